@@ -1,0 +1,124 @@
+package bot
+
+import (
+	"strings"
+	"time"
+)
+
+// EventType is what an event records.
+type EventType string
+
+// The event types. Events are the only way facts enter partnerbot.
+const (
+	EventSale       EventType = "sale"
+	EventRefund     EventType = "refund"
+	EventClick      EventType = "click"
+	EventSignup     EventType = "signup"
+	EventPayout     EventType = "payout"
+	EventContactOut EventType = "contact_out"
+	EventContactIn  EventType = "contact_in"
+	EventMaterial   EventType = "material"
+)
+
+// EventTypes lists every event type in a stable order.
+var EventTypes = []EventType{EventSale, EventRefund, EventClick, EventSignup, EventPayout, EventContactOut, EventContactIn, EventMaterial}
+
+// Valid reports whether t is a known event type.
+func (t EventType) Valid() bool {
+	for _, k := range EventTypes {
+		if t == k {
+			return true
+		}
+	}
+	return false
+}
+
+// HasAmount reports whether events of type t carry an amount (and must).
+func (t EventType) HasAmount() bool {
+	return t == EventSale || t == EventRefund || t == EventPayout
+}
+
+// HasCommission reports whether events of type t may carry a commission:
+// a sale earns it, a refund takes it back.
+func (t EventType) HasCommission() bool { return t == EventSale || t == EventRefund }
+
+// MaxEventIDLen bounds event ids so keys stay small.
+const MaxEventIDLen = 128
+
+// Event is one fact about a partner. ID is unique: a second event with
+// the same ID is a duplicate and changes nothing.
+type Event struct {
+	ID         string
+	Type       EventType
+	Partner    string
+	At         time.Time
+	Amount     Amount
+	Commission Amount
+}
+
+// Validate checks the fields that need no store: id, type, partner id,
+// amounts. The time window is checked by CheckTime. Returns EINVALID
+// naming the field.
+func (e *Event) Validate() error {
+	switch {
+	case e.ID == "":
+		return FieldError("id", "an event needs an id")
+	case len(e.ID) > MaxEventIDLen:
+		return FieldError("id", "id is longer than %d bytes", MaxEventIDLen)
+	case strings.ContainsAny(e.ID, "\x00\n\r"):
+		return FieldError("id", "id contains control characters")
+	}
+	if e.Type == "" {
+		return FieldError("type", "an event needs a type")
+	}
+	if !e.Type.Valid() {
+		return FieldError("type", "unknown event type %q (known: %s)", e.Type, eventTypeList())
+	}
+	if e.Partner == "" {
+		return FieldError("partner", "an event needs a partner")
+	}
+	if !ValidID(e.Partner) {
+		return FieldError("partner", "%q is not a valid partner id", e.Partner)
+	}
+	if e.At.IsZero() {
+		return FieldError("at", "an event needs a time")
+	}
+	if e.Type.HasAmount() {
+		if e.Amount < 0 {
+			return FieldError("amount", "negative amount is not allowed for %s", e.Type)
+		}
+		if e.Amount == 0 && e.Type != EventRefund {
+			return FieldError("amount", "%s needs an amount above zero", e.Type)
+		}
+	} else if e.Amount != 0 {
+		return FieldError("amount", "%s events carry no amount", e.Type)
+	}
+	if e.Commission < 0 {
+		return FieldError("commission", "negative commission is not allowed")
+	}
+	if e.Commission != 0 && !e.Type.HasCommission() {
+		return FieldError("commission", "%s events carry no commission", e.Type)
+	}
+	return nil
+}
+
+// CheckTime refuses event times that cannot be right: before 2000 or more
+// than maxFuture after now (a clock or time-zone mistake upstream).
+// Returns EINVALID on field "at".
+func (e *Event) CheckTime(now time.Time, maxFuture time.Duration) error {
+	if e.At.Year() < 2000 {
+		return FieldError("at", "time %s is before the year 2000", e.At.Format(time.RFC3339))
+	}
+	if e.At.After(now.Add(maxFuture)) {
+		return FieldError("at", "time %s is in the future", e.At.Format(time.RFC3339))
+	}
+	return nil
+}
+
+func eventTypeList() string {
+	s := make([]string, len(EventTypes))
+	for i, t := range EventTypes {
+		s[i] = string(t)
+	}
+	return strings.Join(s, ", ")
+}

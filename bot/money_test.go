@@ -1,0 +1,96 @@
+package bot
+
+import "testing"
+
+func TestParseAmount(t *testing.T) {
+	tests := []struct {
+		in     string
+		digits int
+		want   Amount
+		ok     bool
+	}{
+		{"129.99", 2, 12999, true},
+		{"129,99", 2, 12999, true},
+		{"129.9", 2, 12990, true},
+		{"129", 2, 12900, true},
+		{"0.01", 2, 1, true},
+		{"-5", 2, -500, true},
+		{"+5.50", 2, 550, true},
+		{" 7.00 ", 2, 700, true},
+		{"1.2300", 2, 123, true}, // trailing zeros are exact
+		{"1200", 0, 1200, true},
+		{"1.234", 3, 1234, true},
+		{"0.1", 2, 10, true}, // the float trap: exact here
+		{"1.999", 2, 0, false},
+		{"1,234.56", 2, 0, false},
+		{"1e3", 2, 0, false},
+		{"", 2, 0, false},
+		{"-", 2, 0, false},
+		{".5", 2, 0, false},
+		{"5.", 2, 0, false},
+		{"abc", 2, 0, false},
+		{"12 345", 2, 0, false},
+		{"99999999999999999999", 2, 0, false},
+		{"NaN", 2, 0, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseAmount(tt.in, tt.digits)
+		if (err == nil) != tt.ok {
+			t.Errorf("ParseAmount(%q) error = %v, want ok=%v", tt.in, err, tt.ok)
+			continue
+		}
+		if err != nil && ErrorCode(err) != EINVALID {
+			t.Errorf("ParseAmount(%q) code = %q, want invalid", tt.in, ErrorCode(err))
+		}
+		if got != tt.want {
+			t.Errorf("ParseAmount(%q) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestAmountDecimalAndFormat(t *testing.T) {
+	pln := Currency{"PLN", 2}
+	tests := []struct {
+		a      Amount
+		dec    string
+		pl, en string
+	}{
+		{123456, "1234.56", "1 234,56 zł", "PLN 1,234.56"},
+		{0, "0.00", "0,00 zł", "PLN 0.00"},
+		{5, "0.05", "0,05 zł", "PLN 0.05"},
+		{-50, "-0.50", "-0,50 zł", "PLN -0.50"},
+		{123456789, "1234567.89", "1 234 567,89 zł", "PLN 1,234,567.89"},
+		{99999, "999.99", "999,99 zł", "PLN 999.99"},
+	}
+	for _, tt := range tests {
+		if got := tt.a.Decimal(2); got != tt.dec {
+			t.Errorf("Decimal(%d) = %q, want %q", tt.a, got, tt.dec)
+		}
+		if got := pln.Format(tt.a, LocalePL); got != tt.pl {
+			t.Errorf("Format pl(%d) = %q, want %q", tt.a, got, tt.pl)
+		}
+		if got := pln.Format(tt.a, LocaleEN); got != tt.en {
+			t.Errorf("Format en(%d) = %q, want %q", tt.a, got, tt.en)
+		}
+	}
+	if got := (Currency{"EUR", 2}).Format(150, LocalePL); got != "1,50 EUR" {
+		t.Errorf("EUR pl = %q", got)
+	}
+	if got := Amount(1200).Decimal(0); got != "1200" {
+		t.Errorf("Decimal(0) = %q", got)
+	}
+}
+
+func TestLookupCurrency(t *testing.T) {
+	for code, digits := range map[string]int{"PLN": 2, "EUR": 2, "JPY": 0, "KWD": 3} {
+		c, err := LookupCurrency(code)
+		if err != nil || c.Digits != digits {
+			t.Errorf("LookupCurrency(%s) = %v, %v; want %d digits", code, c, err, digits)
+		}
+	}
+	for _, bad := range []string{"pln", "PL", "ZŁOTY", ""} {
+		if _, err := LookupCurrency(bad); err == nil {
+			t.Errorf("LookupCurrency(%q) accepted", bad)
+		}
+	}
+}

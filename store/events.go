@@ -1,0 +1,346 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"partnerbot/bot"
+)
+
+// IngestResult says what an ingest stored.
+type IngestResult struct {
+	Accepted   int `json:"accepted"`
+	Duplicates int `json:"duplicates"`
+}
+
+// Ingest stores events atomically: all of them in one transaction with
+// their daily totals, or none. An event whose id is already stored (or
+// appears earlier in evs) is a duplicate: counted, never stored again.
+// lines gives each event's line in its input for errors; nil means
+// position+1. Events must already be valid (bot.Event.Validate).
+//
+// Returns EINVALID with Line and Field "partner" when an event names an
+// unknown partner; nothing is stored then.
+func (s *Store) Ingest(ctx context.Context, evs []bot.Event, lines []int) (IngestResult, error) {
+	var res IngestResult
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		res = IngestResult{}
+		return ingestTx(tx, s.loc, evs, lines, &res, s.failAfter)
+	})
+	if err != nil {
+		if bot.AsError(err) != nil {
+			return IngestResult{}, err
+		}
+		return IngestResult{}, fmt.Errorf("ingest %d events: %w", len(evs), err)
+	}
+	return res, nil
+}
+
+// errInjected lets tests fail a transaction after some of its writes.
+var errInjected = errors.New("injected failure")
+
+// ingestTx writes evs in tx. failAfter, when positive, fails the
+// transaction after that many events were written: the tests' way to
+// break a request in the middle.
+func ingestTx(tx *bolt.Tx, loc *time.Location, evs []bot.Event, lines []int, res *IngestResult, failAfter int) error {
+	partners := tx.Bucket(bucketPartners)
+	events := tx.Bucket(bucketEvents)
+	timeline := tx.Bucket(bucketTimeline)
+	daily := tx.Bucket(bucketDaily)
+	known := map[string]bool{}
+	// Totals touched by this batch, written once at the end: a batch
+	// often holds many events of one partner and day.
+	touched := map[string]*bot.Totals{}
+	var order []string
+	for i := range evs {
+		e := &evs[i]
+		ok, seen := known[e.Partner]
+		if !seen {
+			ok = partners.Get([]byte(e.Partner)) != nil
+			known[e.Partner] = ok
+		}
+		if !ok {
+			line := i + 1
+			if lines != nil {
+				line = lines[i]
+			}
+			return &bot.Error{Code: bot.EINVALID, Line: line, Field: "partner", Message: fmt.Sprintf("unknown partner %q", e.Partner)}
+		}
+		id := []byte(e.ID)
+		if events.Get(id) != nil {
+			res.Duplicates++
+			continue
+		}
+		tk := timelineKey(e.Partner, e.At, e.ID)
+		if err := events.Put(id, tk); err != nil {
+			return err
+		}
+		if err := timeline.Put(tk, encodeEvent(e)); err != nil {
+			return err
+		}
+		dk := string(dayKey(e.Partner, bot.DateOf(e.At, loc)))
+		t := touched[dk]
+		if t == nil {
+			t = new(bot.Totals)
+			if v := daily.Get([]byte(dk)); v != nil {
+				if err := decodeTotals(v, t); err != nil {
+					return err
+				}
+			}
+			touched[dk] = t
+			order = append(order, dk)
+		}
+		t.Add(e)
+		res.Accepted++
+		if failAfter > 0 && res.Accepted >= failAfter {
+			return errInjected
+		}
+	}
+	for _, dk := range order {
+		if err := daily.Put([]byte(dk), encodeTotals(touched[dk])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// HasEvent reports whether an event with this id is stored.
+func (s *Store) HasEvent(ctx context.Context, id string) (bool, error) {
+	var ok bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ok = tx.Bucket(bucketEvents).Get([]byte(id)) != nil
+		return nil
+	})
+	return ok, err
+}
+
+// Totals adds up a partner's daily totals from one day to another, both
+// included.
+func (s *Store) Totals(ctx context.Context, partner string, from, to bot.Date) (bot.Totals, error) {
+	var t bot.Totals
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		t, err = sumDays(tx.Bucket(bucketDaily), partner, from, to)
+		return err
+	})
+	return t, err
+}
+
+func sumDays(daily *bolt.Bucket, partner string, from, to bot.Date) (bot.Totals, error) {
+	var sum, day bot.Totals
+	if to.Before(from) {
+		return sum, nil
+	}
+	end := dayKey(partner, to)
+	c := daily.Cursor()
+	for k, v := c.Seek(dayKey(partner, from)); k != nil && bytes.Compare(k, end) <= 0; k, v = c.Next() {
+		day = bot.Totals{}
+		if err := decodeTotals(v, &day); err != nil {
+			return sum, fmt.Errorf("daily totals %q: %w", k, err)
+		}
+		sum.Merge(day)
+	}
+	return sum, nil
+}
+
+// DailyTotals calls fn for each day from one date to another (both
+// included) on which the partner had any event, in date order.
+func (s *Store) DailyTotals(ctx context.Context, partner string, from, to bot.Date, fn func(bot.Date, bot.Totals) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		end := dayKey(partner, to)
+		c := tx.Bucket(bucketDaily).Cursor()
+		for k, v := c.Seek(dayKey(partner, from)); k != nil && bytes.Compare(k, end) <= 0; k, v = c.Next() {
+			var t bot.Totals
+			if err := decodeTotals(v, &t); err != nil {
+				return err
+			}
+			if err := fn(bot.DateFromKey(binary.BigEndian.Uint32(k[len(k)-4:])), t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Stats returns a partner's stats for period p beside the period before,
+// counted like for like when p is still running on today. Returns
+// ENOTFOUND when the partner does not exist.
+func (s *Store) Stats(ctx context.Context, partner string, p bot.Period, today bot.Date, cur bot.Currency) (bot.Stats, error) {
+	st := bot.Stats{Partner: partner, Currency: cur, Period: p}
+	st.Through, st.PrevPeriod, st.PrevThrough = p.Comparable(today)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketPartners).Get([]byte(partner)) == nil {
+			return bot.Errorf(bot.ENOTFOUND, "partner %q not found", partner)
+		}
+		daily := tx.Bucket(bucketDaily)
+		var err error
+		if st.Current, err = sumDays(daily, partner, p.From, st.Through); err != nil {
+			return err
+		}
+		st.Previous, err = sumDays(daily, partner, st.PrevPeriod.From, st.PrevThrough)
+		return err
+	})
+	return st, err
+}
+
+// PartnerEvents returns a partner's events from start (included) to end
+// (excluded) in time order; types, when given, filters them.
+func (s *Store) PartnerEvents(ctx context.Context, partner string, start, end time.Time, types ...bot.EventType) ([]bot.Event, error) {
+	var out []bot.Event
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := prefixKey(partner)
+		c := tx.Bucket(bucketTimeline).Cursor()
+		lo := binary.BigEndian.AppendUint64(bytes.Clone(prefix), timeBits(start))
+		hi := binary.BigEndian.AppendUint64(bytes.Clone(prefix), timeBits(end))
+		for k, v := c.Seek(lo); k != nil && bytes.Compare(k, hi) < 0; k, v = c.Next() {
+			e, err := decodeTimeline(k, v)
+			if err != nil {
+				return err
+			}
+			if len(types) > 0 && !hasType(types, e.Type) {
+				continue
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// EventCount returns how many events are stored.
+func (s *Store) EventCount(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketEvents).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+func hasType(ts []bot.EventType, t bot.EventType) bool {
+	for _, x := range ts {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// rebuildDaily recounts every daily total from the timeline in loc.
+func rebuildDaily(tx *bolt.Tx, loc *time.Location) error {
+	if err := tx.DeleteBucket(bucketDaily); err != nil {
+		return err
+	}
+	daily, err := tx.CreateBucket(bucketDaily)
+	if err != nil {
+		return err
+	}
+	// Timeline order is partner then time, so days of one partner arrive
+	// in order and one running total at a time is enough.
+	var curKey []byte
+	var cur bot.Totals
+	flush := func() error {
+		if curKey == nil {
+			return nil
+		}
+		return daily.Put(curKey, encodeTotals(&cur))
+	}
+	c := tx.Bucket(bucketTimeline).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		e, err := decodeTimeline(k, v)
+		if err != nil {
+			return err
+		}
+		dk := dayKey(e.Partner, bot.DateOf(e.At, loc))
+		if !bytes.Equal(dk, curKey) {
+			if err := flush(); err != nil {
+				return err
+			}
+			curKey, cur = dk, bot.Totals{}
+		}
+		cur.Add(&e)
+	}
+	return flush()
+}
+
+// Event values: a format byte, the type's index, then amount and
+// commission as varints. Partner, time and id live in the key.
+const eventFormat = 1
+
+func encodeEvent(e *bot.Event) []byte {
+	b := make([]byte, 0, 2+2*binary.MaxVarintLen64)
+	b = append(b, eventFormat, typeIndex(e.Type))
+	b = binary.AppendVarint(b, int64(e.Amount))
+	return binary.AppendVarint(b, int64(e.Commission))
+}
+
+func typeIndex(t bot.EventType) byte {
+	for i, k := range bot.EventTypes {
+		if k == t {
+			return byte(i)
+		}
+	}
+	panic("store: unknown event type " + string(t))
+}
+
+func decodeTimeline(k, v []byte) (bot.Event, error) {
+	var e bot.Event
+	i := bytes.IndexByte(k, 0)
+	if i < 0 || len(k) < i+9 || len(v) < 2 || v[0] != eventFormat || int(v[1]) >= len(bot.EventTypes) {
+		return e, fmt.Errorf("malformed timeline entry %q", k)
+	}
+	e.Partner = string(k[:i])
+	e.At = bitsTime(binary.BigEndian.Uint64(k[i+1 : i+9]))
+	e.ID = string(k[i+9:])
+	e.Type = bot.EventTypes[v[1]]
+	amt, n := binary.Varint(v[2:])
+	if n <= 0 {
+		return e, fmt.Errorf("malformed amount in %q", k)
+	}
+	com, m := binary.Varint(v[2+n:])
+	if m <= 0 {
+		return e, fmt.Errorf("malformed commission in %q", k)
+	}
+	e.Amount, e.Commission = bot.Amount(amt), bot.Amount(com)
+	return e, nil
+}
+
+// Daily totals: a format byte then the fields as varints, in this order.
+const totalsFormat = 1
+
+func encodeTotals(t *bot.Totals) []byte {
+	b := make([]byte, 0, 1+11*binary.MaxVarintLen64)
+	b = append(b, totalsFormat)
+	for _, v := range [...]int64{t.Clicks, t.Signups, t.Sales, t.Refunds, t.ContactsIn, t.ContactsOut, t.Materials,
+		int64(t.SalesAmount), int64(t.RefundAmount), int64(t.Commission), int64(t.Payouts)} {
+		b = binary.AppendVarint(b, v)
+	}
+	return b
+}
+
+func decodeTotals(b []byte, t *bot.Totals) error {
+	if len(b) == 0 || b[0] != totalsFormat {
+		return fmt.Errorf("unknown totals format")
+	}
+	b = b[1:]
+	var f [11]int64
+	for i := range f {
+		v, n := binary.Varint(b)
+		if n <= 0 {
+			return fmt.Errorf("truncated totals")
+		}
+		f[i], b = v, b[n:]
+	}
+	*t = bot.Totals{Clicks: f[0], Signups: f[1], Sales: f[2], Refunds: f[3], ContactsIn: f[4], ContactsOut: f[5], Materials: f[6],
+		SalesAmount: bot.Amount(f[7]), RefundAmount: bot.Amount(f[8]), Commission: bot.Amount(f[9]), Payouts: bot.Amount(f[10])}
+	return nil
+}

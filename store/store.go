@@ -1,0 +1,219 @@
+// Package store keeps partnerbot's state in one bbolt file: partners,
+// managers, chat identities, referral codes, promotions, events, and the
+// per-partner daily totals that every stats answer is read from.
+//
+// Daily totals are updated in the same write transaction as the events
+// they count, so a committed event is always counted and never counted
+// twice; stats for any period add up days and never scan events.
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"partnerbot/bot"
+)
+
+// Bucket names. Keys are documented beside each.
+var (
+	bucketMeta       = []byte("meta")       // "schema" → BE uint32; "tz" → zone name of daily keys
+	bucketPartners   = []byte("partners")   // id → JSON bot.Partner
+	bucketManagers   = []byte("managers")   // id → JSON bot.Manager
+	bucketCodes      = []byte("codes")      // referral code → partner id
+	bucketIdentities = []byte("identities") // "slack:U1" → "partner:janko" | "manager:kasia"
+	bucketEvents     = []byte("events")     // event id → its key in bucketTimeline
+	bucketTimeline   = []byte("timeline")   // partner 0x00 BE(time) event id → encoded event
+	bucketDaily      = []byte("daily")      // partner 0x00 BE(YYYYMMDD) → encoded bot.Totals
+	bucketPromos     = []byte("promos")     // id → JSON bot.Promotion
+
+	keySchema = []byte("schema")
+	keyTZ     = []byte("tz")
+)
+
+// Options configure Open.
+type Options struct {
+	// Location is the program's time zone: the calendar of daily totals.
+	Location *time.Location
+	// LockTimeout is how long Open waits for another process to release
+	// the file. Zero means one second.
+	LockTimeout time.Duration
+	// Clock stamps created/updated times. Nil means the system clock.
+	Clock bot.Clock
+	// DefaultLocale is given to partners and managers that name none.
+	DefaultLocale bot.Locale
+	// NoSync skips fsync on commit. Only for bulk loads that are
+	// thrown away on failure (benchmarks, demo generation into a new
+	// file): a crash can lose or corrupt recent commits.
+	NoSync bool
+	// ReadOnly opens the file for reading only (a shared lock), so
+	// several readers can inspect a database a server is not using.
+	ReadOnly bool
+}
+
+// Store is partnerbot's bbolt-backed state. It is safe for concurrent use.
+type Store struct {
+	db            *bolt.DB
+	path          string
+	loc           *time.Location
+	clock         bot.Clock
+	defaultLocale bot.Locale
+	failAfter     int // tests only: see ingestTx
+}
+
+// Open opens or creates the database file at path and brings its schema
+// up to date. Returns an error naming the file when another process holds
+// it, when it is not a partnerbot database, or when it was written by a
+// newer partnerbot.
+func Open(path string, opt Options) (*Store, error) {
+	if opt.Location == nil {
+		opt.Location = time.UTC
+	}
+	if opt.LockTimeout <= 0 {
+		opt.LockTimeout = time.Second
+	}
+	if opt.Clock == nil {
+		opt.Clock = bot.SystemClock{}
+	}
+	if opt.DefaultLocale == "" {
+		opt.DefaultLocale = bot.LocalePL
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:         opt.LockTimeout,
+		NoSync:          opt.NoSync,
+		ReadOnly:        opt.ReadOnly,
+		InitialMmapSize: 64 << 20,
+		FreelistType:    bolt.FreelistMapType,
+	})
+	switch {
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return nil, fmt.Errorf("open %s: the database is in use by another process (no lock within %s); stop the other partnerbot or pass another --db", path, opt.LockTimeout)
+	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch), errors.Is(err, bolterrors.ErrChecksum):
+		return nil, fmt.Errorf("open %s: not a partnerbot database or damaged: %w", path, err)
+	case err != nil:
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, loc: opt.Location, clock: opt.Clock, defaultLocale: opt.DefaultLocale}
+	if opt.ReadOnly {
+		err = db.View(func(tx *bolt.Tx) error { return s.checkReadable(tx) })
+	} else {
+		err = s.migrate()
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Location returns the time zone daily totals are kept in.
+func (s *Store) Location() *time.Location { return s.loc }
+
+// Backup writes a consistent copy of the whole database to w while the
+// store stays in use, and returns the number of bytes written.
+func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("backup: %w", err)
+	}
+	return n, nil
+}
+
+// BackupFile writes a consistent copy of the database to path, through a
+// temporary file renamed into place so a failed backup leaves no torn file.
+func (s *Store) BackupFile(ctx context.Context, path string) (int64, error) {
+	tmp, err := os.CreateTemp(dirOf(path), ".partnerbot-backup-*")
+	if err != nil {
+		return 0, fmt.Errorf("backup: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	n, err := s.Backup(ctx, tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("backup: %w", err)
+	}
+	return n, nil
+}
+
+func dirOf(path string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if os.IsPathSeparator(path[i]) {
+			return path[:i+1]
+		}
+	}
+	return "."
+}
+
+// Size returns the database file's size in bytes.
+func (s *Store) Size() int64 {
+	var n int64
+	_ = s.db.View(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
+	return n
+}
+
+func (s *Store) now() time.Time { return s.clock.Now().UTC() }
+
+func (s *Store) today() bot.Date { return bot.DateOf(s.clock.Now(), s.loc) }
+
+// be32 and be64 encode fixed-width big-endian keys: byte order is sort
+// order, so cursors range over days and instants.
+func be32(v uint32) []byte {
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], v)
+	return b[:]
+}
+
+func prefixKey(id string) []byte {
+	k := make([]byte, 0, len(id)+1)
+	k = append(k, id...)
+	return append(k, 0)
+}
+
+func dayKey(partner string, d bot.Date) []byte {
+	k := make([]byte, 0, len(partner)+5)
+	k = append(k, partner...)
+	k = append(k, 0)
+	return append(k, be32(d.Key())...)
+}
+
+// timeBits maps an instant to a uint64 whose byte order is time order.
+func timeBits(t time.Time) uint64 { return uint64(t.UnixNano()) ^ (1 << 63) }
+
+func bitsTime(v uint64) time.Time { return time.Unix(0, int64(v^(1<<63))).UTC() }
+
+func timelineKey(partner string, at time.Time, id string) []byte {
+	k := make([]byte, 0, len(partner)+9+len(id))
+	k = append(k, partner...)
+	k = append(k, 0)
+	k = binary.BigEndian.AppendUint64(k, timeBits(at))
+	return append(k, id...)
+}
