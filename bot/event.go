@@ -122,3 +122,10 @@ func eventTypeList() string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// IngestResult says what storing a batch of events did: how many were
+// new and how many were duplicates of events already stored.
+type IngestResult struct {
+	Accepted   int `json:"accepted"`
+	Duplicates int `json:"duplicates"`
+}

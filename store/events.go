@@ -13,12 +13,6 @@ import (
 	"partnerbot/bot"
 )
 
-// IngestResult says what an ingest stored.
-type IngestResult struct {
-	Accepted   int `json:"accepted"`
-	Duplicates int `json:"duplicates"`
-}
-
 // Ingest stores events atomically: all of them in one transaction with
 // their daily totals, or none. An event whose id is already stored (or
 // appears earlier in evs) is a duplicate: counted, never stored again.
@@ -27,20 +21,20 @@ type IngestResult struct {
 //
 // Returns EINVALID with Line and Field "partner" when an event names an
 // unknown partner; nothing is stored then.
-func (s *Store) Ingest(ctx context.Context, evs []bot.Event, lines []int) (IngestResult, error) {
-	var res IngestResult
+func (s *Store) Ingest(ctx context.Context, evs []bot.Event, lines []int) (bot.IngestResult, error) {
+	var res bot.IngestResult
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		res = IngestResult{}
+		res = bot.IngestResult{}
 		return ingestTx(tx, s.loc, evs, lines, &res, s.failAfter)
 	})
 	if err != nil {
 		if bot.AsError(err) != nil {
-			return IngestResult{}, err
+			return bot.IngestResult{}, err
 		}
-		return IngestResult{}, fmt.Errorf("ingest %d events: %w", len(evs), err)
+		return bot.IngestResult{}, fmt.Errorf("ingest %d events: %w", len(evs), err)
 	}
 	return res, nil
 }
@@ -51,7 +45,7 @@ var errInjected = errors.New("injected failure")
 // ingestTx writes evs in tx. failAfter, when positive, fails the
 // transaction after that many events were written: the tests' way to
 // break a request in the middle.
-func ingestTx(tx *bolt.Tx, loc *time.Location, evs []bot.Event, lines []int, res *IngestResult, failAfter int) error {
+func ingestTx(tx *bolt.Tx, loc *time.Location, evs []bot.Event, lines []int, res *bot.IngestResult, failAfter int) error {
 	partners := tx.Bucket(bucketPartners)
 	events := tx.Bucket(bucketEvents)
 	timeline := tx.Bucket(bucketTimeline)

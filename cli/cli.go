@@ -1,0 +1,286 @@
+// Package cli is partnerbot's command line: `serve` runs the bot, the
+// other verbs manage the ledger from a shell. main.go only hands it the
+// process's arguments, streams and environment, so end-to-end tests drive
+// the very same code with temp dirs and :0 ports.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"partnerbot/bot"
+	"partnerbot/config"
+	"partnerbot/store"
+)
+
+// Main is one run of the partnerbot program.
+type Main struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+
+	// Clock is the program's clock; nil means the system clock (serve
+	// --now replaces it).
+	Clock bot.Clock
+
+	// Ready, when set, receives the HTTP server's address once serve
+	// listens: how tests find a :0 port.
+	Ready func(addr string)
+
+	configPath string
+	dbPath     string
+	cfg        *config.Config
+	log        *slog.Logger
+	store      *store.Store
+}
+
+// ErrUsage marks a mistake in the command line; the exit code is 2.
+var ErrUsage = errors.New("usage")
+
+// New returns a Main wired to the process.
+func New() *Main {
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+}
+
+type command struct {
+	name, args, help string
+	run              func(m *Main, ctx context.Context, args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"serve", "[--demo] [--now RFC3339]", "run the bot: HTTP API, referral redirects, chat adapters", (*Main).serve},
+		{"demo", "[--seed N]", "fill an empty database with a realistic demo program", (*Main).demo},
+		{"import", "FILE [--format auto|ndjson|json|csv] [--dry-run]", "import events from NDJSON, a JSON array or CSV with a header (- reads stdin)", (*Main).importEvents},
+		{"partner", "add|set|list|show|remove ...", "manage partners", (*Main).partner},
+		{"manager", "add|set|list|show|remove ...", "manage account managers", (*Main).manager},
+		{"stats", "ID [--period P] [--json]", "a partner's numbers for a period against the period before", (*Main).stats},
+		{"backup", "FILE", "write a consistent copy of the database to FILE", (*Main).backup},
+		{"config", "check", "print the resolved configuration, secrets masked", (*Main).configCheck},
+	}
+}
+
+// Run runs the command line args (without the program name) and returns
+// the process exit code: 0 done, 1 failed, 2 bad usage.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	err := m.run(ctx, args)
+	defer m.Close()
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, ErrUsage):
+		fmt.Fprintln(m.Stderr, "partnerbot:", strings.TrimPrefix(err.Error(), "usage: "))
+		fmt.Fprintln(m.Stderr, "run 'partnerbot help' for the commands")
+		return 2
+	}
+	msg := err.Error()
+	if bot.ErrorCode(err) == bot.EINTERNAL && m.log != nil {
+		m.log.Debug("command failed", "err", err)
+	}
+	fmt.Fprintln(m.Stderr, "partnerbot:", msg)
+	return 1
+}
+
+// Close releases what the command opened.
+func (m *Main) Close() error {
+	if m.store != nil {
+		err := m.store.Close()
+		m.store = nil
+		return err
+	}
+	return nil
+}
+
+func (m *Main) run(ctx context.Context, args []string) error {
+	if m.Clock == nil {
+		m.Clock = bot.SystemClock{}
+	}
+	fs := m.flags("partnerbot")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	args = fs.Args()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		m.usage()
+		return nil
+	}
+	if args[0] == "version" {
+		fmt.Fprintln(m.Stdout, "partnerbot", Version)
+		return nil
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(m, ctx, args[1:])
+		}
+	}
+	return fmt.Errorf("%w: unknown command %q", ErrUsage, args[0])
+}
+
+// Version is set at build time with -ldflags "-X partnerbot/cli.Version=…".
+var Version = "dev"
+
+func (m *Main) usage() {
+	w := m.Stdout
+	fmt.Fprintln(w, "partnerbot — the partner program's chat bot")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "usage: partnerbot [--config PATH] [--db PATH] COMMAND [ARGS]")
+	fmt.Fprintln(w)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %-46s %s\n", c.name, c.args, c.help)
+	}
+	fmt.Fprintf(w, "  %-8s %-46s %s\n", "version", "", "print the version")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Every listing takes --json. Periods: "+bot.PeriodSyntax+".")
+	fmt.Fprintln(w, "Environment: PARTNERBOT_CONFIG, PARTNERBOT_DB, PARTNERBOT_API_TOKEN, SLACK_BOT_TOKEN,")
+	fmt.Fprintln(w, "SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, DISCORD_BOT_TOKEN, DISCORD_APP_ID, DISCORD_PUBLIC_KEY.")
+}
+
+// flags returns a flag set that knows the global flags, so they may
+// stand before or after the command.
+func (m *Main) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.StringVar(&m.configPath, "config", m.configPath, "config `file` (env PARTNERBOT_CONFIG)")
+	fs.StringVar(&m.dbPath, "db", m.dbPath, "database `file` (env PARTNERBOT_DB)")
+	return fs
+}
+
+// parse parses flags and positional arguments in any order
+// ("stats janko --period 2026-11") and checks the positional count.
+func parse(fs *flag.FlagSet, args []string, minPos, maxPos int, posNames string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: %s: %v", ErrUsage, fs.Name(), err)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if rest[0] == "--" {
+			pos = append(pos, rest[1:]...)
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+	if len(pos) < minPos || (maxPos >= 0 && len(pos) > maxPos) {
+		return nil, fmt.Errorf("%w: %s %s", ErrUsage, fs.Name(), posNames)
+	}
+	return pos, nil
+}
+
+// loadConfig reads the config file (flag, then PARTNERBOT_CONFIG, then
+// none) and the environment's secrets.
+func (m *Main) loadConfig() (*config.Config, error) {
+	if m.cfg != nil {
+		return m.cfg, nil
+	}
+	path := m.configPath
+	if path == "" {
+		path = m.Getenv("PARTNERBOT_CONFIG")
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	cfg.ApplyEnv(m.Getenv)
+	if m.dbPath != "" {
+		cfg.DB.Path = m.dbPath
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m.cfg = cfg
+	m.log = newLogger(m.Stderr, cfg.Log)
+	return cfg, nil
+}
+
+func newLogger(w io.Writer, c config.Log) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore opens the database the config names.
+func (m *Main) openStore() (*store.Store, error) {
+	if m.store != nil {
+		return m.store, nil
+	}
+	cfg, err := m.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	s, err := store.Open(cfg.DB.Path, store.Options{
+		Location:      cfg.Location(),
+		LockTimeout:   time.Duration(cfg.DB.LockTimeout),
+		Clock:         m.Clock,
+		DefaultLocale: cfg.Program.Locale,
+	})
+	if err != nil {
+		return nil, err
+	}
+	m.store = s
+	return s, nil
+}
+
+func (m *Main) today() bot.Date { return bot.DateOf(m.Clock.Now(), m.cfg.Location()) }
+
+func (m *Main) printJSON(v any) error {
+	enc := json.NewEncoder(m.Stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// table prints rows with aligned columns.
+func (m *Main) table(header []string, rows [][]string) {
+	width := make([]int, len(header))
+	for _, r := range append([][]string{header}, rows...) {
+		for i, c := range r {
+			width[i] = max(width[i], len([]rune(c)))
+		}
+	}
+	for _, r := range append([][]string{header}, rows...) {
+		var b strings.Builder
+		for i, c := range r {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", width[i]-len([]rune(c))))
+			}
+		}
+		fmt.Fprintln(m.Stdout, b.String())
+	}
+}
+
+func sortedKeys[M ~map[string]V, V any](mp M) []string {
+	ks := make([]string, 0, len(mp))
+	for k := range mp {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

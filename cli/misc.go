@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"partnerbot/bot"
+	"partnerbot/demo"
+)
+
+func (m *Main) stats(ctx context.Context, args []string) error {
+	fs := m.flags("stats")
+	period := fs.String("period", "month", "period: "+bot.PeriodSyntax)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, 1, "ID [--period P] [--json]")
+	if err != nil {
+		return err
+	}
+	s, err := m.openStore()
+	if err != nil {
+		return err
+	}
+	today := m.today()
+	p, err := bot.ParsePeriod(*period, today)
+	if err != nil {
+		return err
+	}
+	st, err := s.Stats(ctx, pos[0], p, today, m.cfg.Currency())
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return m.printJSON(st)
+	}
+	partner, err := s.Partner(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	cur := m.cfg.Currency()
+	money := func(a bot.Amount) string { return cur.Format(a, bot.LocaleEN) }
+	fmt.Fprintf(m.Stdout, "%s (%s), %s\n", partner.Name, partner.ID, span(st.Period, st.Through))
+	fmt.Fprintf(m.Stdout, "against %s\n\n", span(st.PrevPeriod, st.PrevThrough))
+	c, pv := st.Current, st.Previous
+	rows := [][]string{
+		{"turnover", money(c.Turnover()), money(pv.Turnover()), change(int64(c.Turnover()), int64(pv.Turnover()))},
+		{"sales", fmt.Sprint(c.Sales), fmt.Sprint(pv.Sales), change(c.Sales, pv.Sales)},
+		{"refunds", money(c.RefundAmount), money(pv.RefundAmount), ""},
+		{"clicks", fmt.Sprint(c.Clicks), fmt.Sprint(pv.Clicks), change(c.Clicks, pv.Clicks)},
+		{"signups", fmt.Sprint(c.Signups), fmt.Sprint(pv.Signups), change(c.Signups, pv.Signups)},
+		{"commission", money(c.Commission), money(pv.Commission), change(int64(c.Commission), int64(pv.Commission))},
+		{"payouts", money(c.Payouts), money(pv.Payouts), ""},
+		{"balance", money(c.Balance()), money(pv.Balance()), ""},
+	}
+	m.table([]string{"", "THIS PERIOD", "BEFORE", "CHANGE"}, rows)
+	return nil
+}
+
+// span names a period and, when it was cut at today, says so.
+func span(p bot.Period, through bot.Date) string {
+	if through != p.To {
+		return fmt.Sprintf("%s (%s to %s, so far)", p.Label, p.From, through)
+	}
+	return fmt.Sprintf("%s (%s to %s)", p.Label, p.From, p.To)
+}
+
+func change(cur, prev int64) string {
+	pct, ok := bot.Change(cur, prev)
+	switch {
+	case !ok && cur == 0:
+		return ""
+	case !ok:
+		return "new"
+	}
+	return fmt.Sprintf("%+.1f%%", pct)
+}
+
+func (m *Main) backup(ctx context.Context, args []string) error {
+	fs := m.flags("backup")
+	pos, err := parse(fs, args, 1, 1, "FILE")
+	if err != nil {
+		return err
+	}
+	s, err := m.openStore()
+	if err != nil {
+		return fmt.Errorf("%w\n(while partnerbot serve runs, back up through the API: GET /api/v1/backup)", err)
+	}
+	n, err := s.BackupFile(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "backup of %s written to %s (%d bytes)\n", s.Path(), pos[0], n)
+	return nil
+}
+
+func (m *Main) configCheck(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "check" {
+		return fmt.Errorf("%w: config check", ErrUsage)
+	}
+	fs := m.flags("config check")
+	if _, err := parse(fs, args[1:], 0, 0, "check"); err != nil {
+		return err
+	}
+	cfg, err := m.loadConfig()
+	if err != nil {
+		return err
+	}
+	return cfg.Print(m.Stdout)
+}
+
+func (m *Main) demo(ctx context.Context, args []string) error {
+	fs := m.flags("demo")
+	seed := fs.Uint64("seed", demo.DefaultSeed, "random seed; the same seed and day give the same program")
+	if _, err := parse(fs, args, 0, 0, "[--seed N]"); err != nil {
+		return err
+	}
+	s, err := m.openStore()
+	if err != nil {
+		return err
+	}
+	sum, err := demo.Generate(ctx, s, m.Clock.Now(), *seed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "demo program written to %s: %d managers, %d partners, %d events, %d promotions\n",
+		s.Path(), sum.Managers, sum.Partners, sum.Events, sum.Promotions)
+	fmt.Fprintln(m.Stdout, "try: partnerbot partner list; partnerbot stats janko --period 30d")
+	return nil
+}

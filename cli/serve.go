@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"partnerbot/api"
+	"partnerbot/bot"
+	"partnerbot/demo"
+	"partnerbot/metrics"
+)
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	fs := m.flags("serve")
+	withDemo := fs.Bool("demo", false, "fill an empty database with the demo program first")
+	now := fs.String("now", "", "start the bot's clock at this RFC3339 instant (rehearse a Monday)")
+	listen := fs.String("listen", "", "listen address, overriding http.listen")
+	if _, err := parse(fs, args, 0, 0, "[--demo] [--now RFC3339] [--listen ADDR]"); err != nil {
+		return err
+	}
+	if *now != "" {
+		t, err := time.Parse(time.RFC3339, *now)
+		if err != nil {
+			return fmt.Errorf("%w: --now %q is not an RFC3339 time like 2026-11-23T08:59:00+01:00", ErrUsage, *now)
+		}
+		m.Clock = bot.NewShiftedClock(t)
+	}
+	cfg, err := m.loadConfig()
+	if err != nil {
+		return err
+	}
+	if *listen != "" {
+		cfg.HTTP.Listen = *listen
+	}
+	s, err := m.openStore()
+	if err != nil {
+		return err
+	}
+	log := m.log
+	if *withDemo {
+		ps, err := s.Partners(ctx)
+		if err != nil {
+			return err
+		}
+		if len(ps) == 0 {
+			start := time.Now()
+			sum, err := demo.Generate(ctx, s, m.Clock.Now(), demo.DefaultSeed)
+			if err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+			log.Info("demo program created", "partners", sum.Partners, "managers", sum.Managers,
+				"events", sum.Events, "promotions", sum.Promotions, "took", time.Since(start).Round(time.Millisecond))
+		} else {
+			log.Info("database already holds partners; --demo adds nothing", "partners", len(ps))
+		}
+	}
+
+	token := cfg.Secrets.APIToken
+	if token == "" {
+		token = randomToken()
+		log.Warn("PARTNERBOT_API_TOKEN is not set: the API takes a token made for this run only", "token", token)
+	}
+	reg := metrics.New()
+	reg.GaugeFunc("partnerbot_db_bytes", "Size of the database file.", func() float64 { return float64(s.Size()) })
+	srv := api.New(api.Options{
+		Store: s, Clock: m.Clock, Location: cfg.Location(), Currency: cfg.Currency(), Token: token,
+		MaxBody: cfg.HTTP.MaxBodyBytes, MaxFuture: time.Duration(cfg.Ingest.MaxFuture), Logger: log, Metrics: reg,
+	})
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Duration(cfg.HTTP.ReadTimeout),
+		WriteTimeout:      time.Duration(cfg.HTTP.WriteTimeout),
+		IdleTimeout:       2 * time.Minute,
+	}
+	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Listen, err)
+	}
+	log.Info("partnerbot serving", "addr", ln.Addr().String(), "db", s.Path(), "public_url", cfg.HTTP.PublicURL,
+		"zone", cfg.Location().String(), "now", m.Clock.Now().In(cfg.Location()).Format(time.RFC3339))
+	if m.Ready != nil {
+		m.Ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight", "timeout", time.Duration(cfg.HTTP.ShutdownTimeout))
+	sctx, cancel := context.WithTimeout(context.Background(), time.Duration(cfg.HTTP.ShutdownTimeout))
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("shutdown: %w", err)
+		}
+		log.Warn("requests still running after the shutdown timeout: cutting them off")
+		hs.Close()
+	}
+	if err := m.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
+
+func randomToken() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,159 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"partnerbot/bot"
+)
+
+// Collect reads every event of r into memory, checking each one's time
+// against now: what an HTTP request (already bounded by the body limit)
+// needs before its all-or-nothing transaction. It returns the events with
+// their lines, or the first problem.
+func Collect(r *Reader, now time.Time, maxFuture time.Duration) ([]bot.Event, []int, error) {
+	var evs []bot.Event
+	var lines []int
+	for {
+		e, line, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return evs, lines, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := checkTime(&e, line, now, maxFuture); err != nil {
+			return nil, nil, err
+		}
+		evs = append(evs, e)
+		lines = append(lines, line)
+	}
+}
+
+func checkTime(e *bot.Event, line int, now time.Time, maxFuture time.Duration) error {
+	if err := e.CheckTime(now, maxFuture); err != nil {
+		be := *bot.AsError(err)
+		be.Line = line
+		return &be
+	}
+	return nil
+}
+
+// Ledger is what an import needs of the store.
+type Ledger interface {
+	Partner(ctx context.Context, id string) (*bot.Partner, error)
+	Ingest(ctx context.Context, evs []bot.Event, lines []int) (bot.IngestResult, error)
+}
+
+// ImportOptions configure ImportFile.
+type ImportOptions struct {
+	Format    Format
+	Currency  bot.Currency
+	Now       time.Time
+	MaxFuture time.Duration
+	BatchSize int  // events per transaction; 5000 when zero
+	DryRun    bool // check everything, store nothing
+}
+
+// ImportResult counts what an import read and stored.
+type ImportResult struct {
+	Events     int // events in the file
+	Accepted   int
+	Duplicates int
+	Batches    int // transactions committed
+}
+
+// ImportFile imports a file of events in two passes. The first reads the
+// whole file and checks every event, including that its partner exists,
+// holding one event at a time: a bad line refuses the file before anything
+// is stored. The second stores the events in transactions of BatchSize,
+// so memory stays constant for any file size. Should the second pass stop
+// half-way (a crash, a partner removed meanwhile), running the same file
+// again converges to the same state: stored event ids count as duplicates.
+func ImportFile(ctx context.Context, f io.ReadSeeker, l Ledger, opt ImportOptions) (ImportResult, error) {
+	var res ImportResult
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = 5000
+	}
+	known := map[string]bool{}
+	err := scan(ctx, f, opt, func(e *bot.Event, line int) error {
+		res.Events++
+		ok, seen := known[e.Partner]
+		if !seen {
+			_, err := l.Partner(ctx, e.Partner)
+			switch {
+			case err == nil:
+				ok = true
+			case bot.ErrorCode(err) != bot.ENOTFOUND:
+				return err
+			}
+			known[e.Partner] = ok
+		}
+		if !ok {
+			return &bot.Error{Code: bot.EINVALID, Line: line, Field: "partner", Message: fmt.Sprintf("unknown partner %q", e.Partner)}
+		}
+		return nil
+	})
+	if err != nil || opt.DryRun {
+		return res, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return res, fmt.Errorf("rewind: %w", err)
+	}
+	evs := make([]bot.Event, 0, opt.BatchSize)
+	lines := make([]int, 0, opt.BatchSize)
+	flush := func() error {
+		if len(evs) == 0 {
+			return nil
+		}
+		r, err := l.Ingest(ctx, evs, lines)
+		if err != nil {
+			return err
+		}
+		res.Accepted += r.Accepted
+		res.Duplicates += r.Duplicates
+		res.Batches++
+		evs, lines = evs[:0], lines[:0]
+		return nil
+	}
+	err = scan(ctx, f, opt, func(e *bot.Event, line int) error {
+		evs = append(evs, *e)
+		lines = append(lines, line)
+		if len(evs) == opt.BatchSize {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	return res, err
+}
+
+// scan calls fn for every event of f, checked and with its line.
+func scan(ctx context.Context, f io.Reader, opt ImportOptions, fn func(*bot.Event, int) error) error {
+	r := NewReader(f, opt.Format, opt.Currency)
+	for n := 0; ; n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		e, line, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := checkTime(&e, line, opt.Now, opt.MaxFuture); err != nil {
+			return err
+		}
+		if err := fn(&e, line); err != nil {
+			return err
+		}
+	}
+}

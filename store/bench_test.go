@@ -1,0 +1,115 @@
+package store_test
+
+import (
+	"encoding/binary"
+	"math/rand/v2"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"partnerbot/bot"
+	"partnerbot/internal/fixture"
+	"partnerbot/store"
+)
+
+// BenchmarkStats reads a random partner's stats for a month and its
+// comparison month (two ranges of daily totals), and for a year.
+func BenchmarkStats(b *testing.B) {
+	s, err := store.Open(fixture.Path(b), store.Options{Location: fixture.Location, ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	today := fixture.Today
+	for _, period := range []string{"2026-10", "2026", "30d"} {
+		p, _ := bot.ParsePeriod(period, today)
+		b.Run(period, func(b *testing.B) {
+			r := rand.New(rand.NewPCG(1, 1))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Stats(ctx, fixture.PartnerID(r.IntN(fixture.Partners)), p, today, pln); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRawGet is the floor under BenchmarkStats: one plain bbolt Get
+// of a daily-totals key in its own read transaction.
+func BenchmarkRawGet(b *testing.B) {
+	db, err := bolt.Open(fixture.Path(b), 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	r := rand.New(rand.NewPCG(1, 1))
+	b.ReportAllocs()
+	for b.Loop() {
+		key := append([]byte(fixture.PartnerID(r.IntN(fixture.Partners))), 0)
+		key = binary.BigEndian.AppendUint32(key, bot.MustDate("2026-10-15").Key())
+		db.View(func(tx *bolt.Tx) error {
+			tx.Bucket([]byte("daily")).Get(key)
+			return nil
+		})
+	}
+}
+
+// BenchmarkIngest stores batches of 1 000 new events into the 1M-event
+// program, fsync on: events, dedup index, timeline and daily totals.
+func BenchmarkIngest(b *testing.B) {
+	s, err := store.Open(fixture.Copy(b), store.Options{Location: fixture.Location})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	r := rand.New(rand.NewPCG(9, 9))
+	next := fixture.Events
+	batch := make([]bot.Event, 1000)
+	b.ResetTimer()
+	for b.Loop() {
+		for j := range batch {
+			batch[j] = fixture.Event(r, next)
+			next++
+		}
+		if _, err := s.Ingest(ctx, batch, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(batch))/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkRawPut is the floor under BenchmarkIngest: the same timeline
+// keys and values put in batches of 1 000 in one bucket, fsync on, and
+// nothing else.
+func BenchmarkRawPut(b *testing.B) {
+	db, err := bolt.Open(fixture.Copy(b), 0o600, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	r := rand.New(rand.NewPCG(9, 9))
+	next := fixture.Events
+	val := []byte{1, 0, 2, 2}
+	b.ResetTimer()
+	for b.Loop() {
+		err := db.Update(func(tx *bolt.Tx) error {
+			bk := tx.Bucket([]byte("timeline"))
+			for range 1000 {
+				e := fixture.Event(r, next)
+				next++
+				key := append([]byte(e.Partner), 0)
+				key = binary.BigEndian.AppendUint64(key, uint64(e.At.UnixNano())^(1<<63))
+				key = append(key, e.ID...)
+				if err := bk.Put(key, val); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "events/s")
+}
