@@ -26,9 +26,9 @@ func (o *optString) apply(dst *string) {
 }
 
 type partnerFlags struct {
-	name, contact, manager, locale, timezone, joined, status  optString
-	slackUser, slackChannel, discordUser, discordChannel      optString
-	landing, tags, code, leaderboard                          optString
+	name, contact, manager, locale, timezone, joined, status optString
+	slackUser, slackChannel, discordUser, discordChannel     optString
+	landing, tags, code, leaderboard                         optString
 }
 
 func (f *partnerFlags) register(fs *flag.FlagSet) {
