@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -30,6 +31,7 @@ type Store interface {
 	Manager(ctx context.Context, id string) (*bot.Manager, error)
 	Managers(ctx context.Context) ([]bot.Manager, error)
 	Stats(ctx context.Context, partner string, p bot.Period, today bot.Date, cur bot.Currency) (bot.Stats, error)
+	Backup(ctx context.Context, w io.Writer) (int64, error)
 }
 
 // Options configure a Server.
@@ -81,6 +83,7 @@ func New(opt Options) *Server {
 	s.mux.HandleFunc("GET /api/v1/managers", s.auth(s.listManagers))
 	s.mux.HandleFunc("GET /api/v1/managers/{id}", s.auth(s.getManager))
 	s.mux.HandleFunc("PUT /api/v1/managers/{id}", s.auth(s.putManager))
+	s.mux.HandleFunc("GET /api/v1/backup", s.auth(s.backup))
 	s.mux.HandleFunc("/api/", s.auth(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.opt.Logger, bot.Errorf(bot.ENOTFOUND, "no such API route: %s %s", r.Method, r.URL.Path))
 	}))
@@ -259,6 +262,19 @@ func (s *Server) putManager(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, putStatus(created), m)
+}
+
+// backup streams a consistent copy of the live database: the way to back
+// up while serve holds the file's lock.
+func (s *Server) backup(w http.ResponseWriter, r *http.Request) {
+	name := "partnerbot-" + s.opt.Clock.Now().UTC().Format("20060102T150405Z") + ".db"
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	if _, err := s.opt.Store.Backup(r.Context(), w); err != nil {
+		// The status line is gone; a cut connection tells the client.
+		s.opt.Logger.Error("backup failed", "err", err)
+		panic(http.ErrAbortHandler)
+	}
 }
 
 func putStatus(created bool) int {

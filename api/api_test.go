@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -228,6 +229,32 @@ func TestPartnersAndManagers(t *testing.T) {
 	}
 	if code, _ := e.do("GET", "/api/v1/managers/tomek", "", "", false); code != 401 {
 		t.Fatalf("read without token: %d", code)
+	}
+}
+
+func TestBackup(t *testing.T) {
+	e := setup(t)
+	req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/backup", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	path := filepath.Join(t.TempDir(), "copy.db")
+	f, _ := os.Create(path)
+	io.Copy(f, resp.Body)
+	f.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	copy, err := store.Open(path, store.Options{Location: waw})
+	if err != nil {
+		t.Fatalf("open backup: %v", err)
+	}
+	defer copy.Close()
+	if p, err := copy.Partner(context.Background(), "janko"); err != nil || p.Name != "janko" {
+		t.Fatalf("backup lacks janko: %v", err)
 	}
 }
 
