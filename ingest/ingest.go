@@ -260,6 +260,13 @@ func (f *fields) put(i int, s string) *bot.Error {
 }
 
 // build turns a record's text into a validated event.
+func abs(a bot.Amount) bot.Amount {
+	if a < 0 {
+		return -a
+	}
+	return a
+}
+
 func build(f *fields, cur bot.Currency) (bot.Event, *bot.Error) {
 	for i := fType; i < numFields; i++ {
 		// Values go into messages; keep those short. (Validate bounds ids.)
@@ -289,10 +296,10 @@ func build(f *fields, cur bot.Currency) (bot.Event, *bot.Error) {
 			e.Commission = a
 		}
 	}
-	// Shop exports often write a refund as a negative amount; the type
-	// already says the money goes back.
-	if e.Type == bot.EventRefund && e.Amount < 0 {
-		e.Amount = -e.Amount
+	// Shop exports often write a refund, and the commission it takes
+	// back, as negative numbers; the type already says the money goes back.
+	if e.Type == bot.EventRefund {
+		e.Amount, e.Commission = abs(e.Amount), abs(e.Commission)
 	}
 	if e.Type.HasAmount() && !f.set[fAmount] {
 		return bot.Event{}, bot.FieldError("amount", "a %s needs an amount in major units, like 129.99", e.Type)

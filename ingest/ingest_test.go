@@ -251,6 +251,8 @@ func TestReader_Event(t *testing.T) {
 			At: time.Date(2026, 11, 16, 9, 15, 0, 0, time.UTC), Amount: 5000}},
 		{"negative refund number", ingest.FormatNDJSON, ev("type", `"refund"`, "amount", `-0.5`, "commission", `"0.01"`), bot.Event{ID: "ord-1", Type: bot.EventRefund, Partner: "janko",
 			At: time.Date(2026, 11, 16, 9, 15, 0, 0, time.UTC), Amount: 50, Commission: 1}},
+		{"negative refund and commission", ingest.FormatNDJSON, ev("type", `"refund"`, "amount", `"-50.00"`, "commission", `"-1.00"`), bot.Event{ID: "ord-1", Type: bot.EventRefund, Partner: "janko",
+			At: time.Date(2026, 11, 16, 9, 15, 0, 0, time.UTC), Amount: 5000, Commission: 100}},
 		{"fraction and trimmed", ingest.FormatNDJSON, `{"id":" c1 ","type":"click","partner":"janko","at":"2026-11-16T10:15:00.250-02:00"}`, bot.Event{ID: "c1", Type: bot.EventClick, Partner: "janko",
 			At: time.Date(2026, 11, 16, 12, 15, 0, 250e6, time.UTC)}},
 		{"csv semicolon comma decimal", ingest.FormatCSV, "id;type;partner;at;amount;commission\nord-1;sale;janko;2026-11-16T10:15:00+01:00;129,99;2,6\n", bot.Event{ID: "ord-1", Type: bot.EventSale, Partner: "janko",
