@@ -44,20 +44,16 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	log := m.log
 	if *withDemo {
-		ps, err := s.Partners(ctx)
-		if err != nil {
-			return err
-		}
-		if len(ps) == 0 {
-			start := time.Now()
-			sum, err := demo.Generate(ctx, s, m.Clock.Now(), demo.DefaultSeed)
-			if err != nil {
-				return fmt.Errorf("demo: %w", err)
-			}
+		start := time.Now()
+		sum, err := demo.Generate(ctx, s, m.Clock.Now(), demo.DefaultSeed)
+		switch {
+		case bot.ErrorCode(err) == bot.ECONFLICT:
+			log.Info("the database is not empty; --demo adds nothing", "db", s.Path())
+		case err != nil:
+			return fmt.Errorf("demo: %w", err)
+		default:
 			log.Info("demo program created", "partners", sum.Partners, "managers", sum.Managers,
 				"events", sum.Events, "promotions", sum.Promotions, "took", time.Since(start).Round(time.Millisecond))
-		} else {
-			log.Info("database already holds partners; --demo adds nothing", "partners", len(ps))
 		}
 	}
 

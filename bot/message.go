@@ -1,0 +1,63 @@
+package bot
+
+// Message is what partnerbot says, in no platform's format: the Slack
+// adapter renders it as Block Kit, the Discord adapter as an embed with
+// components, the console as text. Commands, reports and alerts build
+// Messages and never see a platform type.
+type Message struct {
+	// Title is the headline (an embed title, a Slack header block).
+	Title string
+	// Text is the body: plain text with *bold* marks around words, the
+	// one emphasis every renderer can honour. Lines break on "\n".
+	Text string
+	// Fields are labelled values laid out in columns where possible.
+	Fields []Field
+	// Buttons are actions under the message.
+	Buttons []Button
+	// Image is attached or uploaded beside the message (a QR code, a
+	// chart).
+	Image *Image
+	// Footer is small print under everything.
+	Footer string
+	// Color marks the message's mood: "green", "amber", "red" or "".
+	Color string
+	// Private asks for an answer only the asker sees (Slack ephemeral,
+	// Discord's ephemeral flag). Scheduled posts ignore it.
+	Private bool
+}
+
+// Field is one labelled value of a Message.
+type Field struct {
+	Name   string
+	Value  string
+	Inline bool
+}
+
+// ButtonStyle colours a button.
+type ButtonStyle string
+
+// Button styles.
+const (
+	ButtonDefault ButtonStyle = ""
+	ButtonPrimary ButtonStyle = "primary"
+	ButtonDanger  ButtonStyle = "danger"
+)
+
+// Button is an action under a message: either a link (URL set) or an
+// action that comes back to the bot as an Interaction with Action and
+// Value.
+type Button struct {
+	Action string
+	Value  string
+	Label  string
+	URL    string
+	Style  ButtonStyle
+}
+
+// Image is a picture sent with a message.
+type Image struct {
+	Name string // file name, e.g. "qr-janko.png"
+	Alt  string // what it shows, for screen readers and text renderings
+	Type string // MIME type, "image/png"
+	Data []byte
+}
