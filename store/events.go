@@ -26,9 +26,11 @@ func (s *Store) Ingest(ctx context.Context, evs []bot.Event, lines []int) (bot.I
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
+	var days map[uint32]bool
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		res = bot.IngestResult{}
-		return ingestTx(tx, s.loc, evs, lines, &res, s.failAfter)
+		days = map[uint32]bool{}
+		return ingestTx(tx, s.loc, evs, lines, &res, days, s.failAfter)
 	})
 	if err != nil {
 		if bot.AsError(err) != nil {
@@ -36,6 +38,7 @@ func (s *Store) Ingest(ctx context.Context, evs []bot.Event, lines []int) (bot.I
 		}
 		return bot.IngestResult{}, fmt.Errorf("ingest %d events: %w", len(evs), err)
 	}
+	s.touchMonths(days)
 	return res, nil
 }
 
@@ -45,7 +48,7 @@ var errInjected = errors.New("injected failure")
 // ingestTx writes evs in tx. failAfter, when positive, fails the
 // transaction after that many events were written: the tests' way to
 // break a request in the middle.
-func ingestTx(tx *bolt.Tx, loc *time.Location, evs []bot.Event, lines []int, res *bot.IngestResult, failAfter int) error {
+func ingestTx(tx *bolt.Tx, loc *time.Location, evs []bot.Event, lines []int, res *bot.IngestResult, days map[uint32]bool, failAfter int) error {
 	partners := tx.Bucket(bucketPartners)
 	events := tx.Bucket(bucketEvents)
 	timeline := tx.Bucket(bucketTimeline)
@@ -81,7 +84,9 @@ func ingestTx(tx *bolt.Tx, loc *time.Location, evs []bot.Event, lines []int, res
 		if err := timeline.Put(tk, encodeEvent(e)); err != nil {
 			return err
 		}
-		dk := string(dayKey(e.Partner, bot.DateOf(e.At, loc)))
+		day := bot.DateOf(e.At, loc)
+		days[day.Key()] = true
+		dk := string(dayKey(e.Partner, day))
 		t := touched[dk]
 		if t == nil {
 			t = new(bot.Totals)
@@ -337,4 +342,26 @@ func decodeTotals(b []byte, t *bot.Totals) error {
 	*t = bot.Totals{Clicks: f[0], Signups: f[1], Sales: f[2], Refunds: f[3], ContactsIn: f[4], ContactsOut: f[5], Materials: f[6],
 		SalesAmount: bot.Amount(f[7]), RefundAmount: bot.Amount(f[8]), Commission: bot.Amount(f[9]), Payouts: bot.Amount(f[10])}
 	return nil
+}
+
+// AllTotals adds up every partner's daily totals from one day to another
+// (both included), keyed by partner id. Partners with no events in the
+// range are absent.
+func (s *Store) AllTotals(ctx context.Context, from, to bot.Date) (map[string]bot.Totals, error) {
+	out := map[string]bot.Totals{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		daily := tx.Bucket(bucketDaily)
+		pc := tx.Bucket(bucketPartners).Cursor()
+		for k, _ := pc.First(); k != nil; k, _ = pc.Next() {
+			t, err := sumDays(daily, string(k), from, to)
+			if err != nil {
+				return err
+			}
+			if t != (bot.Totals{}) {
+				out[string(k)] = t
+			}
+		}
+		return ctx.Err()
+	})
+	return out, err
 }

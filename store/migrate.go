@@ -22,6 +22,15 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	// 1 → 2: one-time link codes and managers' contact notes.
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketLinkCodes, bucketNotes} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
 
 // SchemaVersion is the schema this build writes.

@@ -103,6 +103,7 @@ func (s *Store) PutPartner(ctx context.Context, p *bot.Partner) (created bool, e
 	if err != nil {
 		return false, wrap("put partner", err)
 	}
+	s.touchPartners()
 	*p = np
 	return created, nil
 }
@@ -184,6 +185,9 @@ func (s *Store) DeletePartner(ctx context.Context, id string, purge bool) (event
 		if err := deletePrefix(tx.Bucket(bucketDaily), prefix); err != nil {
 			return err
 		}
+		if err := deletePrefix(tx.Bucket(bucketNotes), prefix); err != nil {
+			return err
+		}
 		if err := tx.Bucket(bucketCodes).Delete([]byte(p.ReferralCode)); err != nil {
 			return err
 		}
@@ -192,6 +196,9 @@ func (s *Store) DeletePartner(ctx context.Context, id string, purge bool) (event
 		}
 		return b.Delete([]byte(id))
 	})
+	if err == nil {
+		s.touchPartners()
+	}
 	return events, wrap("delete partner", err)
 }
 

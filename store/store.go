@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -33,6 +34,8 @@ var (
 	bucketTimeline   = []byte("timeline")   // partner 0x00 BE(time) event id → encoded event
 	bucketDaily      = []byte("daily")      // partner 0x00 BE(YYYYMMDD) → encoded bot.Totals
 	bucketPromos     = []byte("promos")     // id → JSON bot.Promotion
+	bucketLinkCodes  = []byte("linkcodes")  // one-time code → JSON LinkCode
+	bucketNotes      = []byte("notes")      // partner 0x00 BE(time) → JSON Note
 
 	keySchema = []byte("schema")
 	keyTZ     = []byte("tz")
@@ -66,6 +69,12 @@ type Store struct {
 	clock         bot.Clock
 	defaultLocale bot.Locale
 	failAfter     int // tests only: see ingestTx
+
+	// stamps count changes in memory, so caches of derived figures
+	// (ranks, tiers) know when to recompute; see ChangeStamp.
+	stampMu      sync.Mutex
+	monthStamps  map[uint32]uint64 // YYYYMM → commits that touched it
+	partnerStamp uint64
 }
 
 // Open opens or creates the database file at path and brings its schema
@@ -100,7 +109,8 @@ func Open(path string, opt Options) (*Store, error) {
 	case err != nil:
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, loc: opt.Location, clock: opt.Clock, defaultLocale: opt.DefaultLocale}
+	s := &Store{db: db, path: path, loc: opt.Location, clock: opt.Clock, defaultLocale: opt.DefaultLocale,
+		monthStamps: map[uint32]uint64{}}
 	if opt.ReadOnly {
 		err = db.View(func(tx *bolt.Tx) error { return s.checkReadable(tx) })
 	} else {
@@ -216,4 +226,35 @@ func timelineKey(partner string, at time.Time, id string) []byte {
 	k = append(k, 0)
 	k = binary.BigEndian.AppendUint64(k, timeBits(at))
 	return append(k, id...)
+}
+
+// ChangeStamp returns a number that changes whenever partners change or
+// events are stored on days from one date to another: a cache of figures
+// derived from those days (ranks, tiers) is fresh while its stamp is the
+// same. Stamps live in memory; a new process starts them again.
+func (s *Store) ChangeStamp(from, to bot.Date) uint64 {
+	s.stampMu.Lock()
+	defer s.stampMu.Unlock()
+	sum := s.partnerStamp
+	for m := from.Year*100 + int(from.Month); m <= to.Year*100+int(to.Month); m++ {
+		if m%100 == 13 {
+			m += 88 // December → January of the next year
+		}
+		sum += s.monthStamps[uint32(m)]
+	}
+	return sum
+}
+
+func (s *Store) touchMonths(days map[uint32]bool) {
+	s.stampMu.Lock()
+	for d := range days {
+		s.monthStamps[d/100]++
+	}
+	s.stampMu.Unlock()
+}
+
+func (s *Store) touchPartners() {
+	s.stampMu.Lock()
+	s.partnerStamp++
+	s.stampMu.Unlock()
 }

@@ -1,0 +1,23 @@
+package commands
+
+// builtin declares partnerbot's commands. Order matters: it is the order
+// of /help and of the Slack manifest.
+func builtin() []*Spec {
+	return []*Spec{
+		{Name: "mystats", Args: []Arg{{Name: "period"}}, Audience: Partners, Run: (*Service).myStats,
+			Examples: []string{"/mystats", "/mystats 2026-11", "/mystats 30d"}},
+		{Name: "referral", Audience: Partners, Run: (*Service).referral, Examples: []string{"/referral"}},
+		{Name: "leaderboard", Args: []Arg{{Name: "period"}}, Audience: Partners, Run: (*Service).leaderboard,
+			Examples: []string{"/leaderboard", "/leaderboard 2026-W47"}},
+		{Name: "promos", Audience: Partners, Run: (*Service).promos, Examples: []string{"/promos"}},
+		{Name: "link", Args: []Arg{{Name: "code", Required: true}}, Audience: Anyone, Run: (*Service).link,
+			Examples: []string{"/link K7M-P2Q-9XD"}},
+		{Name: "help", Audience: Anyone, Run: (*Service).help, Examples: []string{"/help"}},
+		{Name: "partner", Args: []Arg{{Name: "id", Required: true}}, Audience: Managers, Run: (*Service).partnerCard,
+			Examples: []string{"/partner janko"}},
+		{Name: "contact", Args: []Arg{{Name: "id", Required: true}, {Name: "note", Rest: true}}, Audience: Managers,
+			Run: (*Service).contact, Examples: []string{"/contact janko called about the new QR"}},
+		{Name: "invite", Args: []Arg{{Name: "id", Required: true}}, Audience: Managers, Run: (*Service).invite,
+			Examples: []string{"/invite janko"}},
+	}
+}

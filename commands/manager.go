@@ -1,0 +1,194 @@
+package commands
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"strings"
+	"time"
+
+	"partnerbot/bot"
+	"partnerbot/i18n"
+	"partnerbot/store"
+)
+
+// managed returns the partner when the caller may see it: an admin sees
+// every partner, a manager only its own. Anyone else learns only that it
+// is not theirs, whether or not it exists.
+func (s *Service) managed(ctx context.Context, c *Caller, id string) (*bot.Partner, error) {
+	id = strings.ToLower(strings.TrimSpace(id))
+	p, err := s.opt.Store.Partner(ctx, id)
+	switch {
+	case bot.ErrorCode(err) == bot.ENOTFOUND:
+		return nil, bot.Errorf(bot.ENOTFOUND, "%s", i18n.T(c.Locale, "partner.not_found", id))
+	case err != nil:
+		return nil, err
+	case c.Admin:
+		return p, nil
+	case c.Manager == nil || p.Manager != c.Manager.ID:
+		return nil, bot.Errorf(bot.EUNAUTHORIZED, "%s", i18n.T(c.Locale, "partner.not_yours", id))
+	}
+	return p, nil
+}
+
+// partnerCard shows a manager one partner: who, how it does this month,
+// where it stands, when it was last contacted.
+func (s *Service) partnerCard(ctx context.Context, c *Caller, args map[string]string) (*bot.Message, error) {
+	l := c.Locale
+	p, err := s.managed(ctx, c, args["id"])
+	if err != nil {
+		return nil, err
+	}
+	_, today := s.now()
+	month := bot.MonthPeriod(today.Year, today.Month)
+	st, err := s.opt.Store.Stats(ctx, p.ID, month, today, s.opt.Currency)
+	if err != nil {
+		return nil, err
+	}
+	standings, err := s.board.Standings(ctx, today)
+	if err != nil {
+		return nil, err
+	}
+	notes, err := s.opt.Store.Notes(ctx, p.ID, 1)
+	if err != nil {
+		return nil, err
+	}
+	money := func(a bot.Amount) string { return i18n.Money(l, s.opt.Currency, a) }
+	msg := &bot.Message{
+		Title:   fmt.Sprintf("%s (%s)", p.Name, p.ID),
+		Private: true,
+		Fields: []bot.Field{
+			{Name: i18n.T(l, "partner.status"), Value: i18n.T(l, "status."+string(p.Status)), Inline: true},
+			{Name: i18n.T(l, "partner.contact"), Value: dash(p.ContactName), Inline: true},
+			{Name: i18n.T(l, "partner.joined"), Value: i18n.Date(l, p.Joined), Inline: true},
+			{Name: i18n.T(l, "partner.month", i18n.Period(l, month)),
+				Value: money(st.Current.Turnover()) + change(l, int64(st.Current.Turnover()), int64(st.Previous.Turnover())) +
+					"\n" + i18n.N(l, st.Current.Sales, "sale") + change(l, st.Current.Sales, st.Previous.Sales), Inline: true},
+		},
+		Footer: i18n.T(l, "partner.link", s.referralLink(p)),
+		Buttons: []bot.Button{{Action: actionLogContact, Value: p.ID, Label: i18n.T(l, "partner.log_contact")}},
+	}
+	if stand, ok := standings[p.ID]; ok {
+		v := i18n.T(l, "segment."+string(stand.Segment)) + ", " + i18n.T(l, "tier."+string(stand.Tier)) + "\n" +
+			i18n.T(l, "partner.rank", stand.Rank, stand.Of)
+		if stand.Inactive {
+			v += "\n" + i18n.T(l, "partner.inactive")
+		}
+		msg.Fields = append(msg.Fields, bot.Field{Name: i18n.T(l, "partner.standing"), Value: v, Inline: true})
+	}
+	last := i18n.T(l, "partner.never")
+	if len(notes) > 0 {
+		last = i18n.DateTime(l, notes[0].At, s.opt.Location) + " (" + notes[0].Manager + ")"
+		if notes[0].Text != "" {
+			last += ": " + notes[0].Text
+		}
+	}
+	msg.Fields = append(msg.Fields, bot.Field{Name: i18n.T(l, "partner.last_contact"), Value: last})
+	return msg, nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+const actionLogContact = "contact.log"
+
+// contact records that the manager reached out: a contact_out event (the
+// fact and time, for responsiveness) and the manager's own note.
+func (s *Service) contact(ctx context.Context, c *Caller, args map[string]string) (*bot.Message, error) {
+	p, err := s.managed(ctx, c, args["id"])
+	if err != nil {
+		return nil, err
+	}
+	return s.logContact(ctx, c, p, strings.TrimSpace(args["note"]))
+}
+
+func (s *Service) logContactAction(ctx context.Context, c *Caller, id string) (*bot.Message, error) {
+	p, err := s.managed(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.logContact(ctx, c, p, "")
+}
+
+func (s *Service) logContact(ctx context.Context, c *Caller, p *bot.Partner, note string) (*bot.Message, error) {
+	now, _ := s.now()
+	who := "admin"
+	if c.Manager != nil {
+		who = c.Manager.ID
+	}
+	if len(note) > 500 {
+		note = note[:500]
+	}
+	ev := bot.Event{ID: fmt.Sprintf("contact-out-%s-%s-%d", p.ID, who, now.UnixNano()), Type: bot.EventContactOut, Partner: p.ID, At: now}
+	if _, err := s.opt.Store.Ingest(ctx, []bot.Event{ev}, nil); err != nil {
+		return nil, err
+	}
+	if err := s.opt.Store.AddNote(ctx, p.ID, store.Note{At: now, Manager: who, Text: note}); err != nil {
+		return nil, err
+	}
+	return private(i18n.T(c.Locale, "contact.logged", p.Name, i18n.DateTime(c.Locale, now, s.opt.Location))), nil
+}
+
+// inviteAlphabet leaves out look-alikes; codes are read aloud and typed.
+const inviteAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+func newInviteCode() (string, error) {
+	var raw [9]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for i, r := range raw {
+		if i > 0 && i%3 == 0 {
+			b.WriteByte('-')
+		}
+		b.WriteByte(inviteAlphabet[int(r)%len(inviteAlphabet)])
+	}
+	return b.String(), nil
+}
+
+// invite issues a one-time code the partner types with /link to connect
+// its chat account.
+func (s *Service) invite(ctx context.Context, c *Caller, args map[string]string) (*bot.Message, error) {
+	l := c.Locale
+	p, err := s.managed(ctx, c, args["id"])
+	if err != nil {
+		return nil, err
+	}
+	now, _ := s.now()
+	issuer := "admin"
+	if c.Manager != nil {
+		issuer = c.Manager.ID
+	}
+	expires := now.Add(s.opt.LinkTTL)
+	var code string
+	for range 5 {
+		if code, err = newInviteCode(); err != nil {
+			return nil, err
+		}
+		err = s.opt.Store.PutLinkCode(ctx, code, store.LinkCode{Partner: p.ID, Issuer: issuer, Expires: expires})
+		if bot.ErrorCode(err) != bot.ECONFLICT {
+			break
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &bot.Message{
+		Title:   i18n.T(l, "invite.title", p.Name),
+		Text:    i18n.T(l, "invite.text", code, i18n.DateTime(l, expires, s.opt.Location)),
+		Private: true,
+		Footer:  i18n.T(l, "invite.footer", linkTTLText(l, s.opt.LinkTTL)),
+	}, nil
+}
+
+func linkTTLText(l bot.Locale, d time.Duration) string {
+	if d >= 24*time.Hour {
+		return i18n.N(l, int64(d/(24*time.Hour)), "day")
+	}
+	return i18n.N(l, int64(d/time.Hour), "hour")
+}
