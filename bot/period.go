@@ -43,7 +43,7 @@ var (
 )
 
 // PeriodSyntax is what ParsePeriod accepts, for help texts and errors.
-const PeriodSyntax = "2026-W47, 2026-11, 2026-Q4, 2026, 30d, week, month, or 2026-11-01..2026-11-15"
+const PeriodSyntax = "2026-W47, 2026-11, 2026-Q4, 2026, 30d, week, month, 2026-11-01..2026-11-15"
 
 // ParsePeriod parses a period name relative to today (the program's
 // current date): "2026-W47" (ISO week), "2026-11", "2026-Q4", "2026",

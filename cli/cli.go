@@ -56,11 +56,12 @@ type command struct {
 	run              func(m *Main, ctx context.Context, args []string) error
 }
 
-var commands []command
+var verbs []command
 
 func init() {
-	commands = []command{
+	verbs = []command{
 		{"serve", "[--demo] [--now RFC3339]", "run the bot: HTTP API, referral redirects, chat adapters", (*Main).serve},
+		{"chat", "--as ID", "talk to the bot in the terminal as a partner, manager or admin", (*Main).chat},
 		{"demo", "[--seed N]", "fill an empty database with a realistic demo program", (*Main).demo},
 		{"import", "FILE [--format auto|ndjson|json|csv] [--dry-run]", "import events from NDJSON, a JSON array or CSV with a header (- reads stdin)", (*Main).importEvents},
 		{"partner", "add|set|list|show|remove ...", "manage partners", (*Main).partner},
@@ -121,7 +122,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stdout, "partnerbot", Version)
 		return nil
 	}
-	for _, c := range commands {
+	for _, c := range verbs {
 		if c.name == args[0] {
 			return c.run(m, ctx, args[1:])
 		}
@@ -138,7 +139,7 @@ func (m *Main) usage() {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "usage: partnerbot [--config PATH] [--db PATH] COMMAND [ARGS]")
 	fmt.Fprintln(w)
-	for _, c := range commands {
+	for _, c := range verbs {
 		fmt.Fprintf(w, "  %-8s %-46s %s\n", c.name, c.args, c.help)
 	}
 	fmt.Fprintf(w, "  %-8s %-46s %s\n", "version", "", "print the version")

@@ -240,9 +240,9 @@ func (s *Service) promos(ctx context.Context, c *Caller, _ map[string]string) (*
 	stand := standings[c.Partner.ID]
 	msg := &bot.Message{Title: i18n.T(l, "promos.title"), Private: true}
 	for _, p := range ForPartner(all, stand, now) {
-		when := i18n.T(l, "promos.until", i18n.DateTime(l, p.End, s.opt.Location))
+		when := i18n.T(l, "promos.until", i18n.Until(l, p.End, s.opt.Location))
 		if p.Start.After(now) {
-			when = i18n.T(l, "promos.from_to", i18n.DateTime(l, p.Start, s.opt.Location), i18n.DateTime(l, p.End, s.opt.Location))
+			when = i18n.T(l, "promos.from_to", i18n.When(l, p.Start, s.opt.Location), i18n.Until(l, p.End, s.opt.Location))
 		}
 		value := when
 		if p.Description != "" {

@@ -38,7 +38,7 @@ func init() {
 
 		"mystats.title":     {"Your results: %s", "Twoje wyniki: %s"},
 		"mystats.so_far":    {"(up to %s)", "(do %s)"},
-		"mystats.lead":      {"Here is how %s is doing.", "Oto wyniki %s."},
+		"mystats.lead":      {"Here is how %s is doing.", "Oto podsumowanie dla: %s."},
 		"mystats.compared":  {"Changes against %s", "Zmiany względem: %s"},
 		"mystats.share":     {"Share in channel", "Pokaż na kanale"},
 		"mystats.shared_by": {"Shared by %s", "Udostępnione przez %s"},

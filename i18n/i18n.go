@@ -199,6 +199,26 @@ func DateTime(l bot.Locale, t time.Time, loc *time.Location) string {
 	return ShortDate(l, bot.DateOf(t, loc)) + ", " + t.Format("15:04")
 }
 
+// When writes an instant for a start: the date alone at local midnight
+// ("25 listopada"), else with the time ("25 listopada, 09:00").
+func When(l bot.Locale, t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
+		return ShortDate(l, bot.DateOf(t, loc))
+	}
+	return DateTime(l, t, loc)
+}
+
+// Until writes an instant for an end: an end at local midnight is the end
+// of the day before ("until 1 December", not "until 2 December, 00:00").
+func Until(l bot.Locale, t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
+		return ShortDate(l, bot.DateOf(t, loc).AddDays(-1))
+	}
+	return DateTime(l, t, loc)
+}
+
 // Period names a period for people: "listopad 2026", "tydzień 47 (16–22
 // listopada)", "IV kwartał 2026", "2026", "ostatnie 30 dni", "1–15 listopada".
 func Period(l bot.Locale, p bot.Period) string {
@@ -243,3 +263,15 @@ func init() {
 		"period.days":    {"the last %s", "ostatnie %s"},
 	})
 }
+
+// Keys returns every registered key; tests check translations are whole.
+func Keys() []string {
+	ks := make([]string, 0, len(texts))
+	for k := range texts {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+// Lookup returns the text registered for key.
+func Lookup(key string) (Text, bool) { t, ok := texts[key]; return t, ok }
