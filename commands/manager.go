@@ -65,7 +65,7 @@ func (s *Service) partnerCard(ctx context.Context, c *Caller, args map[string]st
 				Value: money(st.Current.Turnover()) + change(l, int64(st.Current.Turnover()), int64(st.Previous.Turnover())) +
 					"\n" + i18n.N(l, st.Current.Sales, "sale") + change(l, st.Current.Sales, st.Previous.Sales), Inline: true},
 		},
-		Footer: i18n.T(l, "partner.link", s.referralLink(p)),
+		Footer:  i18n.T(l, "partner.link", s.referralLink(p)),
 		Buttons: []bot.Button{{Action: actionLogContact, Value: p.ID, Label: i18n.T(l, "partner.log_contact")}},
 	}
 	if stand, ok := standings[p.ID]; ok {

@@ -78,7 +78,10 @@ func PluralForm(l bot.Locale, n int64, one, few, many string) string {
 }
 
 // nouns holds countable words: English one/other, Polish one/few/many.
-var nouns = map[string]struct{ en [2]string; pl [3]string }{
+var nouns = map[string]struct {
+	en [2]string
+	pl [3]string
+}{
 	"sale":      {[2]string{"sale", "sales"}, [3]string{"transakcja", "transakcje", "transakcji"}},
 	"click":     {[2]string{"click", "clicks"}, [3]string{"kliknięcie", "kliknięcia", "kliknięć"}},
 	"signup":    {[2]string{"signup", "signups"}, [3]string{"rejestracja", "rejestracje", "rejestracji"}},
