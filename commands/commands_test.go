@@ -1,0 +1,275 @@
+package commands_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"partnerbot/bot"
+	"partnerbot/bot/console"
+	"partnerbot/commands"
+	"partnerbot/demo"
+	"partnerbot/health"
+	"partnerbot/i18n"
+	"partnerbot/store"
+)
+
+var (
+	ctx = context.Background()
+	waw = func() *time.Location { l, _ := time.LoadLocation("Europe/Warsaw"); return l }()
+	now = time.Date(2026, 11, 22, 15, 30, 0, 0, waw)
+)
+
+type fixture struct {
+	store *store.Store
+	svc   *commands.Service
+	clock *bot.ManualClock
+}
+
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	clock := bot.NewManualClock(now)
+	s, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{Location: waw, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := demo.Generate(ctx, s, now, demo.DefaultSeed); err != nil {
+		t.Fatal(err)
+	}
+	svc := commands.New(commands.Options{Store: s, Clock: clock, Location: waw, Currency: bot.Currency{Code: "PLN", Digits: 2},
+		Locale: bot.LocalePL, PublicURL: "https://bot.example", Program: "Program", Rules: health.DefaultRules,
+		Admins: map[string][]string{"slack": {"UADMIN"}}})
+	return &fixture{store: s, svc: svc, clock: clock}
+}
+
+func (f *fixture) caller(t *testing.T, platform, user string) *commands.Caller {
+	t.Helper()
+	c, err := f.svc.Resolve(ctx, platform, user, "C1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (f *fixture) run(t *testing.T, c *commands.Caller, line string) (*bot.Message, string) {
+	t.Helper()
+	name, text, _ := strings.Cut(strings.TrimPrefix(line, "/"), " ")
+	args, err := f.svc.ParseText(name, text)
+	if err != nil {
+		t.Fatalf("%s: %v", line, err)
+	}
+	m := f.svc.Run(ctx, c, name, args)
+	return m, console.Render(m)
+}
+
+func TestUnknownUserLearnsHowToLink(t *testing.T) {
+	f := setup(t)
+	stranger := f.caller(t, "slack", "USTRANGER")
+	for _, cmd := range []string{"/mystats", "/referral", "/leaderboard", "/promos", "/partner janko", "/contact janko hi", "/invite janko"} {
+		m, out := f.run(t, stranger, cmd)
+		if !m.Private || !strings.Contains(out, "/link") || strings.Contains(out, "Janka") {
+			t.Errorf("%s from a stranger:\n%s", cmd, out)
+		}
+	}
+	m, out := f.run(t, stranger, "/help")
+	if !strings.Contains(out, "/link") || strings.Contains(out, "/partner") || !m.Private {
+		t.Errorf("help for a stranger:\n%s", out)
+	}
+}
+
+func TestPartnerSeesOnlyItsOwnData(t *testing.T) {
+	f := setup(t)
+	janko := f.caller(t, "slack", "UJANKO")
+	if janko.Partner == nil || janko.Partner.ID != "janko" {
+		t.Fatalf("UJANKO resolves to %+v", janko)
+	}
+	apteka, _ := f.store.Partner(ctx, "apteka")
+	aptekaStats, _ := f.store.Stats(ctx, "apteka", bot.MonthPeriod(2026, time.November), bot.DateOf(now, waw), bot.Currency{Code: "PLN", Digits: 2})
+	aptekaTurnover := i18n.Money(bot.LocalePL, bot.Currency{Code: "PLN", Digits: 2}, aptekaStats.Current.Turnover())
+	for _, cmd := range []string{"/mystats", "/mystats 2026-10", "/mystats 30d", "/referral", "/promos"} {
+		m, out := f.run(t, janko, cmd)
+		if !m.Private {
+			t.Errorf("%s answered publicly", cmd)
+		}
+		if strings.Contains(out, apteka.Name) || strings.Contains(out, apteka.ReferralCode) {
+			t.Errorf("%s from janko mentions apteka:\n%s", cmd, out)
+		}
+		if cmd == "/mystats" && (!strings.Contains(out, "Sklep u Janka") || strings.Contains(out, aptekaTurnover+" ")) {
+			t.Errorf("/mystats:\n%s", out)
+		}
+	}
+	for _, cmd := range []string{"/partner apteka", "/partner janko", "/contact apteka x", "/invite apteka"} {
+		_, out := f.run(t, janko, cmd)
+		if !strings.Contains(out, "dla opiekunów") {
+			t.Errorf("%s from a partner was not refused:\n%s", cmd, out)
+		}
+	}
+	// The share button shares the presser's own stats, whatever value it carries.
+	m := f.svc.Interact(ctx, janko, "mystats.share", "2026-10")
+	out := console.Render(m)
+	if m.Private || !strings.Contains(out, "Sklep u Janka") || strings.Contains(out, apteka.Name) {
+		t.Errorf("share:\n%s", out)
+	}
+}
+
+func TestLeaderboardHidesNamesWithoutConsent(t *testing.T) {
+	f := setup(t)
+	janko := f.caller(t, "slack", "UJANKO")
+	_, out := f.run(t, janko, "/leaderboard 2026-10")
+	ps, _ := f.store.Partners(ctx)
+	for _, p := range ps {
+		if p.ID != "janko" && !p.LeaderboardOK && strings.Contains(out, p.Name) {
+			t.Errorf("%s did not opt in but is named:\n%s", p.Name, out)
+		}
+	}
+	if !strings.Contains(out, "Twoje miejsce") || strings.Count(out, "\n1") < 1 {
+		t.Errorf("leaderboard:\n%s", out)
+	}
+}
+
+func TestManagerSeesOnlyItsPartners(t *testing.T) {
+	f := setup(t)
+	janko, _ := f.store.Partner(ctx, "janko")
+	var own, other *bot.Partner
+	ps, _ := f.store.Partners(ctx)
+	for i := range ps {
+		if ps[i].Manager == janko.Manager && own == nil {
+			own = &ps[i]
+		}
+		if ps[i].Manager != janko.Manager && other == nil {
+			other = &ps[i]
+		}
+	}
+	mgr, _ := f.store.Manager(ctx, janko.Manager)
+	c := f.caller(t, "slack", mgr.SlackUser)
+	if c.Manager == nil {
+		t.Fatalf("manager %s not resolved", mgr.ID)
+	}
+	if _, out := f.run(t, c, "/partner "+own.ID); !strings.Contains(out, own.Name) {
+		t.Errorf("own partner card:\n%s", out)
+	}
+	if _, out := f.run(t, c, "/partner "+other.ID); strings.Contains(out, other.Name) || !strings.Contains(out, "nie jest pod Twoją opieką") {
+		t.Errorf("other manager's partner card:\n%s", out)
+	}
+	if _, out := f.run(t, c, "/partner nobody"); !strings.Contains(out, "Nie ma partnera") {
+		t.Errorf("missing partner:\n%s", out)
+	}
+	admin := f.caller(t, "slack", "UADMIN")
+	if _, out := f.run(t, admin, "/partner "+other.ID); !strings.Contains(out, other.Name) {
+		t.Errorf("admin sees every partner:\n%s", out)
+	}
+
+	before, _ := f.store.Totals(ctx, own.ID, bot.DateOf(now, waw), bot.DateOf(now, waw))
+	if _, out := f.run(t, c, "/contact "+own.ID+" dzwoniłam w sprawie nowego QR"); !strings.Contains(out, "Zapisano kontakt") {
+		t.Fatalf("contact:\n%s", out)
+	}
+	after, _ := f.store.Totals(ctx, own.ID, bot.DateOf(now, waw), bot.DateOf(now, waw))
+	if after.ContactsOut != before.ContactsOut+1 {
+		t.Errorf("contact_out not recorded: %d → %d", before.ContactsOut, after.ContactsOut)
+	}
+	if _, out := f.run(t, c, "/partner "+own.ID); !strings.Contains(out, "dzwoniłam w sprawie nowego QR") {
+		t.Errorf("card lacks the last contact:\n%s", out)
+	}
+}
+
+func TestInviteAndLink(t *testing.T) {
+	f := setup(t)
+	apteka, _ := f.store.Partner(ctx, "apteka")
+	mgr, _ := f.store.Manager(ctx, apteka.Manager)
+	mc := f.caller(t, "discord", mgr.DiscordUser)
+	m, _ := f.run(t, mc, "/invite apteka")
+	code := between(m.Text, "*", "*")
+	if len(code) != 11 {
+		t.Fatalf("invite code %q in %q", code, m.Text)
+	}
+	newUser := f.caller(t, "discord", "999000111")
+	if _, out := f.run(t, newUser, "/link "+strings.ToLower(code)); !strings.Contains(out, "Apteka") {
+		t.Fatalf("link:\n%s", out)
+	}
+	linked := f.caller(t, "discord", "999000111")
+	if linked.Partner == nil || linked.Partner.ID != "apteka" {
+		t.Fatalf("after /link the user is %+v", linked)
+	}
+	if _, out := f.run(t, linked, "/mystats"); !strings.Contains(out, "Apteka") {
+		t.Errorf("mystats after link:\n%s", out)
+	}
+	other := f.caller(t, "discord", "999000222")
+	if _, out := f.run(t, other, "/link "+code); !strings.Contains(out, "nieznany, wykorzystany albo wygasł") {
+		t.Errorf("second use of a code:\n%s", out)
+	}
+
+	t.Run("expired", func(t *testing.T) {
+		m, _ := f.run(t, mc, "/invite apteka")
+		code := between(m.Text, "*", "*")
+		f.clock.Advance(8 * 24 * time.Hour)
+		defer f.clock.Set(now)
+		if _, out := f.run(t, f.caller(t, "slack", "UNEW1"), "/link "+code); !strings.Contains(out, "wygasł") {
+			t.Errorf("expired code:\n%s", out)
+		}
+	})
+
+	t.Run("guessing is slowed down", func(t *testing.T) {
+		m, _ := f.run(t, mc, "/invite apteka")
+		good := between(m.Text, "*", "*")
+		guesser := f.caller(t, "slack", "UGUESS")
+		for i := range 5 {
+			f.run(t, guesser, "/link WRONG-CODE-"+string(rune('A'+i)))
+		}
+		if _, out := f.run(t, guesser, "/link "+good); !strings.Contains(out, "Za dużo błędnych kodów") {
+			t.Errorf("sixth try not refused:\n%s", out)
+		}
+		f.clock.Advance(16 * time.Minute)
+		defer f.clock.Set(now)
+		if _, out := f.run(t, guesser, "/link "+good); !strings.Contains(out, "połączone") {
+			t.Errorf("after the window:\n%s", out)
+		}
+	})
+}
+
+func TestParseText(t *testing.T) {
+	f := setup(t)
+	args, err := f.svc.ParseText("contact", "janko called about the new QR")
+	if err != nil || args["id"] != "janko" || args["note"] != "called about the new QR" {
+		t.Fatalf("contact args %v %v", args, err)
+	}
+	if _, err := f.svc.ParseText("mystats", "2026-11 extra"); err == nil {
+		t.Fatal("extra words accepted")
+	}
+	c := f.caller(t, "slack", "UJANKO")
+	if _, out := f.run(t, c, "/mystats 2026-13"); !strings.Contains(out, "Nie rozumiem okresu") {
+		t.Errorf("bad period:\n%s", out)
+	}
+}
+
+func TestEveryCommandSpeaksBothLanguages(t *testing.T) {
+	f := setup(t)
+	for _, sp := range f.svc.Specs() {
+		keys := []string{"cmd." + sp.Name + ".help"}
+		for _, a := range sp.Args {
+			keys = append(keys, "cmd."+sp.Name+".arg."+a.Name)
+		}
+		for _, k := range keys {
+			if !i18n.Has(k) {
+				t.Errorf("no text %s", k)
+			}
+		}
+	}
+	for _, k := range i18n.Keys() {
+		tx, _ := i18n.Lookup(k)
+		if tx[0] == "" || tx[1] == "" || strings.Count(tx[0], "%") != strings.Count(tx[1], "%") {
+			t.Errorf("text %s: %q", k, tx)
+		}
+	}
+}
+
+func between(s, a, b string) string {
+	_, rest, ok := strings.Cut(s, a)
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(rest, b)
+	return v
+}
