@@ -14,6 +14,7 @@ import (
 	"partnerbot/bot"
 	"partnerbot/demo"
 	"partnerbot/metrics"
+	"partnerbot/referral"
 )
 
 func (m *Main) serve(ctx context.Context, args []string) error {
@@ -67,6 +68,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	srv := api.New(api.Options{
 		Store: s, Clock: m.Clock, Location: cfg.Location(), Currency: cfg.Currency(), Token: token,
 		MaxBody: cfg.HTTP.MaxBodyBytes, MaxFuture: time.Duration(cfg.Ingest.MaxFuture), Logger: log, Metrics: reg,
+	})
+	clicks := reg.Counter("partnerbot_referral_clicks_total", "Referral link visits counted, by result: accepted, duplicate.", "result")
+	srv.Handle("GET /r/{code}", &referral.Redirect{
+		Store: s, Clock: m.Clock, Location: cfg.Location(), DefaultLanding: cfg.Program.LandingURL, Logger: log,
+		OnClick: func(accepted bool) {
+			if accepted {
+				clicks.Inc("accepted")
+			} else {
+				clicks.Inc("duplicate")
+			}
+		},
 	})
 	hs := &http.Server{
 		Handler:           srv,
