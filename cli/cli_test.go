@@ -204,6 +204,19 @@ func TestCLI_Serve(t *testing.T) {
 	if code != 200 || st["sales"] == 0.0 {
 		t.Fatalf("demo stats: %d %v", code, st)
 	}
+	// The referral redirect counts a click and sends the visitor on.
+	_, jp := get("/api/v1/partners/janko")
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	rreq, _ := http.NewRequest("GET", base+"/r/"+jp["referral_code"].(string), nil)
+	rreq.Header.Set("User-Agent", "Mozilla/5.0 (iPhone)")
+	rresp, err := noFollow.Do(rreq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rresp.Body.Close()
+	if rresp.StatusCode != 302 || !strings.Contains(rresp.Header.Get("Location"), "ref="+jp["referral_code"].(string)) {
+		t.Fatalf("redirect: %d %s", rresp.StatusCode, rresp.Header.Get("Location"))
+	}
 	body := `{"id":"live-1","type":"sale","partner":"janko","at":"2026-11-23T08:00:00+01:00","amount":"10.00"}`
 	req, _ := http.NewRequest("POST", base+"/api/v1/events", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer secret-token")
@@ -229,8 +242,8 @@ func TestCLI_Serve(t *testing.T) {
 	}
 	r := &run{t: t, dir: dir, env: map[string]string{}}
 	out := r.must("--db", db, "stats", "janko", "--period", "2026-11-23..2026-11-23", "--json")
-	if !strings.Contains(out, `"sales": 1`) {
-		t.Fatalf("event acknowledged by serve is not in the file after stop:\n%s", out)
+	if !strings.Contains(out, `"sales": 1`) || !strings.Contains(out, `"clicks": 1`) {
+		t.Fatalf("event and click acknowledged by serve are not in the file after stop:\n%s", out)
 	}
 }
 
@@ -250,4 +263,28 @@ func (s *syncBuf) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func TestCLI_Chat(t *testing.T) {
+	r := newRun(t)
+	r.must("demo")
+	r.stdin = "/mystats\n/referral\n/leaderboard\n!1\n/frobnicate\n"
+	out := r.must("chat", "--as", "janko", "--images", r.dir)
+	for _, want := range []string{"Cześć Janku", "Sklep u Janka", "Twój link polecający", "saved to", "Ranking", "Nie znam polecenia /frobnicate"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("chat output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(r.dir, "qr-"+between(out, "/r/", "\n")+".png")); err != nil {
+		t.Errorf("QR not saved: %v", err)
+	}
+	if code := r.cmd("chat", "--as", "nobody"); code != 1 {
+		t.Errorf("chat as nobody: exit %d", code)
+	}
+}
+
+func between(s, a, b string) string {
+	_, rest, _ := strings.Cut(s, a)
+	v, _, _ := strings.Cut(rest, b)
+	return v
 }
