@@ -31,6 +31,11 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	// 2 → 3: the scheduler's record of job runs.
+	func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketJobRuns)
+		return err
+	},
 }
 
 // SchemaVersion is the schema this build writes.

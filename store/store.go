@@ -36,6 +36,7 @@ var (
 	bucketPromos     = []byte("promos")     // id → JSON bot.Promotion
 	bucketLinkCodes  = []byte("linkcodes")  // one-time code → JSON LinkCode
 	bucketNotes      = []byte("notes")      // partner 0x00 BE(time) → JSON Note
+	bucketJobRuns    = []byte("jobruns")    // "weekly_report/2026-W47" → JSON JobRun
 
 	keySchema = []byte("schema")
 	keyTZ     = []byte("tz")
