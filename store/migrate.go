@@ -31,10 +31,14 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
-	// 2 → 3: the scheduler's record of job runs.
+	// 2 → 3: the scheduler's record of job runs, and the outbox.
 	func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketJobRuns)
-		return err
+		for _, b := range [][]byte{bucketJobRuns, bucketOutbox, bucketOutboxKeys, bucketOutboxDue} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
 	},
 }
 

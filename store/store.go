@@ -37,6 +37,9 @@ var (
 	bucketLinkCodes  = []byte("linkcodes")  // one-time code → JSON LinkCode
 	bucketNotes      = []byte("notes")      // partner 0x00 BE(time) → JSON Note
 	bucketJobRuns    = []byte("jobruns")    // "weekly_report/2026-W47" → JSON JobRun
+	bucketOutbox     = []byte("outbox")     // BE(id) → JSON OutboxItem
+	bucketOutboxKeys = []byte("outboxkeys") // idempotency key → BE(id)
+	bucketOutboxDue  = []byte("outboxdue")  // BE(next attempt, ns) BE(id) → nil, for pending items
 
 	keySchema = []byte("schema")
 	keyTZ     = []byte("tz")

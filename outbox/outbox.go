@@ -1,0 +1,286 @@
+// Package outbox delivers partnerbot's outgoing messages: every message
+// is stored before it is sent, sent under per-channel and per-platform
+// rate limits that stay below Slack's and Discord's, retried with backoff
+// after temporary failures and 429s, given up with the reason after a
+// permanent failure, and never posted twice in the ordinary case.
+//
+// "Never twice" rests on three things: an idempotency key per message
+// (a second Enqueue with the key is a no-op), the "sending" mark written
+// before the platform is called, and what each platform offers when the
+// outcome is unknown: Discord deduplicates a repeated nonce, Slack has no
+// key, so the dispatcher first asks Slack whether a post carrying the key
+// exists (Checker) and sends only if not.
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"partnerbot/bot"
+	"partnerbot/store"
+)
+
+// Sender posts a message on one platform.
+type Sender interface {
+	Send(ctx context.Context, t bot.Target, m *bot.Message, key string) (ref string, err error)
+}
+
+// Checker tells whether a message with an idempotency key was posted to
+// a target since a time: what a platform without idempotent posts (Slack)
+// offers so an unknown outcome is resolved without a blind retry.
+type Checker interface {
+	Posted(ctx context.Context, t bot.Target, key string, since time.Time) (ref string, found bool, err error)
+}
+
+// Store is the outbox's persistence.
+type Store interface {
+	Due(ctx context.Context, now time.Time, limit int) ([]store.OutboxItem, error)
+	Sending(ctx context.Context) ([]store.OutboxItem, error)
+	UpdateOutbox(ctx context.Context, id uint64, fn func(*store.OutboxItem)) (*store.OutboxItem, error)
+}
+
+// Options configure a Dispatcher.
+type Options struct {
+	Store   Store
+	Senders map[string]Sender // by platform: "slack", "discord", "console"
+	Clock   bot.Clock
+	Logger  *slog.Logger
+	// ChannelInterval is the least time between two posts to one channel
+	// or user: Slack allows about one message a second per channel.
+	ChannelInterval time.Duration
+	// PlatformRate is posts per second per platform (Discord allows 50
+	// requests a second; we stay well under).
+	PlatformRate float64
+	// MaxAttempts before a temporary failure is given up.
+	MaxAttempts int
+	// OnOutcome, when set, hears every final outcome (metrics).
+	OnOutcome func(it *store.OutboxItem)
+}
+
+// Dispatcher sends what the outbox holds.
+type Dispatcher struct {
+	opt         Options
+	lastByTgt   map[string]time.Time
+	nextByPlat  map[string]time.Time // the platform's token: earliest next send
+	pausedUntil map[string]time.Time // after a 429
+}
+
+// New returns a dispatcher.
+func New(opt Options) *Dispatcher {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.ChannelInterval <= 0 {
+		opt.ChannelInterval = time.Second
+	}
+	if opt.PlatformRate <= 0 {
+		opt.PlatformRate = 20
+	}
+	if opt.MaxAttempts <= 0 {
+		opt.MaxAttempts = 8
+	}
+	return &Dispatcher{opt: opt, lastByTgt: map[string]time.Time{}, nextByPlat: map[string]time.Time{}, pausedUntil: map[string]time.Time{}}
+}
+
+// Backoff is the wait before attempt n+1 after n failed attempts: 30 s,
+// 1 min, 2 min … capped at an hour.
+func Backoff(n int) time.Duration {
+	d := 30 * time.Second * time.Duration(math.Pow(2, float64(max(n-1, 0))))
+	return min(d, time.Hour)
+}
+
+// Recover settles the items a stop left in "sending": the outcome of
+// their last attempt is unknown, so they go back to pending marked
+// unverified, to be checked before they are sent again.
+func (d *Dispatcher) Recover(ctx context.Context) error {
+	items, err := d.opt.Store.Sending(ctx)
+	if err != nil {
+		return fmt.Errorf("outbox recover: %w", err)
+	}
+	for _, it := range items {
+		d.opt.Logger.Warn("outbox item was being sent at the last stop; it will be verified before any resend", "id", it.ID, "key", it.Key)
+		if _, err := d.opt.Store.UpdateOutbox(ctx, it.ID, func(x *store.OutboxItem) {
+			x.Status, x.Unverified = store.OutboxPending, true
+		}); err != nil {
+			return fmt.Errorf("outbox recover %d: %w", it.ID, err)
+		}
+	}
+	return nil
+}
+
+func targetKey(t bot.Target) string { return t.String() }
+
+// ready reports when the item may be sent under the rate limits.
+func (d *Dispatcher) ready(it *store.OutboxItem, now time.Time) time.Time {
+	p := it.Target.Platform
+	at := now
+	if t := d.pausedUntil[p]; t.After(at) {
+		at = t
+	}
+	if t := d.nextByPlat[p]; t.After(at) {
+		at = t
+	}
+	if last, ok := d.lastByTgt[targetKey(it.Target)]; ok {
+		if t := last.Add(d.opt.ChannelInterval); t.After(at) {
+			at = t
+		}
+	}
+	return at
+}
+
+// Step sends every due item the rate limits allow at now and returns how
+// many it handled and when the next one may go (zero when nothing waits).
+func (d *Dispatcher) Step(ctx context.Context, now time.Time) (int, time.Time, error) {
+	items, err := d.opt.Store.Due(ctx, now, 500)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	handled := 0
+	var next time.Time
+	for i := range items {
+		it := &items[i]
+		if at := d.ready(it, now); at.After(now) {
+			if next.IsZero() || at.Before(next) {
+				next = at
+			}
+			continue
+		}
+		if err := d.deliver(ctx, it, now); err != nil {
+			return handled, next, err
+		}
+		handled++
+		now = d.opt.Clock.Now()
+	}
+	if len(items) == 500 && (next.IsZero() || now.Before(next)) {
+		next = now
+	}
+	return handled, next, nil
+}
+
+// deliver makes one attempt.
+func (d *Dispatcher) deliver(ctx context.Context, it *store.OutboxItem, now time.Time) error {
+	p := it.Target.Platform
+	sender, ok := d.opt.Senders[p]
+	if !ok {
+		return d.finish(ctx, it, func(x *store.OutboxItem) {
+			x.Status, x.Reason = store.OutboxFailed, "no "+p+" adapter configured"
+		})
+	}
+	if it.Unverified {
+		if ch, ok := sender.(Checker); ok {
+			ref, found, err := ch.Posted(ctx, it.Target, it.Key, it.Created.Add(-time.Minute))
+			switch {
+			case err != nil:
+				return d.retry(ctx, it, now, fmt.Errorf("check whether posted: %w", err), 0)
+			case found:
+				d.opt.Logger.Info("outbox item was posted before the stop; not sending again", "id", it.ID, "key", it.Key)
+				return d.finish(ctx, it, func(x *store.OutboxItem) {
+					x.Status, x.Ref, x.SentAt, x.Unverified = store.OutboxSent, ref, now, false
+				})
+			}
+		}
+	}
+	// The mark is on disk before the platform hears of the message.
+	if _, err := d.opt.Store.UpdateOutbox(ctx, it.ID, func(x *store.OutboxItem) {
+		x.Status = store.OutboxSending
+		x.Attempts++
+	}); err != nil {
+		return err
+	}
+	d.lastByTgt[targetKey(it.Target)] = now
+	d.nextByPlat[p] = now.Add(time.Duration(float64(time.Second) / d.opt.PlatformRate))
+	msg := it.Message
+	ref, err := sender.Send(ctx, it.Target, &msg, it.Key)
+	now = d.opt.Clock.Now()
+	if err == nil {
+		return d.finish(ctx, it, func(x *store.OutboxItem) {
+			x.Status, x.Ref, x.SentAt, x.Unverified, x.Error = store.OutboxSent, ref, now, false, ""
+		})
+	}
+	var se *bot.SendError
+	if !errors.As(err, &se) {
+		se = &bot.SendError{Err: err, Reason: "error"}
+	}
+	switch {
+	case se.Permanent:
+		d.opt.Logger.Warn("outbox item failed for good", "id", it.ID, "target", it.Target.String(), "reason", se.Reason, "err", err)
+		return d.finish(ctx, it, func(x *store.OutboxItem) {
+			x.Status, x.Reason, x.Error = store.OutboxFailed, se.Reason, err.Error()
+		})
+	case se.RetryAfter > 0:
+		d.pausedUntil[p] = now.Add(se.RetryAfter)
+		d.opt.Logger.Info("rate limited: pausing the platform", "platform", p, "retry_after", se.RetryAfter)
+		return d.retry(ctx, it, now, err, se.RetryAfter)
+	case se.Unknown:
+		return d.retry(ctx, it, now, err, 0, func(x *store.OutboxItem) { x.Unverified = true })
+	}
+	return d.retry(ctx, it, now, err, 0)
+}
+
+// retry puts the item back for a later attempt, or gives it up after
+// MaxAttempts. wait, when positive, replaces the backoff.
+func (d *Dispatcher) retry(ctx context.Context, it *store.OutboxItem, now time.Time, cause error, wait time.Duration, also ...func(*store.OutboxItem)) error {
+	return d.finishMaybe(ctx, it, func(x *store.OutboxItem) bool {
+		for _, f := range also {
+			f(x)
+		}
+		x.Error = cause.Error()
+		if x.Attempts >= d.opt.MaxAttempts && wait == 0 {
+			x.Status, x.Reason = store.OutboxFailed, fmt.Sprintf("gave up after %d attempts", x.Attempts)
+			return true
+		}
+		if wait <= 0 {
+			wait = Backoff(x.Attempts)
+		}
+		x.Status, x.NextAt = store.OutboxPending, now.Add(wait)
+		return false
+	})
+}
+
+func (d *Dispatcher) finish(ctx context.Context, it *store.OutboxItem, fn func(*store.OutboxItem)) error {
+	return d.finishMaybe(ctx, it, func(x *store.OutboxItem) bool { fn(x); return true })
+}
+
+// finishMaybe records an outcome; final ones are reported to OnOutcome.
+func (d *Dispatcher) finishMaybe(ctx context.Context, it *store.OutboxItem, fn func(*store.OutboxItem) bool) error {
+	final := false
+	x, err := d.opt.Store.UpdateOutbox(context.WithoutCancel(ctx), it.ID, func(x *store.OutboxItem) { final = fn(x) })
+	if err != nil {
+		return err
+	}
+	if final && d.opt.OnOutcome != nil {
+		d.opt.OnOutcome(x)
+	}
+	return nil
+}
+
+// Run recovers, then delivers until ctx is done, sleeping until the next
+// item may go (at most poll, so new items are noticed).
+func (d *Dispatcher) Run(ctx context.Context, poll time.Duration) error {
+	if poll <= 0 {
+		poll = time.Second
+	}
+	if err := d.Recover(ctx); err != nil {
+		return err
+	}
+	for {
+		now := d.opt.Clock.Now()
+		_, next, err := d.Step(ctx, now)
+		if err != nil && ctx.Err() == nil {
+			d.opt.Logger.Error("outbox step", "err", err)
+		}
+		wait := poll
+		if !next.IsZero() {
+			wait = min(wait, max(next.Sub(d.opt.Clock.Now()), time.Millisecond))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+	}
+}

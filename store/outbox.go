@@ -1,0 +1,171 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"partnerbot/bot"
+)
+
+// Outbox statuses.
+const (
+	OutboxPending = "pending" // waiting for its next attempt
+	OutboxSending = "sending" // handed to a platform; outcome not yet recorded
+	OutboxSent    = "sent"
+	OutboxFailed  = "failed" // given up: Reason says why
+)
+
+// OutboxItem is one outgoing message, written before it is sent.
+type OutboxItem struct {
+	ID       uint64      `json:"id"`
+	Key      string      `json:"key"`  // idempotency key: one message per key, ever
+	Kind     string      `json:"kind"` // weekly_report, promo_calendar, alert, ...
+	Partner  string      `json:"partner,omitempty"`
+	Target   bot.Target  `json:"target"`
+	Message  bot.Message `json:"message"`
+	Status   string      `json:"status"`
+	Attempts int         `json:"attempts"`
+	NextAt   time.Time   `json:"next_at"`
+	Created  time.Time   `json:"created"`
+	SentAt   time.Time   `json:"sent_at,omitzero"`
+	Ref      string      `json:"ref,omitempty"` // the platform's id of the posted message
+	Reason   string      `json:"reason,omitempty"`
+	Error    string      `json:"error,omitempty"`
+	// Unverified marks an item whose last attempt may have been posted
+	// (a timeout after sending): before sending again, ask the platform.
+	Unverified bool `json:"unverified,omitempty"`
+}
+
+func be64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+func dueKey(at time.Time, id uint64) []byte {
+	return binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, timeBits(at)), id)
+}
+
+// Enqueue stores a new outgoing message unless one with the same key was
+// ever stored, and reports whether it was new. This is what makes a job
+// that runs twice (a retry, a catch-up after a crash) post once.
+func (s *Store) Enqueue(ctx context.Context, it *OutboxItem) (bool, error) {
+	if it.Key == "" {
+		return false, bot.Errorf(bot.EINVALID, "an outbox item needs an idempotency key")
+	}
+	created := false
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		keys := tx.Bucket(bucketOutboxKeys)
+		if keys.Get([]byte(it.Key)) != nil {
+			return nil
+		}
+		b := tx.Bucket(bucketOutbox)
+		id, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		it.ID, it.Status, it.Created = id, OutboxPending, s.now()
+		if it.NextAt.IsZero() {
+			it.NextAt = it.Created
+		}
+		if err := putItem(tx, it); err != nil {
+			return err
+		}
+		created = true
+		return keys.Put([]byte(it.Key), be64(id))
+	})
+	return created, wrap("enqueue", err)
+}
+
+func putItem(tx *bolt.Tx, it *OutboxItem) error {
+	data, err := json.Marshal(it)
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketOutbox).Put(be64(it.ID), data); err != nil {
+		return err
+	}
+	if it.Status == OutboxPending {
+		return tx.Bucket(bucketOutboxDue).Put(dueKey(it.NextAt, it.ID), nil)
+	}
+	return nil
+}
+
+func getItem(tx *bolt.Tx, id uint64) (*OutboxItem, error) {
+	v := tx.Bucket(bucketOutbox).Get(be64(id))
+	if v == nil {
+		return nil, bot.Errorf(bot.ENOTFOUND, "outbox item %d not found", id)
+	}
+	var it OutboxItem
+	if err := json.Unmarshal(v, &it); err != nil {
+		return nil, fmt.Errorf("decode outbox item %d: %w", id, err)
+	}
+	return &it, nil
+}
+
+// Due returns up to limit pending items whose next attempt is at or
+// before now, oldest due first.
+func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error) {
+	var out []OutboxItem
+	err := s.db.View(func(tx *bolt.Tx) error {
+		end := dueKey(now, ^uint64(0))
+		c := tx.Bucket(bucketOutboxDue).Cursor()
+		for k, _ := c.First(); k != nil && bytes.Compare(k, end) <= 0 && len(out) < limit; k, _ = c.Next() {
+			it, err := getItem(tx, binary.BigEndian.Uint64(k[8:]))
+			if err != nil {
+				return err
+			}
+			out = append(out, *it)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Sending returns the items left in the sending state: a stop came
+// between handing them to a platform and recording the outcome.
+func (s *Store) Sending(ctx context.Context) ([]OutboxItem, error) {
+	return s.OutboxItems(ctx, func(it *OutboxItem) bool { return it.Status == OutboxSending })
+}
+
+// OutboxItems returns the items for which keep is true (all when nil),
+// oldest first.
+func (s *Store) OutboxItems(ctx context.Context, keep func(*OutboxItem) bool) ([]OutboxItem, error) {
+	var out []OutboxItem
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+			var it OutboxItem
+			if err := json.Unmarshal(v, &it); err != nil {
+				return err
+			}
+			if keep == nil || keep(&it) {
+				out = append(out, it)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// UpdateOutbox changes an item in one transaction: fn gets the stored
+// item and changes it; the due index follows its status and next attempt.
+// Returns ENOTFOUND.
+func (s *Store) UpdateOutbox(ctx context.Context, id uint64, fn func(*OutboxItem)) (*OutboxItem, error) {
+	var it *OutboxItem
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		if it, err = getItem(tx, id); err != nil {
+			return err
+		}
+		if it.Status == OutboxPending {
+			if err := tx.Bucket(bucketOutboxDue).Delete(dueKey(it.NextAt, it.ID)); err != nil {
+				return err
+			}
+		}
+		fn(it)
+		return putItem(tx, it)
+	})
+	return it, wrap("update outbox", err)
+}
