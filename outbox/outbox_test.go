@@ -32,7 +32,9 @@ type fakePlatform struct {
 	answers    []error // consumed one per call; nil = success
 }
 
-func newFake(clock bot.Clock) *fakePlatform { return &fakePlatform{posts: map[string]int{}, clock: clock} }
+func newFake(clock bot.Clock) *fakePlatform {
+	return &fakePlatform{posts: map[string]int{}, clock: clock}
+}
 
 func (f *fakePlatform) Send(ctx context.Context, t bot.Target, m *bot.Message, key string) (string, error) {
 	f.mu.Lock()
