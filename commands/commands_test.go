@@ -22,13 +22,13 @@ var (
 	now = time.Date(2026, 11, 22, 15, 30, 0, 0, waw)
 )
 
-type fixture struct {
+type env struct {
 	store *store.Store
 	svc   *commands.Service
 	clock *bot.ManualClock
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t *testing.T) *env {
 	t.Helper()
 	clock := bot.NewManualClock(now)
 	s, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{Location: waw, Clock: clock})
@@ -42,10 +42,10 @@ func setup(t *testing.T) *fixture {
 	svc := commands.New(commands.Options{Store: s, Clock: clock, Location: waw, Currency: bot.Currency{Code: "PLN", Digits: 2},
 		Locale: bot.LocalePL, PublicURL: "https://bot.example", Program: "Program", Rules: health.DefaultRules,
 		Admins: map[string][]string{"slack": {"UADMIN"}}})
-	return &fixture{store: s, svc: svc, clock: clock}
+	return &env{store: s, svc: svc, clock: clock}
 }
 
-func (f *fixture) caller(t *testing.T, platform, user string) *commands.Caller {
+func (f *env) caller(t *testing.T, platform, user string) *commands.Caller {
 	t.Helper()
 	c, err := f.svc.Resolve(ctx, platform, user, "C1")
 	if err != nil {
@@ -54,7 +54,7 @@ func (f *fixture) caller(t *testing.T, platform, user string) *commands.Caller {
 	return c
 }
 
-func (f *fixture) run(t *testing.T, c *commands.Caller, line string) (*bot.Message, string) {
+func (f *env) run(t *testing.T, c *commands.Caller, line string) (*bot.Message, string) {
 	t.Helper()
 	name, text, _ := strings.Cut(strings.TrimPrefix(line, "/"), " ")
 	args, err := f.svc.ParseText(name, text)
