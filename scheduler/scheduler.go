@@ -50,8 +50,13 @@ type Job struct {
 	Period func(due time.Time) string
 	// Run does the work for the due time. It should be idempotent (its
 	// messages carry idempotency keys): a run cut off by a crash is run
-	// again.
+	// again. due is in the zone it fell due in (see Zones).
 	Run func(ctx context.Context, due time.Time) error
+	// Zones, when set, lists time zones besides the program's in which
+	// the job also falls due by its spec: partners with their own zone
+	// get their Monday report at 09:00 in it. Each zone's runs are
+	// recorded apart ("weekly_report/2026-W48@America/New_York").
+	Zones func(ctx context.Context) []*time.Location
 }
 
 // Options configure a Scheduler.
@@ -74,8 +79,25 @@ type Scheduler struct {
 
 type entry struct {
 	Job
-	sched   cron.Schedule
-	running sync.Mutex // held while the job runs: one run at a time
+	mu      sync.Mutex
+	scheds  map[string]cron.Schedule // by zone name
+	running sync.Mutex               // held while the job runs: one run at a time
+}
+
+// schedule returns the job's schedule read in loc.
+func (e *entry) schedule(loc *time.Location) cron.Schedule {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if sc, ok := e.scheds[loc.String()]; ok {
+		return sc
+	}
+	// The spec parsed in New, so only the zone can differ here.
+	sc, err := cron.ParseStandard("CRON_TZ=" + loc.String() + " " + e.Spec)
+	if err != nil {
+		sc = e.scheds[""]
+	}
+	e.scheds[loc.String()] = sc
+	return sc
 }
 
 // New parses the jobs' specs. Returns EINVALID naming the job with a bad
@@ -94,10 +116,9 @@ func New(opt Options, jobs []Job) (*Scheduler, error) {
 			return nil, bot.Errorf(bot.EINVALID, "job %s: bad cron spec %q: %v", j.Name, j.Spec, err)
 		}
 		if j.Period == nil {
-			loc := opt.Location
-			j.Period = func(due time.Time) string { return due.In(loc).Format("2006-01-02T15:04") }
+			j.Period = func(due time.Time) string { return due.Format("2006-01-02T15:04") }
 		}
-		s.jobs = append(s.jobs, &entry{Job: j, sched: sched})
+		s.jobs = append(s.jobs, &entry{Job: j, scheds: map[string]cron.Schedule{"": sched, opt.Location.String(): sched}})
 	}
 	return s, nil
 }
@@ -144,30 +165,31 @@ func (e *entry) inRhythm(due time.Time, loc *time.Location) bool {
 	return weeks%e.EveryWeeks == 0
 }
 
-// Next returns the job's next due time after t.
+// Next returns the job's next due time after t in the program zone.
 func (s *Scheduler) Next(name string, after time.Time) (time.Time, error) {
 	e, err := s.job(name)
 	if err != nil {
 		return time.Time{}, err
 	}
-	return s.next(e, after), nil
+	return s.next(e, s.opt.Location, after), nil
 }
 
-func (s *Scheduler) next(e *entry, after time.Time) time.Time {
+func (s *Scheduler) next(e *entry, loc *time.Location, after time.Time) time.Time {
+	sc := e.schedule(loc)
 	t := after
 	for range 1000 {
-		t = e.sched.Next(t)
-		if t.IsZero() || e.inRhythm(t, s.opt.Location) {
-			return t
+		t = sc.Next(t)
+		if t.IsZero() || e.inRhythm(t, loc) {
+			return t.In(loc)
 		}
 	}
 	return time.Time{}
 }
 
-// dues returns the job's due times in (from, to].
-func (s *Scheduler) dues(e *entry, from, to time.Time) []time.Time {
+// dues returns the job's due times in (from, to] in loc.
+func (s *Scheduler) dues(e *entry, loc *time.Location, from, to time.Time) []time.Time {
 	var out []time.Time
-	for t := s.next(e, from); !t.IsZero() && !t.After(to); t = s.next(e, t) {
+	for t := s.next(e, loc, from); !t.IsZero() && !t.After(to); t = s.next(e, loc, t) {
 		out = append(out, t)
 		if len(out) > 10000 {
 			break
@@ -176,52 +198,80 @@ func (s *Scheduler) dues(e *entry, from, to time.Time) []time.Time {
 	return out
 }
 
-// window returns until when a run due at due may still be made up.
+// window returns until when a run due at due may still be made up: by
+// default the end of the due day where it fell due.
 func (s *Scheduler) window(e *entry, due time.Time) time.Time {
 	if e.CatchUp > 0 {
 		return due.Add(e.CatchUp)
 	}
-	d := bot.DateOf(due, s.opt.Location)
-	return d.AddDays(1).Start(s.opt.Location)
+	d := bot.DateOf(due, due.Location())
+	return d.AddDays(1).Start(due.Location())
 }
 
-// Tick runs every enabled job whose latest due time at now has no
-// finished run for its period and is still inside its catch-up window.
-// Jobs run in their own goroutines; Wait waits for them.
+// zones returns the program zone and the job's other zones.
+func (s *Scheduler) zones(ctx context.Context, e *entry) []*time.Location {
+	out := []*time.Location{s.opt.Location}
+	if e.Zones != nil {
+		for _, z := range e.Zones(ctx) {
+			if z != nil && z.String() != s.opt.Location.String() {
+				out = append(out, z)
+			}
+		}
+	}
+	return out
+}
+
+// key is the record key of a run: job, period, and the zone when it is
+// not the program's.
+func (s *Scheduler) key(e *entry, due time.Time) string {
+	k := e.Name + "/" + e.Period(due)
+	if z := due.Location().String(); z != s.opt.Location.String() {
+		k += "@" + z
+	}
+	return k
+}
+
+// Tick runs every enabled job whose latest due time at now (in each of
+// its zones) has no finished run for its period and is still inside its
+// catch-up window. Jobs run in their own goroutines; Wait waits for them.
 func (s *Scheduler) Tick(ctx context.Context, now time.Time) {
 	for _, e := range s.jobs {
 		if !e.Enabled {
 			continue
 		}
-		lookback := 36 * time.Hour
-		if e.CatchUp > lookback {
-			lookback = e.CatchUp + time.Hour
+		for _, loc := range s.zones(ctx, e) {
+			s.tickZone(ctx, e, loc, now)
 		}
-		dues := s.dues(e, now.Add(-lookback), now)
-		if len(dues) == 0 {
-			continue
-		}
-		due := dues[len(dues)-1]
-		if !now.Before(s.window(e, due)) {
-			continue
-		}
-		if len(dues) > 1 {
-			for _, missed := range dues[:len(dues)-1] {
-				if s.needsRun(ctx, e, missed, now) && e.Period(missed) != e.Period(due) {
-					s.opt.Logger.Warn("missed run not made up: a later one is due", "job", e.Name, "due", missed, "period", e.Period(missed))
-				}
-			}
-		}
-		if !s.needsRun(ctx, e, due, now) {
-			continue
-		}
-		s.start(ctx, e, due, now, now.Sub(due) > time.Minute)
 	}
+}
+
+func (s *Scheduler) tickZone(ctx context.Context, e *entry, loc *time.Location, now time.Time) {
+	lookback := 36 * time.Hour
+	if e.CatchUp > lookback {
+		lookback = e.CatchUp + time.Hour
+	}
+	dues := s.dues(e, loc, now.Add(-lookback), now)
+	if len(dues) == 0 {
+		return
+	}
+	due := dues[len(dues)-1]
+	if !now.Before(s.window(e, due)) {
+		return
+	}
+	for _, missed := range dues[:len(dues)-1] {
+		if e.Period(missed) != e.Period(due) && s.needsRun(ctx, e, missed, now) {
+			s.opt.Logger.Warn("missed run not made up: a later one is due", "job", e.Name, "due", missed, "period", e.Period(missed))
+		}
+	}
+	if !s.needsRun(ctx, e, due, now) {
+		return
+	}
+	s.start(ctx, e, due, now, now.Sub(due) > time.Minute)
 }
 
 // needsRun decides from the record of a period whether to run it.
 func (s *Scheduler) needsRun(ctx context.Context, e *entry, due, now time.Time) bool {
-	r, err := s.opt.Store.JobRun(ctx, e.Name+"/"+e.Period(due))
+	r, err := s.opt.Store.JobRun(ctx, s.key(e, due))
 	switch {
 	case bot.ErrorCode(err) == bot.ENOTFOUND:
 		return true
@@ -263,7 +313,7 @@ func (s *Scheduler) Wait() { s.wg.Wait() }
 // run runs one job for one period and records it; a panic is recorded
 // as a failure and does not reach the other jobs.
 func (s *Scheduler) run(ctx context.Context, e *entry, due, now time.Time, catchUp bool) {
-	key := e.Name + "/" + e.Period(due)
+	key := s.key(e, due)
 	rec := store.JobRun{Job: e.Name, Key: key, Due: due, Started: now, Status: "running", CatchUp: catchUp}
 	if old, err := s.opt.Store.JobRun(ctx, key); err == nil {
 		rec.Attempts = old.Attempts
@@ -310,8 +360,8 @@ func (s *Scheduler) RunNow(ctx context.Context, name string, at time.Time) error
 	}
 	// The due time is the latest slot at or before at, so the period key
 	// is the one the calendar would use.
-	due := at
-	if d := s.dues(e, at.Add(-400*24*time.Hour), at); len(d) > 0 {
+	due := at.In(s.opt.Location)
+	if d := s.dues(e, s.opt.Location, at.Add(-400*24*time.Hour), at); len(d) > 0 {
 		due = d[len(d)-1]
 	}
 	var runErr error
@@ -344,7 +394,11 @@ func (s *Scheduler) Statuses(ctx context.Context, now time.Time) ([]Status, erro
 	for _, e := range s.jobs {
 		st := Status{Name: e.Name, Spec: e.Spec, Enabled: e.Enabled}
 		if e.Enabled {
-			st.Next = s.next(e, now)
+			for _, loc := range s.zones(ctx, e) {
+				if n := s.next(e, loc, now); !n.IsZero() && (st.Next.IsZero() || n.Before(st.Next)) {
+					st.Next = n
+				}
+			}
 		}
 		r, err := s.opt.Store.LastJobRun(ctx, e.Name)
 		switch {
@@ -369,8 +423,11 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		wait := time.Minute
 		var nexts []time.Time
 		for _, e := range s.jobs {
-			if e.Enabled {
-				if n := s.next(e, now); !n.IsZero() {
+			if !e.Enabled {
+				continue
+			}
+			for _, loc := range s.zones(ctx, e) {
+				if n := s.next(e, loc, now); !n.IsZero() {
 					nexts = append(nexts, n)
 				}
 			}
@@ -391,29 +448,20 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	}
 }
 
-// Periods name the period a due time falls in, in the program zone: one
-// run per ISO week, month, quarter or day.
-func Weekly(loc *time.Location) func(time.Time) string {
-	return func(t time.Time) string {
-		y, w := t.In(loc).ISOWeek()
-		return fmt.Sprintf("%04d-W%02d", y, w)
-	}
+// Weekly names the ISO week of a due time, in the zone it fell due in:
+// one run per week ("2026-W48").
+func Weekly(t time.Time) string {
+	y, w := t.ISOWeek()
+	return fmt.Sprintf("%04d-W%02d", y, w)
 }
 
 // Monthly names the month of a due time: "2026-11".
-func Monthly(loc *time.Location) func(time.Time) string {
-	return func(t time.Time) string { return t.In(loc).Format("2006-01") }
-}
+func Monthly(t time.Time) string { return t.Format("2006-01") }
 
 // Quarterly names the quarter of a due time: "2026-Q4".
-func Quarterly(loc *time.Location) func(time.Time) string {
-	return func(t time.Time) string {
-		t = t.In(loc)
-		return fmt.Sprintf("%04d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
-	}
+func Quarterly(t time.Time) string {
+	return fmt.Sprintf("%04d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
 }
 
 // Daily names the day of a due time: "2026-11-23".
-func Daily(loc *time.Location) func(time.Time) string {
-	return func(t time.Time) string { return t.In(loc).Format("2006-01-02") }
-}
+func Daily(t time.Time) string { return t.Format("2006-01-02") }

@@ -75,7 +75,7 @@ func tickAt(s *scheduler.Scheduler, clock *bot.ManualClock, when time.Time) {
 }
 
 func weekly(r *recorder) scheduler.Job {
-	return scheduler.Job{Name: "weekly_report", Spec: "0 9 * * 1", Enabled: true, Period: scheduler.Weekly(waw), Run: r.run}
+	return scheduler.Job{Name: "weekly_report", Spec: "0 9 * * 1", Enabled: true, Period: scheduler.Weekly, Run: r.run}
 }
 
 func TestMondayNineInWinterAndSummer(t *testing.T) {
@@ -167,7 +167,7 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 		var r recorder
 		clock := bot.NewManualClock(at("2026-10-15 09:00"))
 		s := newScheduler(t, openStore(t), clock,
-			scheduler.Job{Name: "compliance", Spec: "0 9 1 1,4,7,10 *", Enabled: true, Period: scheduler.Quarterly(waw), Run: r.run})
+			scheduler.Job{Name: "compliance", Spec: "0 9 1 1,4,7,10 *", Enabled: true, Period: scheduler.Quarterly, Run: r.run})
 		tickAt(s, clock, at("2026-10-15 09:00"))
 		if r.count() != 0 {
 			t.Fatalf("quarterly reminder sent mid-quarter: %v", r.dues)
@@ -301,5 +301,28 @@ func TestDecide(t *testing.T) {
 		if got := scheduler.Decide(store.JobRun{Status: tt.status, Started: tt.started}, now, 5*time.Minute); got != tt.want {
 			t.Errorf("Decide(%s, %v ago) = %v", tt.status, now.Sub(tt.started), got)
 		}
+	}
+}
+
+func TestPartnerZones(t *testing.T) {
+	var r recorder
+	ny, _ := time.LoadLocation("America/New_York")
+	job := weekly(&r)
+	job.Zones = func(context.Context) []*time.Location { return []*time.Location{ny, waw} }
+	st := openStore(t)
+	clock := bot.NewManualClock(at("2026-11-23 08:00"))
+	s := newScheduler(t, st, clock, job)
+	for now := at("2026-11-23 08:00"); now.Before(at("2026-11-24 08:00")); now = now.Add(30 * time.Minute) {
+		tickAt(s, clock, now)
+	}
+	if r.count() != 2 {
+		t.Fatalf("runs %v, want 09:00 Warsaw and 09:00 New York", r.dues)
+	}
+	if !r.dues[0].Equal(at("2026-11-23 09:00")) || r.dues[1].Location().String() != "America/New_York" ||
+		r.dues[1].Hour() != 9 || !r.dues[1].Equal(at("2026-11-23 15:00")) {
+		t.Fatalf("dues %v", r.dues)
+	}
+	if _, err := st.JobRun(ctx, "weekly_report/2026-W48@America/New_York"); err != nil {
+		t.Fatalf("zone run not recorded apart: %v", err)
 	}
 }
