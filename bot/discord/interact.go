@@ -56,6 +56,13 @@ func (a *Adapter) serveInteractions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp, followup := a.respond(r.Context(), &i)
+	if followup != nil {
+		// Counted in flight before the answer leaves, so whoever waits
+		// for the adapter to go idle after reading it (a shutdown, a
+		// test) also waits for the follow-up.
+		a.inflight.add()
+		defer a.inflight.done()
+	}
 	writeJSON(w, http.StatusOK, resp)
 	if followup != nil {
 		// The deferral must reach Discord before the follow-up does.
