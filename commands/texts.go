@@ -43,26 +43,6 @@ func init() {
 		"mystats.share":     {"Share in channel", "Pokaż na kanale"},
 		"mystats.shared_by": {"Shared by %s", "Udostępnione przez %s"},
 
-		"stats.turnover":     {"Turnover", "Obrót"},
-		"stats.sales":        {"Transactions", "Transakcje"},
-		"stats.commission":   {"Commission", "Prowizja"},
-		"stats.clicks":       {"Clicks", "Kliknięcia"},
-		"stats.signups":      {"Signups", "Rejestracje"},
-		"stats.balance":      {"Balance", "Saldo"},
-		"stats.tier":         {"Tier", "Poziom"},
-		"stats.segment":      {"Segment", "Segment"},
-		"stats.rank":         {"Rank", "Miejsce"},
-		"stats.rank.value":   {"#%d of %d (%s)", "%d. z %d (%s)"},
-		"stats.month_so_far": {"This month so far", "Ten miesiąc do dziś"},
-
-		"tier.platinum": {"Platinum", "Platynowy"},
-		"tier.gold":     {"Gold", "Złoty"},
-		"tier.silver":   {"Silver", "Srebrny"},
-		"tier.bronze":   {"Bronze", "Brązowy"},
-		"segment.A":     {"A (VIP)", "A (VIP)"},
-		"segment.B":     {"B (standard)", "B (standardowy)"},
-		"segment.C":     {"C (needs a boost)", "C (do aktywizacji)"},
-
 		"referral.title":  {"Your referral link", "Twój link polecający"},
 		"referral.text":   {"Link: %s\nCode: *%s*", "Link: %s\nKod: *%s*"},
 		"referral.share":  {"A message to share (change it as you like):", "Wiadomość do udostępnienia (zmień ją, jak chcesz):"},
@@ -104,10 +84,6 @@ func init() {
 		"partner.inactive":     {"inactive: no turnover for 2+ months", "nieaktywny: brak obrotu od 2+ miesięcy"},
 		"partner.never":        {"none recorded", "brak zapisanych"},
 		"partner.last_contact": {"Last contact", "Ostatni kontakt"},
-
-		"status.active": {"active", "aktywny"},
-		"status.paused": {"paused", "wstrzymany"},
-		"status.ended":  {"ended", "zakończony"},
 
 		"contact.logged": {"Contact with %s logged (%s).", "Zapisano kontakt z: %s (%s)."},
 
