@@ -62,6 +62,7 @@ type Partner struct {
 	LandingURL     string    `json:"landing_url,omitempty"`
 	Tags           []string  `json:"tags,omitempty"`
 	LeaderboardOK  bool      `json:"leaderboard_opt_in,omitempty"`
+	Mute           []string  `json:"mute,omitempty"` // scheduled message kinds the partner turned off
 	Created        time.Time `json:"created,omitzero"`
 	Updated        time.Time `json:"updated,omitzero"`
 }
@@ -129,6 +130,11 @@ func (p *Partner) Validate() error {
 		u, err := url.Parse(p.LandingURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return FieldError("landing_url", "%q is not an http(s) URL", p.LandingURL)
+		}
+	}
+	for _, k := range p.Mute {
+		if !MutableKind(k) {
+			return FieldError("mute", "%q cannot be turned off (choose from %s)", k, strings.Join(MutableKinds, ", "))
 		}
 	}
 	for _, t := range p.Tags {
@@ -208,4 +214,28 @@ func validChat(slackUser, slackChannel, discordUser, discordChannel string) erro
 		}
 	}
 	return nil
+}
+
+// MutableKinds are the scheduled messages a partner may turn off with
+// /notify. Compliance reminders and managers' alerts cannot be.
+var MutableKinds = []string{"weekly", "promos", "tips"}
+
+// MutableKind reports whether k is one of MutableKinds.
+func MutableKind(k string) bool {
+	for _, m := range MutableKinds {
+		if k == m {
+			return true
+		}
+	}
+	return false
+}
+
+// Muted reports whether the partner turned off messages of kind k.
+func (p *Partner) Muted(k string) bool {
+	for _, m := range p.Mute {
+		if m == k {
+			return true
+		}
+	}
+	return false
 }

@@ -10,6 +10,8 @@ func builtin() []*Spec {
 		{Name: "leaderboard", Args: []Arg{{Name: "period"}}, Audience: Partners, Run: (*Service).leaderboard,
 			Examples: []string{"/leaderboard", "/leaderboard 2026-W47"}},
 		{Name: "promos", Audience: Partners, Run: (*Service).promos, Examples: []string{"/promos"}},
+		{Name: "notify", Args: []Arg{{Name: "kind"}, {Name: "state"}}, Audience: Partners, Run: (*Service).notify,
+			Examples: []string{"/notify", "/notify weekly off"}},
 		{Name: "link", Args: []Arg{{Name: "code", Required: true}}, Audience: Anyone, Run: (*Service).link,
 			Examples: []string{"/link K7M-P2Q-9XD"}},
 		{Name: "help", Audience: Anyone, Run: (*Service).help, Examples: []string{"/help"}},

@@ -28,6 +28,7 @@ type Store interface {
 	IdentityOf(ctx context.Context, platform, user string) (store.Identity, error)
 	Partner(ctx context.Context, id string) (*bot.Partner, error)
 	Partners(ctx context.Context) ([]bot.Partner, error)
+	PutPartner(ctx context.Context, p *bot.Partner) (bool, error)
 	Manager(ctx context.Context, id string) (*bot.Manager, error)
 	Stats(ctx context.Context, partner string, p bot.Period, today bot.Date, cur bot.Currency) (bot.Stats, error)
 	AllTotals(ctx context.Context, from, to bot.Date) (map[string]bot.Totals, error)

@@ -273,3 +273,24 @@ func between(s, a, b string) string {
 	v, _, _ := strings.Cut(rest, b)
 	return v
 }
+
+func TestNotify(t *testing.T) {
+	f := setup(t)
+	janko := f.caller(t, "slack", "UJANKO")
+	if _, out := f.run(t, janko, "/notify weekly off"); !strings.Contains(out, "wyłączone (/notify weekly") {
+		t.Fatalf("notify off:\n%s", out)
+	}
+	p, _ := f.store.Partner(ctx, "janko")
+	if !p.Muted("weekly") || p.Muted("promos") {
+		t.Fatalf("mute = %v", p.Mute)
+	}
+	if _, out := f.run(t, janko, "/notify weekly on"); !strings.Contains(out, "włączone (/notify weekly") {
+		t.Fatalf("notify on:\n%s", out)
+	}
+	if _, out := f.run(t, janko, "/notify compliance off"); !strings.Contains(out, "Nie mogę przełączyć") {
+		t.Fatalf("compliance cannot be muted:\n%s", out)
+	}
+	if p, _ := f.store.Partner(ctx, "janko"); len(p.Mute) != 0 {
+		t.Fatalf("mute after on = %v", p.Mute)
+	}
+}
