@@ -1,0 +1,155 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"partnerbot/bot"
+)
+
+// envelope is the outer Events API callback.
+type envelope struct {
+	Type      string          `json:"type"`
+	Challenge string          `json:"challenge"`
+	EventID   string          `json:"event_id"`
+	Event     json.RawMessage `json:"event"`
+}
+
+// event is the part of an inner event the adapter reads.
+type event struct {
+	Type        string `json:"type"`
+	User        string `json:"user"`
+	Channel     string `json:"channel"`
+	ChannelType string `json:"channel_type"`
+	Subtype     string `json:"subtype"`
+	BotID       string `json:"bot_id"`
+	Tab         string `json:"tab"`
+}
+
+// serveEvent answers POST /slack/events: the URL check at once, and
+// callbacks with 200 at once, handled in the background.
+func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte) {
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		http.Error(w, "malformed event", http.StatusBadRequest)
+		return
+	}
+	if env.Type == "url_verification" {
+		w.Header().Set("Content-Type", "application/json")
+		b, _ := json.Marshal(map[string]string{"challenge": env.Challenge})
+		w.Write(b)
+		return
+	}
+	if n := r.Header.Get("X-Slack-Retry-Num"); n != "" {
+		a.log.Debug("slack event redelivery", "event_id", env.EventID, "retry", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
+	}
+	a.dispatchEvent(env)
+	w.WriteHeader(http.StatusOK)
+}
+
+// dispatchEvent handles a callback once per event id, in the background:
+// Slack redelivers when we were slow, over HTTP and Socket Mode alike.
+func (a *Adapter) dispatchEvent(env envelope) {
+	if env.Type != "event_callback" {
+		a.log.Debug("ignored slack event envelope", "type", env.Type)
+		return
+	}
+	if env.EventID != "" && !a.seen.add(env.EventID, a.clock.Now()) {
+		a.log.Debug("duplicate slack event", "event_id", env.EventID)
+		return
+	}
+	var ev event
+	if err := json.Unmarshal(env.Event, &ev); err != nil {
+		a.log.Warn("malformed slack event", "event_id", env.EventID, "err", err)
+		return
+	}
+	switch ev.Type {
+	case "app_home_opened":
+		if ev.Tab != "" && ev.Tab != "home" {
+			return
+		}
+		a.track("home "+ev.User, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
+			defer cancel()
+			if err := a.publishHome(ctx, ev.User); err != nil {
+				a.log.Error("slack home tab update failed", "user", ev.User, "err", err)
+			}
+		})
+	case "message":
+		if ev.Subtype != "" || ev.BotID != "" || ev.User == "" {
+			return // edits, joins, bots (ourselves included)
+		}
+		switch ev.ChannelType {
+		case "channel", "group", "im":
+			a.activity(ev.User, ev.Channel)
+		}
+	}
+}
+
+// publishHome shows a user's Home tab: a linked partner's own stats
+// (with their buttons), or for anyone else what the bot can do for them
+// and how to link.
+func (a *Adapter) publishHome(ctx context.Context, user string) error {
+	c, err := a.resolve(ctx, user, "")
+	if err != nil {
+		return err
+	}
+	var msg *bot.Message
+	if c.Partner != nil {
+		msg = a.svc.Run(ctx, c, "mystats", nil)
+	} else {
+		msg = a.svc.Run(ctx, c, "help", nil)
+	}
+	view := slackapi.HomeTabViewRequest{Type: slackapi.VTHomeTab, Blocks: slackapi.Blocks{BlockSet: renderBlocks(msg, maxHomeBlocks)}}
+	_, err = a.api.PublishViewContext(ctx, slackapi.PublishViewContextRequest{UserID: user, View: view})
+	return err
+}
+
+// seenEvents remembers recent event ids, at most max of them and none
+// older than ttl.
+type seenEvents struct {
+	mu    sync.Mutex
+	max   int
+	ttl   time.Duration
+	at    map[string]time.Time
+	order []string // oldest first; order[head:] are live
+	head  int
+}
+
+func newSeenEvents(max int, ttl time.Duration) *seenEvents {
+	return &seenEvents{max: max, ttl: ttl, at: map[string]time.Time{}}
+}
+
+// add records id at now and reports whether it is new.
+func (s *seenEvents) add(id string, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.head < len(s.order) && now.Sub(s.at[s.order[s.head]]) > s.ttl {
+		s.drop()
+	}
+	if _, dup := s.at[id]; dup {
+		return false
+	}
+	for len(s.at) >= s.max {
+		s.drop()
+	}
+	s.at[id] = now
+	s.order = append(s.order, id)
+	if s.head > len(s.order)/2 {
+		s.order = append(s.order[:0], s.order[s.head:]...)
+		s.head = 0
+	}
+	return true
+}
+
+// drop forgets the oldest id.
+func (s *seenEvents) drop() {
+	delete(s.at, s.order[s.head])
+	s.order[s.head] = ""
+	s.head++
+}

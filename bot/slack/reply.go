@@ -1,0 +1,341 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"partnerbot/bot"
+	"partnerbot/commands"
+	"partnerbot/i18n"
+)
+
+// response is a message as a slash command answer, a Socket Mode ack
+// payload or a response_url post.
+type response struct {
+	ResponseType    string           `json:"response_type,omitempty"` // "ephemeral" or "in_channel"
+	Text            string           `json:"text"`
+	Blocks          []slackapi.Block `json:"blocks,omitempty"`
+	ReplaceOriginal bool             `json:"replace_original"`
+}
+
+// reply is what to answer one request with, and what to do after.
+type reply struct {
+	resp  response
+	image *bot.Image // to upload to the user's DM once answered
+	user  string
+}
+
+// present renders a command's message for the asker. An image cannot
+// ride in a response: the answer says it went to the asker's DM, and
+// the upload follows.
+func (a *Adapter) present(c *commands.Caller, msg *bot.Message) reply {
+	if msg == nil {
+		msg = internalError()
+	}
+	m := *msg
+	r := reply{user: c.UserID}
+	if m.Image != nil && len(m.Image.Data) > 0 {
+		r.image = m.Image
+		alt := m.Image.Alt
+		if alt == "" {
+			alt = m.Image.Name
+		}
+		note := i18n.T(c.Locale, "slack.image_in_dm", alt)
+		if m.Text != "" {
+			m.Text += "\n\n" + note
+		} else {
+			m.Text = note
+		}
+	}
+	m.Image = nil
+	blocks, text := Render(&m)
+	r.resp = response{ResponseType: "in_channel", Text: text, Blocks: blocks}
+	if m.Private {
+		r.resp.ResponseType = "ephemeral"
+	}
+	return r
+}
+
+// slashCommand is the part of a slash command request the adapter reads.
+type slashCommand struct {
+	Command, Text, UserID, ChannelID, ResponseURL string
+}
+
+// serveCommand answers POST /slack/commands.
+func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, "malformed form", http.StatusBadRequest)
+		return
+	}
+	if form.Get("ssl_check") != "" {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	sc := slashCommand{Command: form.Get("command"), Text: form.Get("text"), UserID: form.Get("user_id"),
+		ChannelID: form.Get("channel_id"), ResponseURL: form.Get("response_url")}
+	if sc.Command == "" || sc.UserID == "" {
+		http.Error(w, "not a slash command", http.StatusBadRequest)
+		return
+	}
+	a.slash(r.Context(), sc, func(resp *response) error {
+		if resp == nil {
+			w.WriteHeader(http.StatusOK)
+			return nil
+		}
+		b, err := json.Marshal(resp)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, err = w.Write(b)
+		return err
+	})
+}
+
+// slash runs a slash command and answers it through answer exactly once:
+// with the response when the command finishes within the budget, or with
+// nil at the budget's end, and then the response goes to response_url
+// (also when answer fails with a response). The command runs on after
+// ctx ends.
+func (a *Adapter) slash(ctx context.Context, sc slashCommand, answer func(*response) error) {
+	received := a.clock.Now()
+	a.activity(sc.UserID, sc.ChannelID)
+	done := make(chan reply, 1)
+	a.track("command "+sc.Command, func() {
+		// Should the command panic, the asker still gets an answer.
+		r := a.present(&commands.Caller{Platform: Platform, UserID: sc.UserID, ChannelID: sc.ChannelID}, internalError())
+		defer func() { done <- r }()
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commandTimeout)
+		defer cancel()
+		r = a.runSlash(cctx, sc)
+	})
+	budget := time.NewTimer(a.budget)
+	defer budget.Stop()
+	select {
+	case r := <-done:
+		if err := answer(&r.resp); err != nil {
+			a.log.Warn("slack answer failed; using response_url", "command", sc.Command, "err", err)
+			a.track("response "+sc.Command, func() { a.respond(sc.ResponseURL, received, r) })
+			return
+		}
+		a.afterReply(r)
+	case <-budget.C:
+		if err := answer(nil); err != nil {
+			a.log.Warn("slack ack failed", "command", sc.Command, "err", err)
+		}
+		a.track("response "+sc.Command, func() { a.respond(sc.ResponseURL, received, <-done) })
+	}
+}
+
+// runSlash resolves the caller, parses the text by the command's
+// declaration and runs it.
+func (a *Adapter) runSlash(ctx context.Context, sc slashCommand) reply {
+	c, err := a.resolve(ctx, sc.UserID, sc.ChannelID)
+	if err != nil {
+		return a.present(&commands.Caller{Platform: Platform, UserID: sc.UserID, ChannelID: sc.ChannelID}, internalError())
+	}
+	name := strings.TrimPrefix(sc.Command, "/")
+	args, err := a.svc.ParseText(name, sc.Text)
+	var msg *bot.Message
+	switch {
+	case bot.ErrorCode(err) == bot.ENOTFOUND:
+		msg = a.svc.Run(ctx, c, name, nil) // explains, in the caller's language
+	case err != nil:
+		msg = &bot.Message{Text: bot.ErrorMessage(err), Private: true}
+	default:
+		msg = a.svc.Run(ctx, c, name, args)
+	}
+	return a.present(c, msg)
+}
+
+// respond posts a reply to a response_url once it is ready, then does
+// what follows the reply.
+func (a *Adapter) respond(responseURL string, received time.Time, r reply) {
+	ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
+	defer cancel()
+	if err := a.postResponse(ctx, responseURL, received, r.resp); err != nil {
+		a.log.Error("slack response_url post failed", "user", r.user, "err", err)
+	}
+	a.afterReply(r)
+}
+
+// postResponse posts to a response_url, which Slack honours for 30
+// minutes after the request.
+func (a *Adapter) postResponse(ctx context.Context, responseURL string, received time.Time, resp response) error {
+	if responseURL == "" {
+		return fmt.Errorf("no response_url")
+	}
+	if age := a.clock.Now().Sub(received); age > responseURLValidity {
+		return fmt.Errorf("response_url expired (%s old)", age.Round(time.Second))
+	}
+	u, err := url.Parse(responseURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("bad response_url %q", responseURL)
+	}
+	b, err := json.Marshal(resp)
+	if err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, responseURL, bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	res, err := a.web.Do(req)
+	if err != nil {
+		return fmt.Errorf("post response_url: %w", err)
+	}
+	defer res.Body.Close()
+	out, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("post response_url: %s: %s", res.Status, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// afterReply uploads a reply's image to the asker's DM, in the
+// background.
+func (a *Adapter) afterReply(r reply) {
+	if r.image == nil {
+		return
+	}
+	a.track("upload "+r.image.Name, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
+		defer cancel()
+		dm, err := a.openDM(ctx, r.user)
+		if err == nil {
+			err = a.upload(ctx, dm, r.image)
+		}
+		if err != nil {
+			a.log.Error("slack image upload to DM failed", "user", r.user, "file", r.image.Name, "err", err)
+		}
+	})
+}
+
+// openDM returns the id of the bot's DM with a user.
+func (a *Adapter) openDM(ctx context.Context, user string) (string, error) {
+	ch, _, _, err := a.api.OpenConversationContext(ctx, &slackapi.OpenConversationParameters{Users: []string{user}, ReturnIM: true})
+	if err != nil {
+		return "", fmt.Errorf("open DM with %s: %w", user, err)
+	}
+	if ch == nil || ch.ID == "" {
+		return "", fmt.Errorf("open DM with %s: no channel in answer", user)
+	}
+	return ch.ID, nil
+}
+
+// upload shares an image in a channel (files.getUploadURLExternal,
+// the bytes, files.completeUploadExternal).
+func (a *Adapter) upload(ctx context.Context, channel string, img *bot.Image) error {
+	name := img.Name
+	if name == "" {
+		name = "image.png"
+	}
+	title := img.Alt
+	if title == "" {
+		title = name
+	}
+	_, err := a.api.UploadFileContext(ctx, slackapi.UploadFileParameters{
+		Reader:   bytes.NewReader(img.Data),
+		FileSize: len(img.Data),
+		Filename: name,
+		Title:    cutPlain(title, 250),
+		AltTxt:   cutPlain(img.Alt, 1000),
+		Channel:  channel,
+	})
+	if err != nil {
+		return fmt.Errorf("upload %s to %s: %w", name, channel, err)
+	}
+	return nil
+}
+
+// interaction is the part of a block_actions payload the adapter reads.
+type interaction struct {
+	Type string `json:"type"`
+	User struct {
+		ID string `json:"id"`
+	} `json:"user"`
+	Channel struct {
+		ID string `json:"id"`
+	} `json:"channel"`
+	ResponseURL string `json:"response_url"`
+	Actions     []struct {
+		ActionID string `json:"action_id"`
+		Value    string `json:"value"`
+	} `json:"actions"`
+}
+
+// serveInteraction answers POST /slack/interactions at once; the button's
+// action runs in the background and answers through response_url.
+func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body []byte) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, "malformed form", http.StatusBadRequest)
+		return
+	}
+	var in interaction
+	if err := json.Unmarshal([]byte(form.Get("payload")), &in); err != nil {
+		http.Error(w, "malformed payload", http.StatusBadRequest)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	a.interact(in)
+}
+
+// interact runs a button press in the background. A private answer is
+// ephemeral; a public one (a partner sharing its own stats) goes to the
+// channel. Presses in the Home tab have no response_url: their answer
+// goes to the user's DM.
+func (a *Adapter) interact(in interaction) {
+	if in.Type != "block_actions" {
+		a.log.Debug("ignored slack interaction", "type", in.Type)
+		return
+	}
+	received := a.clock.Now()
+	for _, act := range in.Actions {
+		action := actionOf(act.ActionID)
+		if action == linkActionID {
+			continue // a link button: Slack opened the link
+		}
+		a.track("action "+action, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+			defer cancel()
+			c, err := a.resolve(ctx, in.User.ID, in.Channel.ID)
+			var r reply
+			if err != nil {
+				r = a.present(&commands.Caller{Platform: Platform, UserID: in.User.ID}, internalError())
+			} else {
+				r = a.present(c, a.svc.Interact(ctx, c, action, act.Value))
+			}
+			if in.ResponseURL == "" {
+				a.dmReply(ctx, in.User.ID, r)
+				return
+			}
+			a.respond(in.ResponseURL, received, r)
+		})
+	}
+}
+
+// dmReply sends a reply to the user's DM: for presses that came with no
+// response_url (the Home tab).
+func (a *Adapter) dmReply(ctx context.Context, user string, r reply) {
+	dm, err := a.openDM(ctx, user)
+	if err == nil {
+		_, _, err = a.api.PostMessageContext(ctx, dm, slackapi.MsgOptionText(r.resp.Text, false), slackapi.MsgOptionBlocks(r.resp.Blocks...))
+	}
+	if err != nil {
+		a.log.Error("slack DM reply failed", "user", user, "err", err)
+		return
+	}
+	a.afterReply(r)
+}

@@ -1,0 +1,189 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptrace"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"partnerbot/bot"
+)
+
+// metadataEvent is the event_type of the metadata on every scheduled
+// post; its payload holds the outbox key.
+const metadataEvent = "partnerbot_post"
+
+// permanent lists Slack's error strings that will not go away by
+// retrying: the channel, the user or the app's rights must change first.
+var permanent = map[string]bool{
+	"channel_not_found": true, "not_in_channel": true, "is_archived": true,
+	"user_not_found": true, "cannot_dm_bot": true, "account_inactive": true,
+	"invalid_auth": true, "not_authed": true, "missing_scope": true,
+	"restricted_action": true, "msg_too_long": true, "no_text": true,
+	"token_revoked": true, "token_expired": true, "no_permission": true,
+	"access_denied": true, "team_access_not_granted": true, "ekm_access_denied": true,
+	"invalid_blocks": true, "invalid_blocks_format": true, "invalid_arguments": true,
+	"invalid_metadata_format": true, "invalid_metadata_schema": true, "metadata_too_large": true,
+	"messages_tab_disabled": true, "user_disabled": true, "user_is_bot": true,
+}
+
+// maybeDone lists Slack's error strings after which, by its docs, "some
+// aspect of the operation" may have succeeded.
+var maybeDone = map[string]bool{"fatal_error": true, "internal_error": true}
+
+// Send posts a scheduled message: to Target.Channel, or to the DM of
+// Target.User when there is no channel. The message carries metadata
+// (event_type "partnerbot_post", payload {"key": key}) so Posted can find
+// it; an Image is uploaded to the same channel after the post (a failed
+// upload is logged, not returned: the post exists and must not be
+// repeated). Returns the message ts.
+//
+// Errors are *bot.SendError: Permanent with Slack's reason (channel gone,
+// bot not in it, DMs impossible, bad token or scope, message refused),
+// RetryAfter for a 429, Unknown when the request was written but no
+// clear answer came back (5xx, timeout, broken connection: the post may
+// exist, ask Posted), and plain temporary when nothing was sent.
+func (a *Adapter) Send(ctx context.Context, t bot.Target, m *bot.Message, key string) (string, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, apiTimeout)
+		defer cancel()
+	}
+	channel := t.Channel
+	if channel == "" {
+		if t.User == "" {
+			return "", &bot.SendError{Permanent: true, Reason: "no_target", Err: errors.New("target has no channel or user")}
+		}
+		var err error
+		if channel, err = a.openDMTraced(ctx, t.User); err != nil {
+			return "", err
+		}
+	}
+	blocks, text := Render(m)
+	opts := []slackapi.MsgOption{slackapi.MsgOptionText(text, false)}
+	if len(blocks) > 0 {
+		opts = append(opts, slackapi.MsgOptionBlocks(blocks...))
+	}
+	if key != "" {
+		opts = append(opts, slackapi.MsgOptionMetadata(slackapi.SlackMetadata{
+			EventType: metadataEvent, EventPayload: map[string]any{"key": key}}))
+	}
+	var wrote atomic.Bool
+	_, ts, err := a.api.PostMessageContext(traced(ctx, &wrote), channel, opts...)
+	if err != nil {
+		return "", sendError(fmt.Errorf("post to %s: %w", channel, err), wrote.Load())
+	}
+	if m.Image != nil && len(m.Image.Data) > 0 {
+		if err := a.upload(ctx, channel, m.Image); err != nil {
+			a.log.Error("slack image upload after post failed", "channel", channel, "ts", ts, "key", key, "err", err)
+		}
+	}
+	return ts, nil
+}
+
+// openDMTraced opens a DM for Send and Posted, with their error mapping.
+func (a *Adapter) openDMTraced(ctx context.Context, user string) (string, error) {
+	var wrote atomic.Bool
+	ch, err := a.openDM(traced(ctx, &wrote), user)
+	if err != nil {
+		e := sendError(err, wrote.Load())
+		e.Unknown = false // opening a DM twice is harmless
+		return "", e
+	}
+	return ch, nil
+}
+
+// Posted reports whether channel holds a message posted by Send with key
+// since the given instant, and its ts: what the outbox asks before
+// retrying a send whose outcome was Unknown. channel may be a user id
+// (U…, W…) for a post sent to that user's DM. Errors are *bot.SendError.
+func (a *Adapter) Posted(ctx context.Context, channel, key string, since time.Time) (ref string, found bool, err error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, apiTimeout)
+		defer cancel()
+	}
+	if isUserID(channel) {
+		if channel, err = a.openDMTraced(ctx, channel); err != nil {
+			return "", false, err
+		}
+	}
+	params := &slackapi.GetConversationHistoryParameters{ChannelID: channel, Limit: 200, IncludeAllMetadata: true,
+		Oldest: fmt.Sprintf("%d.%06d", since.Unix(), since.Nanosecond()/1000), Inclusive: true}
+	for range 10 { // 2 000 messages: a channel that busy has bigger problems
+		var wrote atomic.Bool
+		res, err := a.api.GetConversationHistoryContext(traced(ctx, &wrote), params)
+		if err != nil {
+			e := sendError(fmt.Errorf("history of %s: %w", channel, err), wrote.Load())
+			e.Unknown = false
+			return "", false, e
+		}
+		for _, msg := range res.Messages {
+			if msg.Metadata.EventType == metadataEvent && fmt.Sprint(msg.Metadata.EventPayload["key"]) == key {
+				return msg.Timestamp, true, nil
+			}
+		}
+		if !res.HasMore || res.ResponseMetaData.NextCursor == "" {
+			return "", false, nil
+		}
+		params.Cursor = res.ResponseMetaData.NextCursor
+	}
+	return "", false, nil
+}
+
+func isUserID(id string) bool {
+	return len(id) > 1 && (id[0] == 'U' || id[0] == 'W')
+}
+
+// traced notes in wrote whether the request reached the wire: an error
+// before that is safe to retry, one after it may hide a success.
+func traced(ctx context.Context, wrote *atomic.Bool) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				wrote.Store(true)
+			}
+		},
+	})
+}
+
+// sendError sorts a Web API failure into the outbox's terms; wrote tells
+// whether the request was written before it failed.
+func sendError(err error, wrote bool) *bot.SendError {
+	var rl *slackapi.RateLimitedError
+	if errors.As(err, &rl) {
+		return &bot.SendError{RetryAfter: rl.RetryAfter, Reason: "ratelimited", Err: err}
+	}
+	var se slackapi.SlackErrorResponse
+	if errors.As(err, &se) {
+		switch {
+		case permanent[se.Err]:
+			return &bot.SendError{Permanent: true, Reason: se.Err, Err: err}
+		case maybeDone[se.Err]:
+			return &bot.SendError{Unknown: true, Reason: se.Err, Err: err}
+		}
+		return &bot.SendError{Reason: se.Err, Err: err}
+	}
+	var sc slackapi.StatusCodeError
+	if errors.As(err, &sc) {
+		reason := "http_" + strconv.Itoa(sc.Code)
+		if sc.Code >= 500 {
+			return &bot.SendError{Unknown: true, Reason: reason, Err: err}
+		}
+		return &bot.SendError{Reason: reason, Err: err}
+	}
+	if !wrote {
+		return &bot.SendError{Reason: "not_sent", Err: err}
+	}
+	reason := "no_answer"
+	if errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "Timeout") {
+		reason = "timeout"
+	}
+	return &bot.SendError{Unknown: true, Reason: reason, Err: err}
+}

@@ -1,0 +1,73 @@
+package slack
+
+import (
+	"strconv"
+	"testing"
+	"time"
+)
+
+func TestVerify(t *testing.T) {
+	now := time.Unix(1531420618, 0)
+	body := "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&command=%2Fmystats&text=2026-11"
+	ok := sign(body, now)
+	ts, sig := ok.Get("X-Slack-Request-Timestamp"), ok.Get("X-Slack-Signature")
+
+	tests := []struct {
+		name          string
+		secret        string
+		ts, sig, body string
+		now           time.Time
+		want          error
+	}{
+		{"valid", secret, ts, sig, body, now, nil},
+		{"valid, clock 5 minutes ahead", secret, ts, sig, body, now.Add(5 * time.Minute), nil},
+		{"valid, clock 5 minutes behind", secret, ts, sig, body, now.Add(-5 * time.Minute), nil},
+		{"stale", secret, ts, sig, body, now.Add(5*time.Minute + time.Second), errStale},
+		{"from the future", secret, ts, sig, body, now.Add(-6 * time.Minute), errStale},
+		{"other body", secret, ts, sig, body + "x", now, errBadSignature},
+		{"other secret", "not the secret", ts, sig, body, now, errBadSignature},
+		{"other timestamp", secret, strconv.FormatInt(now.Unix()+1, 10), sig, body, now, errBadSignature},
+		{"no v0 prefix", secret, ts, sig[3:], body, now, errBadSignature},
+		{"not hex", secret, ts, "v0=zz", body, now, errBadSignature},
+		{"short", secret, ts, sig[:20], body, now, errBadSignature},
+		{"no signature", secret, ts, "", body, now, errNoSignature},
+		{"no timestamp", secret, "", sig, body, now, errNoSignature},
+		{"bad timestamp", secret, "yesterday", sig, body, now, errBadTimestamp},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := verify(tt.secret, tt.ts, tt.sig, []byte(tt.body), tt.now); got != tt.want {
+				t.Errorf("verify = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSeenEvents(t *testing.T) {
+	t0 := time.Unix(1700000000, 0)
+	s := newSeenEvents(3, time.Hour)
+	steps := []struct {
+		id   string
+		at   time.Duration
+		want bool
+	}{
+		{"a", 0, true},
+		{"a", time.Minute, false}, // a redelivery
+		{"b", 2 * time.Minute, true},
+		{"c", 3 * time.Minute, true},
+		{"a", 4 * time.Minute, false},
+		{"d", 5 * time.Minute, true},   // over capacity: a, the oldest, is forgotten
+		{"a", 6 * time.Minute, true},   // so it counts as new
+		{"b", 7 * time.Minute, true},   // b went for a
+		{"d", 64 * time.Minute, false}, // 59 minutes after d: still known
+		{"d", 66 * time.Minute, true},  // 61 minutes: forgotten
+	}
+	for i, st := range steps {
+		if got := s.add(st.id, t0.Add(st.at)); got != st.want {
+			t.Errorf("step %d: add(%s, +%s) = %v, want %v", i, st.id, st.at, got, st.want)
+		}
+	}
+	if len(s.at) > 3 || len(s.order)-s.head != len(s.at) {
+		t.Errorf("holds %d ids, queue %d: want at most 3, equal", len(s.at), len(s.order)-s.head)
+	}
+}
