@@ -12,9 +12,12 @@ import (
 
 	"partnerbot/api"
 	"partnerbot/bot"
+	"partnerbot/bot/console"
 	"partnerbot/demo"
 	"partnerbot/metrics"
+	"partnerbot/outbox"
 	"partnerbot/referral"
+	"partnerbot/store"
 )
 
 func (m *Main) serve(ctx context.Context, args []string) error {
@@ -80,6 +83,38 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			}
 		},
 	})
+	svc := m.commandService(s)
+	runCtx, stopRuns := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRuns()
+	chat, err := chatAdapters(runCtx, cfg, svc, srv.Handle, log, &console.Poster{Out: m.Stdout})
+	if err != nil {
+		return err
+	}
+	failures := reg.Counter("partnerbot_outbox_total", "Outgoing messages settled, by platform and result: sent, failed.", "platform", "result")
+	disp := outbox.New(outbox.Options{Store: s, Senders: chat.senders, Clock: m.Clock, Logger: log,
+		ChannelInterval: time.Duration(float64(time.Second) / cfg.Outbox.ChannelPerSecond),
+		PlatformRate:    cfg.Outbox.GlobalPerSecond, MaxAttempts: cfg.Outbox.MaxAttempts,
+		OnOutcome: func(it *store.OutboxItem) { failures.Inc(it.Target.Platform, it.Status) },
+	})
+	sched, err := m.scheduler(s, m.calendar(s, svc.Board(), nil))
+	if err != nil {
+		return err
+	}
+	waitChat := chat.run(runCtx, log)
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		if err := sched.Run(runCtx); err != nil {
+			log.Error("scheduler stopped", "err", err)
+		}
+	}()
+	dispDone := make(chan struct{})
+	go func() {
+		defer close(dispDone)
+		if err := disp.Run(runCtx, time.Second); err != nil {
+			log.Error("outbox stopped", "err", err)
+		}
+	}()
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -92,7 +127,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Listen, err)
 	}
 	log.Info("partnerbot serving", "addr", ln.Addr().String(), "db", s.Path(), "public_url", cfg.HTTP.PublicURL,
-		"zone", cfg.Location().String(), "now", m.Clock.Now().In(cfg.Location()).Format(time.RFC3339))
+		"zone", cfg.Location().String(), "now", m.Clock.Now().In(cfg.Location()).Format(time.RFC3339), "chat", chat.names)
 	if m.Ready != nil {
 		m.Ready(ln.Addr().String())
 	}
@@ -113,6 +148,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		log.Warn("requests still running after the shutdown timeout: cutting them off")
 		hs.Close()
 	}
+	stopRuns()
+	waitChat()
+	<-schedDone
+	<-dispDone
 	if err := m.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)
 	}

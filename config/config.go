@@ -29,21 +29,22 @@ import (
 // Load; after changing fields in code, call Validate, which also resolves
 // Location, Currency and the Money thresholds.
 type Config struct {
-	Program  Program  `yaml:"program"`
-	HTTP     HTTP     `yaml:"http"`
-	DB       DB       `yaml:"db"`
-	Ingest   Ingest   `yaml:"ingest"`
-	Slack    Slack    `yaml:"slack"`
-	Discord  Discord  `yaml:"discord"`
-	Admins   Admins   `yaml:"admins"`
-	Jobs     Jobs     `yaml:"jobs"`
-	Segments Segments `yaml:"segments"`
-	Tiers    Tiers    `yaml:"tiers"`
-	Health   Health   `yaml:"health"`
-	Alerts   Alerts   `yaml:"alerts"`
-	Outbox   Outbox   `yaml:"outbox"`
-	Caps     Caps     `yaml:"caps"`
-	Log      Log      `yaml:"log"`
+	Program   Program   `yaml:"program"`
+	HTTP      HTTP      `yaml:"http"`
+	DB        DB        `yaml:"db"`
+	Ingest    Ingest    `yaml:"ingest"`
+	Slack     Slack     `yaml:"slack"`
+	Discord   Discord   `yaml:"discord"`
+	Admins    Admins    `yaml:"admins"`
+	Community Community `yaml:"community"`
+	Jobs      Jobs      `yaml:"jobs"`
+	Segments  Segments  `yaml:"segments"`
+	Tiers     Tiers     `yaml:"tiers"`
+	Health    Health    `yaml:"health"`
+	Alerts    Alerts    `yaml:"alerts"`
+	Outbox    Outbox    `yaml:"outbox"`
+	Caps      Caps      `yaml:"caps"`
+	Log       Log       `yaml:"log"`
 
 	// Secrets come from the environment only (ApplyEnv).
 	Secrets Secrets `yaml:"-"`
@@ -97,6 +98,13 @@ type Slack struct {
 type Discord struct {
 	APIURL  string `yaml:"api_url"`  // "" means Discord itself
 	GuildID string `yaml:"guild_id"` // "" registers commands globally
+}
+
+// Community names the program's shared channels: the promo calendar and
+// the tips go there.
+type Community struct {
+	SlackChannel   string `yaml:"slack_channel"`
+	DiscordChannel string `yaml:"discord_channel"`
 }
 
 // Admins lists the chat users allowed to run admin commands.

@@ -152,6 +152,12 @@ func (c *Config) validate() []problem {
 			v.addf(fmt.Sprintf("admins.slack[%d]", i), "%q is not a Slack user id like U024BE7LH", id)
 		}
 	}
+	if ch := c.Community.SlackChannel; ch != "" && !slackIDRE.MatchString(ch) {
+		v.addf("community.slack_channel", "%q is not a Slack channel id like C024BE91L", ch)
+	}
+	if ch := c.Community.DiscordChannel; ch != "" && !snowflakeRE.MatchString(ch) {
+		v.addf("community.discord_channel", "%q is not a Discord channel id (digits)", ch)
+	}
 	for i, id := range c.Admins.Discord {
 		if !snowflakeRE.MatchString(id) {
 			v.addf(fmt.Sprintf("admins.discord[%d]", i), "%q is not a Discord user id (digits)", id)

@@ -34,8 +34,17 @@ type Builder struct {
 	Currency bot.Currency
 	Program  string
 	// ActiveTarget is the share of active partners the retention review
-	// aims for (0.70 in the playbook).
+	// and the program summary aim for (0.70 in the playbook); 0 means
+	// DefaultActiveTarget.
 	ActiveTarget float64
+	// NoticeLead is how long before a promotion's start its notice goes
+	// out (jobs.promo_notice.lead), for PromoNotice's wording; 0 means
+	// DefaultNoticeLead.
+	NoticeLead time.Duration
+	// MoverMin is the least turnover a partner needs in the week before
+	// for the program summary to rank its change; 0 means 200 in major
+	// units, so a rise from 10 to 40 is not news.
+	MoverMin bot.Amount
 }
 
 // chartWeeks is how many weeks the report's chart shows.

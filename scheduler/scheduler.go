@@ -258,10 +258,17 @@ func (s *Scheduler) tickZone(ctx context.Context, e *entry, loc *time.Location, 
 	if !now.Before(s.window(e, due)) {
 		return
 	}
-	for _, missed := range dues[:len(dues)-1] {
-		if e.Period(missed) != e.Period(due) && s.needsRun(ctx, e, missed, now) {
-			s.opt.Logger.Warn("missed run not made up: a later one is due", "job", e.Name, "due", missed, "period", e.Period(missed))
+	missed := 0
+	for _, m := range dues[:len(dues)-1] {
+		if e.Period(m) != e.Period(due) && s.needsRun(ctx, e, m, now) {
+			missed++
 		}
+	}
+	if missed > 0 {
+		// Like cron after a late wake-up: missed slots collapse into the
+		// latest one.
+		s.opt.Logger.Info("earlier runs missed while the bot was down are not made up: a later one is due",
+			"job", e.Name, "missed", missed, "due", due)
 	}
 	if !s.needsRun(ctx, e, due, now) {
 		return

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -39,6 +40,24 @@ var migrations = []func(tx *bolt.Tx) error{
 			}
 		}
 		return nil
+	},
+	// 3 → 4: outbox items by partner, for the weekly cap on scheduled
+	// messages; filled from the items already there.
+	func(tx *bolt.Tx) error {
+		byp, err := tx.CreateBucketIfNotExists(bucketOutboxByP)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+			var it OutboxItem
+			if err := json.Unmarshal(v, &it); err != nil {
+				return err
+			}
+			if it.Partner == "" {
+				return nil
+			}
+			return byp.Put(partnerItemKey(it.Partner, it.Created, it.ID), []byte(it.Kind))
+		})
 	},
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -74,6 +75,11 @@ func (s *Store) Enqueue(ctx context.Context, it *OutboxItem) (bool, error) {
 			return err
 		}
 		created = true
+		if it.Partner != "" {
+			if err := tx.Bucket(bucketOutboxByP).Put(partnerItemKey(it.Partner, it.Created, id), []byte(it.Kind)); err != nil {
+				return err
+			}
+		}
 		return keys.Put([]byte(it.Key), be64(id))
 	})
 	return created, wrap("enqueue", err)
@@ -168,4 +174,27 @@ func (s *Store) UpdateOutbox(ctx context.Context, id uint64, fn func(*OutboxItem
 		return putItem(tx, it)
 	})
 	return it, wrap("update outbox", err)
+}
+
+func partnerItemKey(partner string, created time.Time, id uint64) []byte {
+	k := binary.BigEndian.AppendUint64(prefixKey(partner), timeBits(created))
+	return binary.BigEndian.AppendUint64(k, id)
+}
+
+// CountForPartner counts the outbox items for a partner created since a
+// time whose kind is one of kinds (all kinds when none are given): what
+// the weekly cap on scheduled messages is checked against.
+func (s *Store) CountForPartner(ctx context.Context, partner string, since time.Time, kinds ...string) (int, error) {
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := prefixKey(partner)
+		c := tx.Bucket(bucketOutboxByP).Cursor()
+		for k, v := c.Seek(binary.BigEndian.AppendUint64(bytes.Clone(prefix), timeBits(since))); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+			if len(kinds) == 0 || slices.Contains(kinds, string(v)) {
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
 }

@@ -40,6 +40,7 @@ var (
 	bucketOutbox     = []byte("outbox")     // BE(id) → JSON OutboxItem
 	bucketOutboxKeys = []byte("outboxkeys") // idempotency key → BE(id)
 	bucketOutboxDue  = []byte("outboxdue")  // BE(next attempt, ns) BE(id) → nil, for pending items
+	bucketOutboxByP  = []byte("outboxbyp")  // partner 0x00 BE(created, ns) BE(id) → kind, for caps
 
 	keySchema = []byte("schema")
 	keyTZ     = []byte("tz")

@@ -1,0 +1,475 @@
+// Package calendar is the communication calendar itself: which message
+// goes to whom when each scheduled job falls due. The scheduler decides
+// when, the report package what a message says, the outbox delivers;
+// this package turns a due time into outbox items with idempotency keys
+// (one message per partner, platform and period, ever), and respects
+// partners' mutes and the weekly cap on scheduled messages.
+package calendar
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"partnerbot/bot"
+	"partnerbot/config"
+	"partnerbot/health"
+	"partnerbot/report"
+	"partnerbot/scheduler"
+	"partnerbot/store"
+)
+
+// Store is what the calendar reads and writes.
+type Store interface {
+	report.Store
+	CountForPartner(ctx context.Context, partner string, since time.Time, kinds ...string) (int, error)
+}
+
+// Sink takes outgoing messages: the store's outbox, or a printer for dry
+// runs. Enqueue reports whether the item was new.
+type Sink interface {
+	Enqueue(ctx context.Context, it *store.OutboxItem) (bool, error)
+}
+
+// Calendar builds the scheduled jobs.
+type Calendar struct {
+	Store     Store
+	Sink      Sink
+	Builder   *report.Builder
+	Board     *health.Board
+	Location  *time.Location
+	Jobs      config.Jobs
+	WeeklyCap int          // scheduled messages per partner and ISO week; 0 = no cap
+	Community []bot.Target // the program's shared channels
+	Logger    *slog.Logger
+}
+
+// Scheduled kinds count against the weekly cap; alerts never do.
+var scheduledKinds = []string{"weekly_report", "promo_calendar", "promo_notice", "tip", "compliance"}
+
+// SchedulerJobs returns the calendar's jobs for the scheduler.
+func (c *Calendar) SchedulerJobs() []scheduler.Job {
+	j := c.Jobs
+	return []scheduler.Job{
+		{Name: "weekly_report", Spec: j.WeeklyReport.Cron, Enabled: j.WeeklyReport.Enabled, CatchUp: time.Duration(j.WeeklyReport.CatchUp),
+			Period: scheduler.Weekly, Zones: c.partnerZones, Run: c.WeeklyReports},
+		{Name: "promo_calendar", Spec: j.PromoCalendar.Cron, Enabled: j.PromoCalendar.Enabled, CatchUp: time.Duration(j.PromoCalendar.CatchUp),
+			Period: scheduler.Monthly, Run: c.PromoCalendars},
+		// Cron cannot say "48 h before a promotion": the job looks often
+		// and announces each promotion once, when its start comes within
+		// the lead.
+		{Name: "promo_notice", Spec: j.PromoNotice.Cron, Enabled: j.PromoNotice.Enabled, CatchUp: time.Duration(j.PromoNotice.CatchUp),
+			Run: c.PromoNotices},
+		{Name: "tip", Spec: j.Tip.Cron, Enabled: j.Tip.Enabled, CatchUp: time.Duration(j.Tip.CatchUp), EveryWeeks: j.Tip.EveryWeeks,
+			Period: scheduler.Weekly, Run: c.Tips},
+		{Name: "compliance", Spec: j.Compliance.Cron, Enabled: j.Compliance.Enabled, CatchUp: time.Duration(j.Compliance.CatchUp),
+			Period: scheduler.Quarterly, Run: c.Compliance},
+		{Name: "care_agenda", Spec: j.CareAgenda.Cron, Enabled: j.CareAgenda.Enabled, CatchUp: time.Duration(j.CareAgenda.CatchUp),
+			Period: scheduler.Weekly, Run: c.CareAgendas},
+		{Name: "retention_review", Spec: j.RetentionReview.Cron, Enabled: j.RetentionReview.Enabled, CatchUp: time.Duration(j.RetentionReview.CatchUp),
+			Period: scheduler.Quarterly, Run: c.RetentionReviews},
+	}
+}
+
+// partnerZones lists the time zones of partners that have their own.
+func (c *Calendar) partnerZones(ctx context.Context) []*time.Location {
+	ps, err := c.Store.Partners(ctx)
+	if err != nil {
+		c.Logger.Error("partner zones", "err", err)
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []*time.Location
+	for _, p := range ps {
+		if p.Timezone == "" || seen[p.Timezone] {
+			continue
+		}
+		seen[p.Timezone] = true
+		if loc, err := time.LoadLocation(p.Timezone); err == nil {
+			out = append(out, loc)
+		}
+	}
+	return out
+}
+
+// zoneOf is the zone a partner's scheduled posts follow.
+func (c *Calendar) zoneOf(p *bot.Partner) string {
+	if p.Timezone != "" {
+		return p.Timezone
+	}
+	return c.Location.String()
+}
+
+// Result counts what a job did, for logs and `report weekly`.
+type Result struct {
+	Queued, Duplicates, Muted, Capped, NoTarget int
+}
+
+func (r Result) String() string {
+	return fmt.Sprintf("%d queued, %d already queued, %d muted, %d over the weekly cap, %d without a chat account",
+		r.Queued, r.Duplicates, r.Muted, r.Capped, r.NoTarget)
+}
+
+// send queues one partner's message to each of its targets, unless the
+// partner muted the kind or reached the weekly cap.
+func (c *Calendar) send(ctx context.Context, p *bot.Partner, kind, mute, period string, due time.Time, msg *bot.Message, res *Result) error {
+	if mute != "" && p.Muted(mute) {
+		res.Muted++
+		return nil
+	}
+	targets := report.Targets(p)
+	if len(targets) == 0 {
+		res.NoTarget++
+		return nil
+	}
+	if c.WeeklyCap > 0 {
+		d := bot.DateOf(due, c.Location)
+		monday := d.AddDays(-((int(d.Weekday()) + 6) % 7)).Start(c.Location)
+		n, err := c.Store.CountForPartner(ctx, p.ID, monday, scheduledKinds...)
+		if err != nil {
+			return err
+		}
+		// A message already queued for this period does not count twice.
+		if n >= c.WeeklyCap*len(targets) {
+			res.Capped++
+			c.Logger.Info("weekly cap reached: not sending", "partner", p.ID, "kind", kind, "cap", c.WeeklyCap)
+			return nil
+		}
+	}
+	for _, t := range targets {
+		key := fmt.Sprintf("%s/%s/%s/%s", kind, period, p.ID, t.Platform)
+		created, err := c.Sink.Enqueue(ctx, &store.OutboxItem{Key: key, Kind: kind, Partner: p.ID, Target: t, Message: *msg})
+		if err != nil {
+			return err
+		}
+		if created {
+			res.Queued++
+		} else {
+			res.Duplicates++
+		}
+	}
+	return nil
+}
+
+// toManager queues a message to a manager's DMs.
+func (c *Calendar) toManager(ctx context.Context, m *bot.Manager, kind, period string, msg *bot.Message, res *Result) error {
+	var targets []bot.Target
+	if m.SlackUser != "" {
+		targets = append(targets, bot.Target{Platform: "slack", User: m.SlackUser})
+	}
+	if m.DiscordUser != "" {
+		targets = append(targets, bot.Target{Platform: "discord", User: m.DiscordUser})
+	}
+	if len(targets) == 0 {
+		res.NoTarget++
+		return nil
+	}
+	for _, t := range targets {
+		key := fmt.Sprintf("%s/%s/manager:%s/%s", kind, period, m.ID, t.Platform)
+		created, err := c.Sink.Enqueue(ctx, &store.OutboxItem{Key: key, Kind: kind, Target: t, Message: *msg})
+		if err != nil {
+			return err
+		}
+		if created {
+			res.Queued++
+		} else {
+			res.Duplicates++
+		}
+	}
+	return nil
+}
+
+// ReportWeek returns the ISO week a report sent on day reports on: the
+// week before the one the day is in.
+func ReportWeek(day bot.Date) bot.Period {
+	y, w := day.AddDays(-7).ISOWeek()
+	p, _ := bot.WeekPeriod(y, w)
+	return p
+}
+
+// WeeklyReports queues the Monday report of every active partner whose
+// zone is due's, and (in the program zone) the program summary for
+// managers.
+func (c *Calendar) WeeklyReports(ctx context.Context, due time.Time) error {
+	res, err := c.Weekly(ctx, due, "")
+	if err == nil {
+		c.Logger.Info("weekly reports", "zone", due.Location().String(), "result", res.String())
+	}
+	return err
+}
+
+// Weekly queues the weekly reports due at due; only, when set, limits it
+// to one partner (the CLI's report weekly --partner).
+func (c *Calendar) Weekly(ctx context.Context, due time.Time, only string) (Result, error) {
+	var res Result
+	zone := due.Location().String()
+	sendDay := bot.DateOf(due, due.Location())
+	week := ReportWeek(sendDay)
+	ps, err := c.Store.Partners(ctx)
+	if err != nil {
+		return res, err
+	}
+	standings, err := c.Board.Standings(ctx, sendDay)
+	if err != nil {
+		return res, err
+	}
+	if zone == c.Location.String() && only == "" {
+		if err := c.summaries(ctx, ps, standings, week, &res); err != nil {
+			return res, err
+		}
+	}
+	for i := range ps {
+		p := &ps[i]
+		if p.Status != bot.StatusActive || c.zoneOf(p) != zone || (only != "" && p.ID != only) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		w, err := c.Builder.Figures(ctx, p, week, sendDay)
+		if err != nil {
+			return res, err
+		}
+		var st *health.Standing
+		if s, ok := standings[p.ID]; ok {
+			st = &s
+		}
+		msg, err := c.Builder.WeeklyMessage(p, w, st)
+		if err != nil {
+			return res, err
+		}
+		if err := c.send(ctx, p, "weekly_report", "weekly", week.Label, due, msg, &res); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// CareAgendas queues each manager's Monday care agenda: whom to
+// congratulate, follow up and reactivate.
+func (c *Calendar) CareAgendas(ctx context.Context, due time.Time) error {
+	var res Result
+	today := bot.DateOf(due, c.Location)
+	ms, err := c.Store.Managers(ctx)
+	if err != nil {
+		return err
+	}
+	ps, err := c.Store.Partners(ctx)
+	if err != nil {
+		return err
+	}
+	standings, err := c.Board.Standings(ctx, today)
+	if err != nil {
+		return err
+	}
+	y, w := today.ISOWeek()
+	period := fmt.Sprintf("%04d-W%02d", y, w)
+	for i := range ms {
+		m := &ms[i]
+		msg, err := c.Builder.CareAgenda(ctx, m, ps, standings, today)
+		if err != nil {
+			return err
+		}
+		if err := c.toManager(ctx, m, "care_agenda", period, msg, &res); err != nil {
+			return err
+		}
+	}
+	c.Logger.Info("care agendas", "result", res.String())
+	return nil
+}
+
+// summaries queues the program summary to every manager with the
+// Monday reports.
+func (c *Calendar) summaries(ctx context.Context, ps []bot.Partner, standings map[string]health.Standing, week bot.Period, res *Result) error {
+	ms, err := c.Store.Managers(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range ms {
+		msg, err := c.Builder.ProgramSummary(ctx, ms[i].Locale, ps, standings, week)
+		if err != nil {
+			return err
+		}
+		if err := c.toManager(ctx, &ms[i], "program_summary", week.Label, msg, res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// community queues a message to the program's shared channels.
+func (c *Calendar) community(ctx context.Context, kind, period string, msg *bot.Message, res *Result) error {
+	for _, t := range c.Community {
+		key := fmt.Sprintf("%s/%s/community/%s", kind, period, t.Platform)
+		created, err := c.Sink.Enqueue(ctx, &store.OutboxItem{Key: key, Kind: kind, Target: t, Message: *msg})
+		if err != nil {
+			return err
+		}
+		if created {
+			res.Queued++
+		} else {
+			res.Duplicates++
+		}
+	}
+	return nil
+}
+
+func (c *Calendar) programLocale(ps []bot.Partner) bot.Locale {
+	// The community hears the language most partners speak.
+	n := 0
+	for _, p := range ps {
+		if p.Locale == bot.LocalePL {
+			n++
+		}
+	}
+	if n*2 >= len(ps) {
+		return bot.LocalePL
+	}
+	return bot.LocaleEN
+}
+
+// PromoCalendars queues, on the 1st, the month's promotions to every
+// active partner (those meant for it) and to the community channels.
+func (c *Calendar) PromoCalendars(ctx context.Context, due time.Time) error {
+	var res Result
+	today := bot.DateOf(due, c.Location)
+	month := bot.MonthPeriod(today.Year, today.Month)
+	ps, err := c.Store.Partners(ctx)
+	if err != nil {
+		return err
+	}
+	all, err := c.Store.Promotions(ctx)
+	if err != nil {
+		return err
+	}
+	standings, err := c.Board.Standings(ctx, today)
+	if err != nil {
+		return err
+	}
+	for i := range ps {
+		p := &ps[i]
+		if p.Status != bot.StatusActive {
+			continue
+		}
+		msg := c.Builder.PromoCalendar(p.Locale, month, report.ForStanding(all, standings[p.ID], due))
+		if err := c.send(ctx, p, "promo_calendar", "promos", month.Label, due, msg, &res); err != nil {
+			return err
+		}
+	}
+	if err := c.community(ctx, "promo_calendar", month.Label, c.Builder.PromoCalendar(c.programLocale(ps), month, all), &res); err != nil {
+		return err
+	}
+	c.Logger.Info("promo calendar", "month", month.Label, "result", res.String())
+	return nil
+}
+
+// PromoNotices announces each promotion to the partners it targets once,
+// when its start comes within the notice lead.
+func (c *Calendar) PromoNotices(ctx context.Context, due time.Time) error {
+	var res Result
+	now := due
+	lead := c.Builder.NoticeLead
+	if lead <= 0 {
+		lead = report.DefaultNoticeLead
+	}
+	all, err := c.Store.Promotions(ctx)
+	if err != nil {
+		return err
+	}
+	var soon []bot.Promotion
+	for _, pr := range all {
+		if pr.Start.After(now) && !pr.Start.After(now.Add(lead)) {
+			soon = append(soon, pr)
+		}
+	}
+	if len(soon) == 0 {
+		return nil
+	}
+	ps, err := c.Store.Partners(ctx)
+	if err != nil {
+		return err
+	}
+	standings, err := c.Board.Standings(ctx, bot.DateOf(now, c.Location))
+	if err != nil {
+		return err
+	}
+	for _, pr := range soon {
+		for i := range ps {
+			p := &ps[i]
+			if p.Status != bot.StatusActive || len(report.ForStanding([]bot.Promotion{pr}, standings[p.ID], now)) == 0 {
+				continue
+			}
+			msg := c.Builder.PromoNoticeAt(p, pr, now)
+			if err := c.send(ctx, p, "promo_notice", "promos", pr.ID, due, msg, &res); err != nil {
+				return err
+			}
+		}
+	}
+	if res.Queued > 0 {
+		c.Logger.Info("promo notices", "promotions", len(soon), "result", res.String())
+	}
+	return nil
+}
+
+// Tips posts the fortnight's tip to the community channels.
+func (c *Calendar) Tips(ctx context.Context, due time.Time) error {
+	var res Result
+	ps, err := c.Store.Partners(ctx)
+	if err != nil {
+		return err
+	}
+	y, w := due.In(c.Location).ISOWeek()
+	msg := c.Builder.Tip(c.programLocale(ps), y*53+w)
+	return c.community(ctx, "tip", fmt.Sprintf("%04d-W%02d", y, w), msg, &res)
+}
+
+// Compliance reminds every active and paused partner of the programme's
+// rules on the first day of a quarter.
+func (c *Calendar) Compliance(ctx context.Context, due time.Time) error {
+	var res Result
+	today := bot.DateOf(due, c.Location)
+	q := bot.QuarterPeriod(today.Year, (int(today.Month)-1)/3+1)
+	ps, err := c.Store.Partners(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range ps {
+		p := &ps[i]
+		if p.Status == bot.StatusEnded {
+			continue
+		}
+		if err := c.send(ctx, p, "compliance", "", q.Label, due, c.Builder.ComplianceReminder(p, q), &res); err != nil {
+			return err
+		}
+	}
+	c.Logger.Info("compliance reminders", "quarter", q.Label, "result", res.String())
+	return nil
+}
+
+// RetentionReviews sends managers the quarter's retention review: active
+// share against the target.
+func (c *Calendar) RetentionReviews(ctx context.Context, due time.Time) error {
+	var res Result
+	today := bot.DateOf(due, c.Location)
+	prev := bot.QuarterPeriod(today.Year, (int(today.Month)-1)/3+1).Previous()
+	ps, err := c.Store.Partners(ctx)
+	if err != nil {
+		return err
+	}
+	ms, err := c.Store.Managers(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range ms {
+		msg, err := c.Builder.RetentionReview(ctx, ms[i].Locale, ps, prev)
+		if err != nil {
+			return err
+		}
+		if err := c.toManager(ctx, &ms[i], "retention_review", prev.Label, msg, &res); err != nil {
+			return err
+		}
+	}
+	c.Logger.Info("retention review", "quarter", prev.Label, "result", res.String())
+	return nil
+}
