@@ -24,6 +24,7 @@ import (
 type Store interface {
 	report.Store
 	CountForPartner(ctx context.Context, partner string, since time.Time, kinds ...string) (int, error)
+	OutboxItems(ctx context.Context, keep func(*store.OutboxItem) bool) ([]store.OutboxItem, error)
 }
 
 // Sink takes outgoing messages: the store's outbox, or a printer for dry
@@ -42,6 +43,8 @@ type Calendar struct {
 	Jobs      config.Jobs
 	WeeklyCap int          // scheduled messages per partner and ISO week; 0 = no cap
 	Community []bot.Target // the program's shared channels
+	Admins    []bot.Target // admins' DMs: the daily note on failed deliveries
+	Locale    bot.Locale   // the program's language, for admins
 	Logger    *slog.Logger
 }
 
@@ -67,6 +70,8 @@ func (c *Calendar) SchedulerJobs() []scheduler.Job {
 			Period: scheduler.Quarterly, Run: c.Compliance},
 		{Name: "care_agenda", Spec: j.CareAgenda.Cron, Enabled: j.CareAgenda.Enabled, CatchUp: time.Duration(j.CareAgenda.CatchUp),
 			Period: scheduler.Weekly, Run: c.CareAgendas},
+		{Name: "failure_note", Spec: j.FailureNote.Cron, Enabled: j.FailureNote.Enabled, CatchUp: time.Duration(j.FailureNote.CatchUp),
+			Period: scheduler.Daily, Run: c.FailureNote},
 		{Name: "retention_review", Spec: j.RetentionReview.Cron, Enabled: j.RetentionReview.Enabled, CatchUp: time.Duration(j.RetentionReview.CatchUp),
 			Period: scheduler.Quarterly, Run: c.RetentionReviews},
 	}
@@ -471,5 +476,32 @@ func (c *Calendar) RetentionReviews(ctx context.Context, due time.Time) error {
 		}
 	}
 	c.Logger.Info("retention review", "quarter", prev.Label, "result", res.String())
+	return nil
+}
+
+// FailureNote tells the admins, once a day, which messages could not be
+// delivered in the last 24 hours and why: a failure must not go unseen.
+func (c *Calendar) FailureNote(ctx context.Context, due time.Time) error {
+	since := due.Add(-24 * time.Hour)
+	failed, err := c.Store.OutboxItems(ctx, func(it *store.OutboxItem) bool {
+		return it.Status == store.OutboxFailed && !it.FailedAt.Before(since) && !it.FailedAt.After(due)
+	})
+	if err != nil || len(failed) == 0 {
+		return err
+	}
+	msg := c.Builder.FailureNote(c.Locale, failed)
+	var res Result
+	day := due.In(c.Location).Format("2006-01-02")
+	for _, t := range c.Admins {
+		key := fmt.Sprintf("failure_note/%s/admin:%s/%s", day, t.User, t.Platform)
+		created, err := c.Sink.Enqueue(ctx, &store.OutboxItem{Key: key, Kind: "failure_note", Target: t, Message: *msg})
+		if err != nil {
+			return err
+		}
+		if created {
+			res.Queued++
+		}
+	}
+	c.Logger.Warn("messages failed in the last day", "failed", len(failed), "admins_told", res.Queued)
 	return nil
 }

@@ -50,8 +50,16 @@ func (m *Main) calendar(s *store.Store, board *health.Board, sink calendar.Sink)
 	if ch := cfg.Community.DiscordChannel; ch != "" {
 		community = append(community, bot.Target{Platform: "discord", Channel: ch})
 	}
+	var admins []bot.Target
+	for _, u := range cfg.Admins.Slack {
+		admins = append(admins, bot.Target{Platform: "slack", User: u})
+	}
+	for _, u := range cfg.Admins.Discord {
+		admins = append(admins, bot.Target{Platform: "discord", User: u})
+	}
 	return &calendar.Calendar{
 		Store: s, Sink: sink, Board: board, Location: cfg.Location(), Jobs: cfg.Jobs, Community: community,
+		Admins: admins, Locale: cfg.Program.Locale,
 		WeeklyCap: cfg.Caps.WeeklyScheduledPerPartner, Logger: m.log,
 		Builder: &report.Builder{Store: s, Board: board, Location: cfg.Location(), Currency: cfg.Currency(),
 			Program: cfg.Program.Name, ActiveTarget: report.DefaultActiveTarget, NoticeLead: time.Duration(cfg.Jobs.PromoNotice.Lead)},

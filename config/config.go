@@ -140,6 +140,7 @@ type Jobs struct {
 	CareAgenda      Job `yaml:"care_agenda"`
 	RetentionReview Job `yaml:"retention_review"`
 	HealthEval      Job `yaml:"health_eval"`
+	FailureNote     Job `yaml:"failure_note"`
 }
 
 // NamedJob is a job with its config name ("weekly_report").
@@ -159,6 +160,7 @@ func (j *Jobs) List() []NamedJob {
 		{"care_agenda", j.CareAgenda},
 		{"retention_review", j.RetentionReview},
 		{"health_eval", j.HealthEval},
+		{"failure_note", j.FailureNote},
 	}
 }
 
@@ -287,6 +289,7 @@ func Default() *Config {
 			CareAgenda:      Job{Cron: "30 8 * * 1", Enabled: true},
 			RetentionReview: Job{Cron: "0 9 1 1,4,7,10 *", Enabled: true},
 			HealthEval:      Job{Cron: "0 7 * * *", Enabled: true},
+			FailureNote:     Job{Cron: "0 8 * * *", Enabled: true},
 		},
 		Segments: Segments{
 			AMinTurnover:   NewMoney("5000"),

@@ -167,7 +167,7 @@ func (d *Dispatcher) deliver(ctx context.Context, it *store.OutboxItem, now time
 	sender, ok := d.opt.Senders[p]
 	if !ok {
 		return d.finish(ctx, it, func(x *store.OutboxItem) {
-			x.Status, x.Reason = store.OutboxFailed, "no "+p+" adapter configured"
+			x.Status, x.Reason, x.FailedAt = store.OutboxFailed, "no "+p+" adapter configured", now
 		})
 	}
 	if it.Unverified {
@@ -209,7 +209,7 @@ func (d *Dispatcher) deliver(ctx context.Context, it *store.OutboxItem, now time
 	case se.Permanent:
 		d.opt.Logger.Warn("outbox item failed for good", "id", it.ID, "target", it.Target.String(), "reason", se.Reason, "err", err)
 		return d.finish(ctx, it, func(x *store.OutboxItem) {
-			x.Status, x.Reason, x.Error = store.OutboxFailed, se.Reason, err.Error()
+			x.Status, x.Reason, x.Error, x.FailedAt = store.OutboxFailed, se.Reason, err.Error(), now
 		})
 	case se.RetryAfter > 0:
 		d.pausedUntil[p] = now.Add(se.RetryAfter)
@@ -230,7 +230,7 @@ func (d *Dispatcher) retry(ctx context.Context, it *store.OutboxItem, now time.T
 		}
 		x.Error = cause.Error()
 		if x.Attempts >= d.opt.MaxAttempts && wait == 0 {
-			x.Status, x.Reason = store.OutboxFailed, fmt.Sprintf("gave up after %d attempts", x.Attempts)
+			x.Status, x.Reason, x.FailedAt = store.OutboxFailed, fmt.Sprintf("gave up after %d attempts", x.Attempts), now
 			return true
 		}
 		if wait <= 0 {

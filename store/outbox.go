@@ -35,6 +35,7 @@ type OutboxItem struct {
 	NextAt   time.Time   `json:"next_at"`
 	Created  time.Time   `json:"created"`
 	SentAt   time.Time   `json:"sent_at,omitzero"`
+	FailedAt time.Time   `json:"failed_at,omitzero"`
 	Ref      string      `json:"ref,omitempty"` // the platform's id of the posted message
 	Reason   string      `json:"reason,omitempty"`
 	Error    string      `json:"error,omitempty"`
