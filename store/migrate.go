@@ -59,6 +59,15 @@ var migrations = []func(tx *bolt.Tx) error{
 			return byp.Put(partnerItemKey(it.Partner, it.Created, it.ID), []byte(it.Kind))
 		})
 	},
+	// 4 → 5: health verdicts, their history, and manager alerts.
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketVerdicts, bucketHealthLog, bucketAlerts} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
 
 // SchemaVersion is the schema this build writes.

@@ -41,6 +41,9 @@ var (
 	bucketOutboxKeys = []byte("outboxkeys") // idempotency key → BE(id)
 	bucketOutboxDue  = []byte("outboxdue")  // BE(next attempt, ns) BE(id) → nil, for pending items
 	bucketOutboxByP  = []byte("outboxbyp")  // partner 0x00 BE(created, ns) BE(id) → kind, for caps
+	bucketVerdicts   = []byte("verdicts")   // partner → JSON: the current health verdict
+	bucketHealthLog  = []byte("healthlog")  // partner 0x00 BE(time) → JSON: a verdict change (when, from, to, why)
+	bucketAlerts     = []byte("alerts")     // partner → JSON: the manager alert state of its red episode
 
 	keySchema = []byte("schema")
 	keyTZ     = []byte("tz")
