@@ -144,15 +144,24 @@ func (c *Calendar) send(ctx context.Context, p *bot.Partner, kind, mute, period 
 	}
 	for _, t := range targets {
 		key := fmt.Sprintf("%s/%s/%s/%s", kind, period, p.ID, t.Platform)
-		created, err := c.Sink.Enqueue(ctx, &store.OutboxItem{Key: key, Kind: kind, Partner: p.ID, Target: t, Message: *msg})
-		if err != nil {
+		if err := c.queue(ctx, key, kind, p.ID, t, msg, res); err != nil {
 			return err
 		}
-		if created {
-			res.Queued++
-		} else {
-			res.Duplicates++
-		}
+	}
+	return nil
+}
+
+// queue puts one message in the sink and counts it as queued or, when
+// its key was queued before, as a duplicate.
+func (c *Calendar) queue(ctx context.Context, key, kind, partner string, t bot.Target, msg *bot.Message, res *Result) error {
+	created, err := c.Sink.Enqueue(ctx, &store.OutboxItem{Key: key, Kind: kind, Partner: partner, Target: t, Message: *msg})
+	if err != nil {
+		return err
+	}
+	if created {
+		res.Queued++
+	} else {
+		res.Duplicates++
 	}
 	return nil
 }
@@ -172,14 +181,8 @@ func (c *Calendar) toManager(ctx context.Context, m *bot.Manager, kind, period s
 	}
 	for _, t := range targets {
 		key := fmt.Sprintf("%s/%s/manager:%s/%s", kind, period, m.ID, t.Platform)
-		created, err := c.Sink.Enqueue(ctx, &store.OutboxItem{Key: key, Kind: kind, Target: t, Message: *msg})
-		if err != nil {
+		if err := c.queue(ctx, key, kind, "", t, msg, res); err != nil {
 			return err
-		}
-		if created {
-			res.Queued++
-		} else {
-			res.Duplicates++
 		}
 	}
 	return nil
@@ -307,14 +310,8 @@ func (c *Calendar) summaries(ctx context.Context, ps []bot.Partner, standings ma
 func (c *Calendar) community(ctx context.Context, kind, period string, msg *bot.Message, res *Result) error {
 	for _, t := range c.Community {
 		key := fmt.Sprintf("%s/%s/community/%s", kind, period, t.Platform)
-		created, err := c.Sink.Enqueue(ctx, &store.OutboxItem{Key: key, Kind: kind, Target: t, Message: *msg})
-		if err != nil {
+		if err := c.queue(ctx, key, kind, "", t, msg, res); err != nil {
 			return err
-		}
-		if created {
-			res.Queued++
-		} else {
-			res.Duplicates++
 		}
 	}
 	return nil
@@ -494,12 +491,8 @@ func (c *Calendar) FailureNote(ctx context.Context, due time.Time) error {
 	day := due.In(c.Location).Format("2006-01-02")
 	for _, t := range c.Admins {
 		key := fmt.Sprintf("failure_note/%s/admin:%s/%s", day, t.User, t.Platform)
-		created, err := c.Sink.Enqueue(ctx, &store.OutboxItem{Key: key, Kind: "failure_note", Target: t, Message: *msg})
-		if err != nil {
+		if err := c.queue(ctx, key, "failure_note", "", t, msg, &res); err != nil {
 			return err
-		}
-		if created {
-			res.Queued++
 		}
 	}
 	c.Logger.Warn("messages failed in the last day", "failed", len(failed), "admins_told", res.Queued)

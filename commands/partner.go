@@ -68,11 +68,11 @@ func (s *Service) statsMessage(ctx context.Context, l bot.Locale, p *bot.Partner
 		Text:    i18n.Greeting(l, p.ContactName) + "! " + i18n.T(l, "mystats.lead", p.Name),
 		Private: private,
 		Fields: []bot.Field{
-			{Name: i18n.T(l, "stats.turnover"), Value: money(cur.Turnover()) + change(l, int64(cur.Turnover()), int64(prev.Turnover())), Inline: true},
-			{Name: i18n.T(l, "stats.sales"), Value: i18n.Int(l, cur.Sales) + change(l, cur.Sales, prev.Sales), Inline: true},
-			{Name: i18n.T(l, "stats.commission"), Value: money(cur.Commission) + change(l, int64(cur.Commission), int64(prev.Commission)), Inline: true},
-			{Name: i18n.T(l, "stats.clicks"), Value: i18n.Int(l, cur.Clicks) + change(l, cur.Clicks, prev.Clicks), Inline: true},
-			{Name: i18n.T(l, "stats.signups"), Value: i18n.Int(l, cur.Signups) + change(l, cur.Signups, prev.Signups), Inline: true},
+			{Name: i18n.T(l, "stats.turnover"), Value: money(cur.Turnover()) + i18n.Change(l, int64(cur.Turnover()), int64(prev.Turnover())), Inline: true},
+			{Name: i18n.T(l, "stats.sales"), Value: i18n.Int(l, cur.Sales) + i18n.Change(l, cur.Sales, prev.Sales), Inline: true},
+			{Name: i18n.T(l, "stats.commission"), Value: money(cur.Commission) + i18n.Change(l, int64(cur.Commission), int64(prev.Commission)), Inline: true},
+			{Name: i18n.T(l, "stats.clicks"), Value: i18n.Int(l, cur.Clicks) + i18n.Change(l, cur.Clicks, prev.Clicks), Inline: true},
+			{Name: i18n.T(l, "stats.signups"), Value: i18n.Int(l, cur.Signups) + i18n.Change(l, cur.Signups, prev.Signups), Inline: true},
 			{Name: i18n.T(l, "stats.balance"), Value: money(cur.Balance()), Inline: true},
 		},
 		Footer: i18n.T(l, "mystats.compared", i18n.Span(l, st.PrevPeriod.From, st.PrevThrough)),
@@ -98,23 +98,6 @@ func (s *Service) statsMessage(ctx context.Context, l bot.Locale, p *bot.Partner
 		msg.Footer = i18n.T(l, "mystats.shared_by", p.Name) + " · " + msg.Footer
 	}
 	return msg, nil
-}
-
-// change writes " (+12,5%)" against the previous value, or nothing when
-// there is nothing to compare with.
-func change(l bot.Locale, cur, prev int64) string {
-	pct, ok := bot.Change(cur, prev)
-	if !ok {
-		return ""
-	}
-	arrow := "→"
-	switch {
-	case pct > 0:
-		arrow = "↑"
-	case pct < 0:
-		arrow = "↓"
-	}
-	return " " + arrow + " " + i18n.Percent(l, pct)
 }
 
 func (s *Service) referralLink(p *bot.Partner) string {

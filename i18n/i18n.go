@@ -155,6 +155,23 @@ func Percent(l bot.Locale, pct float64) string {
 	return "0%"
 }
 
+// Change writes the change from prev to cur after a figure: " ↑ +12,5%",
+// " ↓ −3%", or nothing when there is nothing to compare with.
+func Change(l bot.Locale, cur, prev int64) string {
+	pct, ok := bot.Change(cur, prev)
+	if !ok {
+		return ""
+	}
+	arrow := "→"
+	switch {
+	case pct > 0:
+		arrow = "↑"
+	case pct < 0:
+		arrow = "↓"
+	}
+	return " " + arrow + " " + Percent(l, pct)
+}
+
 var (
 	monthsEN   = [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
 	monthsPL   = [12]string{"styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień", "wrzesień", "październik", "listopad", "grudzień"}

@@ -180,7 +180,7 @@ func (b *Builder) ProgramSummary(ctx context.Context, l bot.Locale, partners []b
 	}
 	msg.Fields = []bot.Field{
 		{Name: i18n.T(l, "summary.active"), Value: i18n.T(l, "summary.active.value", len(active), total, share(l, x), share(l, target)), Inline: true},
-		{Name: i18n.T(l, "summary.turnover"), Value: b.money(l, sumCur) + change(l, int64(sumCur), int64(sumPrev)), Inline: true},
+		{Name: i18n.T(l, "summary.turnover"), Value: b.money(l, sumCur) + i18n.Change(l, int64(sumCur), int64(sumPrev)), Inline: true},
 		{Name: i18n.T(l, "summary.segments", rankName), Value: i18n.T(l, "summary.segments.value", segs[0], segs[1], segs[2], idle), Inline: true},
 	}
 	if len(risers) > 0 {

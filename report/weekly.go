@@ -161,11 +161,11 @@ func (b *Builder) WeeklyMessage(p *bot.Partner, w Weekly, st *health.Standing) (
 		Title: i18n.T(l, "weekly.title", i18n.Span(l, w.Week.From, w.Week.To)),
 		Text:  strings.Join(lines, "\n"),
 		Fields: []bot.Field{
-			{Name: i18n.T(l, "stats.turnover"), Value: money(w.Cur.Turnover()) + change(l, int64(w.Cur.Turnover()), int64(w.Prev.Turnover())), Inline: true},
-			{Name: i18n.T(l, "stats.sales"), Value: i18n.Int(l, w.Cur.Sales) + change(l, w.Cur.Sales, w.Prev.Sales), Inline: true},
-			{Name: i18n.T(l, "stats.commission"), Value: money(w.Cur.Commission) + change(l, int64(w.Cur.Commission), int64(w.Prev.Commission)), Inline: true},
-			{Name: i18n.T(l, "stats.clicks"), Value: i18n.Int(l, w.Cur.Clicks) + change(l, w.Cur.Clicks, w.Prev.Clicks), Inline: true},
-			{Name: i18n.T(l, "stats.signups"), Value: i18n.Int(l, w.Cur.Signups) + change(l, w.Cur.Signups, w.Prev.Signups), Inline: true},
+			{Name: i18n.T(l, "stats.turnover"), Value: money(w.Cur.Turnover()) + i18n.Change(l, int64(w.Cur.Turnover()), int64(w.Prev.Turnover())), Inline: true},
+			{Name: i18n.T(l, "stats.sales"), Value: i18n.Int(l, w.Cur.Sales) + i18n.Change(l, w.Cur.Sales, w.Prev.Sales), Inline: true},
+			{Name: i18n.T(l, "stats.commission"), Value: money(w.Cur.Commission) + i18n.Change(l, int64(w.Cur.Commission), int64(w.Prev.Commission)), Inline: true},
+			{Name: i18n.T(l, "stats.clicks"), Value: i18n.Int(l, w.Cur.Clicks) + i18n.Change(l, w.Cur.Clicks, w.Prev.Clicks), Inline: true},
+			{Name: i18n.T(l, "stats.signups"), Value: i18n.Int(l, w.Cur.Signups) + i18n.Change(l, w.Cur.Signups, w.Prev.Signups), Inline: true},
 			{Name: i18n.T(l, "weekly.month_so_far", i18n.MonthName(l, w.Month.From.Year, w.Month.From.Month)),
 				Value: money(w.MonthSoFar.Turnover()) + ", " + i18n.N(l, w.MonthSoFar.Sales, "sale"), Inline: true},
 		},
@@ -184,21 +184,6 @@ func (b *Builder) WeeklyMessage(p *bot.Partner, w Weekly, st *health.Standing) (
 	}
 	msg.Image = &bot.Image{Name: "weeks-" + p.ID + ".png", Type: "image/png", Data: png, Alt: i18n.T(l, "weekly.chart_title")}
 	return msg, nil
-}
-
-func change(l bot.Locale, cur, prev int64) string {
-	pct, ok := bot.Change(cur, prev)
-	if !ok {
-		return ""
-	}
-	arrow := "→"
-	switch {
-	case pct > 0:
-		arrow = "↑"
-	case pct < 0:
-		arrow = "↓"
-	}
-	return " " + arrow + " " + i18n.Percent(l, pct)
 }
 
 // Targets lists where a partner's scheduled posts go: on each platform
