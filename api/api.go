@@ -45,6 +45,9 @@ type Options struct {
 	MaxFuture time.Duration // how far ahead of the clock an event may be
 	Logger    *slog.Logger
 	Metrics   *metrics.Registry
+	// OnIngest, when set, hears which partners a stored request touched
+	// (health is evaluated again for them). It must not block.
+	OnIngest func(partners []string)
 }
 
 // Server is the HTTP handler of partnerbot.

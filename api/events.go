@@ -41,6 +41,17 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	s.events.Add(float64(res.Accepted), "accepted")
 	s.events.Add(float64(res.Duplicates), "duplicate")
+	if s.opt.OnIngest != nil && res.Accepted > 0 {
+		seen := map[string]bool{}
+		var ids []string
+		for _, e := range evs {
+			if !seen[e.Partner] {
+				seen[e.Partner] = true
+				ids = append(ids, e.Partner)
+			}
+		}
+		s.opt.OnIngest(ids)
+	}
 	writeJSON(w, http.StatusOK, res)
 }
 
