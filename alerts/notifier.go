@@ -1,0 +1,369 @@
+package alerts
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"partnerbot/bot"
+	"partnerbot/health"
+	"partnerbot/i18n"
+	"partnerbot/store"
+)
+
+// Store is what the Notifier needs of the ledger; *store.Store has it.
+type Store interface {
+	AlertState(ctx context.Context, partner string) (store.AlertState, bool, error)
+	PutAlertState(ctx context.Context, st store.AlertState) error
+	Partner(ctx context.Context, id string) (*bot.Partner, error)
+	Manager(ctx context.Context, id string) (*bot.Manager, error)
+	Enqueue(ctx context.Context, it *store.OutboxItem) (bool, error)
+}
+
+// Notifier turns verdicts into manager alerts in the outbox and answers
+// the alert buttons.
+type Notifier struct {
+	Store    Store
+	Locale   bot.Locale     // the program's language: admins and channels
+	Location *time.Location // times in messages; nil is UTC
+	Currency bot.Currency
+	// Admins get the alerts of partners with no manager (or whose
+	// manager has no chat account).
+	Admins []bot.Target
+	Clock  bot.Clock // for button presses; nil is the system clock
+	Logger *slog.Logger
+	Policy Policy
+
+	// mu serializes read-decide-write of alert states between Handle
+	// and the buttons, so a press is never overwritten by a tick.
+	mu sync.Mutex
+}
+
+func (n *Notifier) loc() *time.Location {
+	if n.Location == nil {
+		return time.UTC
+	}
+	return n.Location
+}
+
+func (n *Notifier) now() time.Time {
+	if n.Clock == nil {
+		return time.Now()
+	}
+	return n.Clock.Now()
+}
+
+func (n *Notifier) log() *slog.Logger {
+	if n.Logger == nil {
+		return slog.Default()
+	}
+	return n.Logger
+}
+
+func (n *Notifier) locale() bot.Locale {
+	if n.Locale == "" {
+		return bot.LocalePL
+	}
+	return n.Locale
+}
+
+// recipient is one reader of an alert: where it goes and in which
+// language.
+type recipient struct {
+	target bot.Target
+	locale bot.Locale
+}
+
+// Handle decides what partner p's verdict v at now calls for, enqueues
+// the messages and records the new state. Paused and ended partners raise
+// no alerts; an episode open when they were paused is closed quietly.
+// Calling it again with the same facts sends nothing twice.
+func (n *Notifier) Handle(ctx context.Context, p *bot.Partner, v health.Verdict, now time.Time) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	st, had, err := n.Store.AlertState(ctx, p.ID)
+	if err != nil {
+		return fmt.Errorf("alert %s: %w", p.ID, err)
+	}
+	st.Partner = p.ID
+	if p.Status != bot.StatusActive && p.Status != "" {
+		if had && st.Red {
+			return n.put(ctx, Close(st, now))
+		}
+		return nil
+	}
+	next, acts := Decide(st, had, v.Level, now, n.Policy)
+	if len(acts) == 0 && next == st {
+		return nil
+	}
+	var mgr *bot.Manager
+	if p.Manager != "" {
+		m, err := n.Store.Manager(ctx, p.Manager)
+		switch {
+		case bot.ErrorCode(err) == bot.ENOTFOUND:
+			n.log().Warn("alert: partner's manager not found; telling admins", "partner", p.ID, "manager", p.Manager)
+		case err != nil:
+			return fmt.Errorf("alert %s: %w", p.ID, err)
+		default:
+			mgr = m
+		}
+	}
+	for _, a := range acts {
+		if err := n.send(ctx, a, p, mgr, v, next); err != nil {
+			return fmt.Errorf("alert %s: %w", p.ID, err)
+		}
+	}
+	return n.put(ctx, next)
+}
+
+func (n *Notifier) put(ctx context.Context, st store.AlertState) error {
+	if err := n.Store.PutAlertState(ctx, st); err != nil {
+		return fmt.Errorf("alert %s: %w", st.Partner, err)
+	}
+	return nil
+}
+
+// send enqueues one action's messages. Keys are
+// alert/PARTNER/EPISODE/KIND[/N], with the target appended when a
+// message goes to more than one: a repeated tick never doubles them.
+func (n *Notifier) send(ctx context.Context, a Action, p *bot.Partner, mgr *bot.Manager, v health.Verdict, st store.AlertState) error {
+	key := fmt.Sprintf("alert/%s/%d/%s", p.ID, st.Episode, a)
+	if a == Remind {
+		key += "/" + strconv.Itoa(st.Reminders)
+	}
+	var to []recipient
+	if a == Escalate {
+		if mgr == nil {
+			return nil // the admins had the alert already
+		}
+		to = n.escalationTargets(ctx, mgr)
+	} else {
+		to = n.managerTargets(mgr)
+	}
+	if len(to) == 0 {
+		n.log().Warn("alert: nobody to tell", "partner", p.ID, "kind", string(a))
+		return nil
+	}
+	for _, r := range to {
+		var msg *bot.Message
+		switch a {
+		case Alert:
+			msg = n.alertMessage(r.locale, p, v, st)
+		case Remind:
+			msg = n.reminderMessage(r.locale, p, v, st)
+		case Escalate:
+			msg = n.escalationMessage(r.locale, p, mgr, v, st)
+		case Recovered:
+			msg = n.recoveredMessage(r.locale, p, v)
+		}
+		k := key
+		if len(to) > 1 {
+			k += "/" + r.target.String()
+		}
+		// Partner stays empty: alerts go to managers and must never
+		// count against the partner's weekly cap.
+		if _, err := n.Store.Enqueue(ctx, &store.OutboxItem{Key: k, Kind: string(a), Target: r.target, Message: *msg}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dm is a person's DM target: Slack when they have it, else Discord.
+func dm(slackUser, discordUser string) (bot.Target, bool) {
+	switch {
+	case slackUser != "":
+		return bot.Target{Platform: "slack", User: slackUser}, true
+	case discordUser != "":
+		return bot.Target{Platform: "discord", User: discordUser}, true
+	}
+	return bot.Target{}, false
+}
+
+// managerTargets is the manager's DM, or the admins' when the partner
+// has no manager or its manager no chat account.
+func (n *Notifier) managerTargets(mgr *bot.Manager) []recipient {
+	if mgr != nil {
+		if t, ok := dm(mgr.SlackUser, mgr.DiscordUser); ok {
+			return []recipient{{t, localeOr(mgr.Locale, n.locale())}}
+		}
+	}
+	return n.adminTargets()
+}
+
+func (n *Notifier) adminTargets() []recipient {
+	var out []recipient
+	for _, t := range n.Admins {
+		out = append(out, recipient{t, n.locale()})
+	}
+	return out
+}
+
+// escalationTargets is the manager's escalation target: another
+// manager's DM or a channel. A manager with none escalates to the admins;
+// a partner with no manager was the admins' already.
+func (n *Notifier) escalationTargets(ctx context.Context, mgr *bot.Manager) []recipient {
+	if mgr.Escalation == "" {
+		return n.adminTargets()
+	}
+	kind, target, err := bot.ParseEscalation(mgr.Escalation)
+	if err != nil {
+		n.log().Warn("alert: bad escalation target; telling admins", "manager", mgr.ID, "escalation", mgr.Escalation)
+		return n.adminTargets()
+	}
+	if kind != "manager" {
+		return []recipient{{bot.Target{Platform: kind, Channel: target}, n.locale()}}
+	}
+	boss, err := n.Store.Manager(ctx, target)
+	if err == nil {
+		if t, ok := dm(boss.SlackUser, boss.DiscordUser); ok {
+			return []recipient{{t, localeOr(boss.Locale, n.locale())}}
+		}
+	}
+	n.log().Warn("alert: escalation manager unreachable; telling admins", "manager", mgr.ID, "escalation", target)
+	return n.adminTargets()
+}
+
+func localeOr(l, def bot.Locale) bot.Locale {
+	if l == "" {
+		return def
+	}
+	return l
+}
+
+func buttonValue(st store.AlertState) string { return st.Partner + ":" + strconv.Itoa(st.Episode) }
+
+func (n *Notifier) buttons(l bot.Locale, st store.AlertState) []bot.Button {
+	v := buttonValue(st)
+	return []bot.Button{
+		{Action: ActionAck, Value: v, Label: i18n.T(l, "alert.btn.ack"), Style: bot.ButtonPrimary},
+		{Action: ActionSnooze, Value: v, Label: i18n.T(l, "alert.btn.snooze", days(l, n.Policy.snooze()))},
+		{Action: ActionContact, Value: v, Label: i18n.T(l, "alert.btn.contact")},
+	}
+}
+
+func days(l bot.Locale, d time.Duration) string {
+	return i18n.N(l, int64(d/(24*time.Hour)), "day")
+}
+
+func bullets(lines []string) string {
+	var b strings.Builder
+	for i, s := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString("• " + s)
+	}
+	return b.String()
+}
+
+// NextSteps returns the playbook's next steps (002, sections 05, 06 and
+// 09) for what is red in v, in l.
+func NextSteps(l bot.Locale, v health.Verdict) []string {
+	var keys []string
+	if v.Inactive {
+		keys = append(keys, "alert.step.inactive")
+	}
+	if v.Trend.Level == health.Red {
+		keys = append(keys, "alert.step.trend")
+	}
+	if v.Transactions.Level == health.Red && !v.Inactive {
+		keys = append(keys, "alert.step.tx")
+	}
+	if v.Response.Level == health.Red {
+		keys = append(keys, "alert.step.reply")
+	}
+	if v.Initiative.Level == health.Red {
+		keys = append(keys, "alert.step.init")
+	}
+	if v.Education.Level == health.Red {
+		keys = append(keys, "alert.step.edu")
+	}
+	if len(keys) == 0 {
+		keys = append(keys, "alert.step.default")
+	}
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = i18n.T(l, k)
+	}
+	return out
+}
+
+func (n *Notifier) alertMessage(l bot.Locale, p *bot.Partner, v health.Verdict, st store.AlertState) *bot.Message {
+	return &bot.Message{
+		Title: i18n.T(l, "alert.title", p.Name, p.ID),
+		Text: i18n.T(l, "alert.text", i18n.DateTime(l, st.Since, n.loc())) + "\n" + bullets(v.Reasons(l)) +
+			"\n\n*" + i18n.T(l, "alert.next") + "*\n" + bullets(NextSteps(l, v)),
+		Footer:  i18n.T(l, "alert.footer"),
+		Color:   "red",
+		Buttons: n.buttons(l, st),
+	}
+}
+
+func (n *Notifier) reminderMessage(l bot.Locale, p *bot.Partner, v health.Verdict, st store.AlertState) *bot.Message {
+	text := i18n.T(l, "alert.reminder.text", i18n.DateTime(l, st.Since, n.loc()))
+	if r := v.Reasons(l); len(r) > 0 {
+		text += "\n" + bullets(r)
+	}
+	return &bot.Message{
+		Title:   i18n.T(l, "alert.reminder.title", p.Name, p.ID),
+		Text:    text,
+		Color:   "red",
+		Buttons: n.buttons(l, st),
+	}
+}
+
+func (n *Notifier) escalationMessage(l bot.Locale, p *bot.Partner, mgr *bot.Manager, v health.Verdict, st store.AlertState) *bot.Message {
+	who := mgr.Name
+	if who == "" {
+		who = mgr.ID
+	}
+	return &bot.Message{
+		Title: i18n.T(l, "alert.escalation.title", p.Name, p.ID),
+		Text: i18n.T(l, "alert.escalation.text", i18n.DateTime(l, st.Since, n.loc()), who, mgr.ID, i18n.DateTime(l, st.AlertedAt, n.loc())) +
+			"\n" + bullets(v.Reasons(l)) + "\n\n*" + i18n.T(l, "alert.next") + "*\n" + bullets(NextSteps(l, v)),
+		Color:   "red",
+		Buttons: n.buttons(l, st),
+	}
+}
+
+func (n *Notifier) recoveredMessage(l bot.Locale, p *bot.Partner, v health.Verdict) *bot.Message {
+	return &bot.Message{
+		Title: i18n.T(l, "alert.recovered.title", p.Name, p.ID),
+		Text:  i18n.T(l, "alert.recovered.text", p.Name, i18n.T(l, "alert.level."+string(v.Level))),
+		Color: string(v.Level),
+	}
+}
+
+func init() {
+	i18n.Add(map[string]i18n.Text{
+		"alert.title":            {"🔴 %s (%s) turned red", "🔴 %s (%s) – stan czerwony"},
+		"alert.text":             {"Health turned red on %s. Why:", "Zdrowie relacji na czerwono od %s. Dlaczego:"},
+		"alert.next":             {"Next step", "Następny krok"},
+		"alert.footer":           {"Playbook 002, sections 05, 06, 09. Acknowledge to stop reminders.", "Playbook 002, sekcje 05, 06, 09. Potwierdź, by wyłączyć przypomnienia."},
+		"alert.step.trend":       {"Call to diagnose the drop (the AutoSerwis case: new staff were not told about the QR → train the staff, put up a bigger QR sticker).", "Zadzwoń i zdiagnozuj spadek (case AutoSerwis: nowi pracownicy nie wiedzieli o QR → przeszkol personel, większa naklejka QR)."},
+		"alert.step.tx":          {"Ask whether they tell customers about cashback; check that the QR is visible; offer a new, larger QR.", "Zapytaj, czy mówią klientom o cashbacku; sprawdź, czy QR jest widoczny; zaproponuj nowy, większy QR."},
+		"alert.step.inactive":    {"Reactivation call: find out why. If they want to come back, a fresh start with a new QR and materials and a 2-week test of 3 transactions a week; if not, propose a pause or end fairly.", "Telefon reaktywacyjny: zapytaj, co się stało. Jeśli chce wrócić – świeży start (nowy QR, materiały) i test na 2 tygodnie: 3 transakcje w tygodniu; jeśli nie – zaproponuj pauzę albo zakończ fair."},
+		"alert.step.reply":       {"Phone instead of writing: the message may not have arrived.", "Zadzwoń zamiast pisać: może wiadomość nie dotarła."},
+		"alert.step.init":        {"Ask: is everything OK? Is anything bothering you?", "Zapytaj: „Wszystko OK? Coś Ci przeszkadza?”"},
+		"alert.step.edu":         {"Ask why the QR isn't shown; offer materials.", "Zapytaj, czemu QR nie jest pokazywany; zaproponuj materiały."},
+		"alert.step.default":     {"Call to diagnose: ask, don't accuse.", "Zadzwoń i zdiagnozuj: pytaj, nie oskarżaj."},
+		"alert.btn.ack":          {"Acknowledge", "Potwierdź"},
+		"alert.btn.snooze":       {"Snooze %s", "Odłóż na %s"},
+		"alert.btn.contact":      {"Log contact", "Zapisz kontakt"},
+		"alert.reminder.title":   {"Reminder: %s (%s) is still red", "Przypomnienie: %s (%s) nadal na czerwono"},
+		"alert.reminder.text":    {"Still red since %s, not acknowledged.", "Na czerwono od %s, bez potwierdzenia."},
+		"alert.escalation.title": {"Escalation: %s (%s) is red", "Eskalacja: %s (%s) na czerwono"},
+		"alert.escalation.text":  {"Red since %s; %s (%s) has not acknowledged the alert sent %s.", "Na czerwono od %s; %s (%s) nie potwierdził(a) alertu wysłanego %s."},
+		"alert.recovered.title":  {"%s (%s) recovered", "%s (%s) wyszedł z czerwonego"},
+		"alert.recovered.text":   {"%s recovered: now %s.", "%s wyszedł z czerwonego: teraz %s."},
+		"alert.level.green":      {"green", "zielony"},
+		"alert.level.amber":      {"amber", "żółty"},
+		"alert.level.red":        {"red", "czerwony"},
+		"alert.level.unknown":    {"unknown", "nieznany"},
+	})
+}
