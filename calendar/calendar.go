@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"partnerbot/bot"
@@ -46,6 +47,12 @@ type Calendar struct {
 	Admins    []bot.Target // admins' DMs: the daily note on failed deliveries
 	Locale    bot.Locale   // the program's language, for admins
 	Logger    *slog.Logger
+
+	// capMu is held from a partner's count against the weekly cap to
+	// the enqueue: jobs due at the same instant (the promo calendar and
+	// the compliance reminder on the 1st of a quarter) run in parallel
+	// and must not both pass the count.
+	capMu sync.Mutex
 }
 
 // Scheduled kinds count against the weekly cap; alerts never do.
@@ -129,6 +136,8 @@ func (c *Calendar) send(ctx context.Context, p *bot.Partner, kind, mute, period 
 		return nil
 	}
 	if c.WeeklyCap > 0 {
+		c.capMu.Lock()
+		defer c.capMu.Unlock()
 		d := bot.DateOf(due, c.Location)
 		monday := d.AddDays(-((int(d.Weekday()) + 6) % 7)).Start(c.Location)
 		n, err := c.Store.CountForPartner(ctx, p.ID, monday, scheduledKinds...)

@@ -18,7 +18,7 @@ func (m *Main) commandService(s *store.Store) *commands.Service {
 		Store: s, Clock: m.Clock, Location: cfg.Location(), Currency: cfg.Currency(), Locale: cfg.Program.Locale,
 		PublicURL: cfg.HTTP.PublicURL, Program: cfg.Program.Name, Rules: rules(cfg.Segments, cfg.Tiers),
 		Admins: map[string][]string{"slack": cfg.Admins.Slack, "discord": cfg.Admins.Discord},
-		Logger: m.log,
+		Logger: m.log, Health: m.evaluator(s).Evaluate,
 	})
 }
 

@@ -67,6 +67,7 @@ func init() {
 		{"partner", "add|set|list|show|remove ...", "manage partners", (*Main).partner},
 		{"manager", "add|set|list|show|remove ...", "manage account managers", (*Main).manager},
 		{"stats", "ID [--period P] [--json]", "a partner's numbers for a period against the period before", (*Main).stats},
+		{"health", "[--at DATE] [--partner ID] [--status S]", "the health dashboard: every active partner's metrics and verdict", (*Main).health},
 		{"report", "weekly [--week W] [--partner ID] [--dry-run]", "queue (or print) the Monday report of a week", (*Main).report},
 		{"jobs", "list | run NAME [--at TIME] [--dry-run]", "the communication calendar: next and last runs, or run a job now", (*Main).jobs},
 		{"outbox", "list [--failed]", "outgoing messages and their delivery", (*Main).outboxCmd},

@@ -17,6 +17,8 @@ func builtin() []*Spec {
 		{Name: "help", Audience: Anyone, Run: (*Service).help, Examples: []string{"/help"}},
 		{Name: "partner", Args: []Arg{{Name: "id", Required: true}}, Audience: Managers, Run: (*Service).partnerCard,
 			Examples: []string{"/partner janko"}},
+		{Name: "health", Args: []Arg{{Name: "filter"}}, Audience: Managers, Run: (*Service).healthBoard,
+			Examples: []string{"/health", "/health red", "/health all"}},
 		{Name: "contact", Args: []Arg{{Name: "id", Required: true}, {Name: "note", Rest: true}}, Audience: Managers,
 			Run: (*Service).contact, Examples: []string{"/contact janko called about the new QR"}},
 		{Name: "invite", Args: []Arg{{Name: "id", Required: true}}, Audience: Managers, Run: (*Service).invite,

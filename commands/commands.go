@@ -39,6 +39,8 @@ type Store interface {
 	RedeemLinkCode(ctx context.Context, code, platform, user string, now time.Time) (*bot.Partner, error)
 	AddNote(ctx context.Context, partner string, n store.Note) error
 	Notes(ctx context.Context, partner string, limit int) ([]store.Note, error)
+	Verdict(ctx context.Context, partner string) (store.VerdictRecord, error)
+	VerdictHistory(ctx context.Context, partner string, limit int) ([]store.HealthChange, error)
 }
 
 // Options configure a Service.
@@ -54,6 +56,9 @@ type Options struct {
 	Admins    map[string][]string // platform → admin user ids
 	LinkTTL   time.Duration       // how long an /invite code lasts; 7 days when zero
 	Logger    *slog.Logger
+	// Health judges a partner for /health and /partner; nil means health
+	// is not configured (/partner then shows the last stored verdict).
+	Health HealthFunc
 }
 
 // Service runs commands and button actions.

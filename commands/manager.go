@@ -76,6 +76,11 @@ func (s *Service) partnerCard(ctx context.Context, c *Caller, args map[string]st
 		}
 		msg.Fields = append(msg.Fields, bot.Field{Name: i18n.T(l, "partner.standing"), Value: v, Inline: true})
 	}
+	hf, err := s.healthFields(ctx, c, p)
+	if err != nil {
+		return nil, err
+	}
+	msg.Fields = append(msg.Fields, hf...)
 	last := i18n.T(l, "partner.never")
 	if len(notes) > 0 {
 		last = i18n.DateTime(l, notes[0].At, s.opt.Location) + " (" + notes[0].Manager + ")"

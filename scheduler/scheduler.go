@@ -366,10 +366,15 @@ func (s *Scheduler) RunNow(ctx context.Context, name string, at time.Time) error
 		return err
 	}
 	// The due time is the latest slot at or before at, so the period key
-	// is the one the calendar would use.
+	// is the one the calendar would use. The look-back grows, because
+	// dues stops at 10 000 slots: 400 days of a job every ten minutes
+	// would end in a slot months before at.
 	due := at.In(s.opt.Location)
-	if d := s.dues(e, s.opt.Location, at.Add(-400*24*time.Hour), at); len(d) > 0 {
-		due = d[len(d)-1]
+	for _, back := range []time.Duration{time.Hour, 48 * time.Hour, 32 * 24 * time.Hour, 400 * 24 * time.Hour} {
+		if d := s.dues(e, s.opt.Location, at.Add(-back), at); len(d) > 0 {
+			due = d[len(d)-1]
+			break
+		}
 	}
 	var runErr error
 	ran := e.try(func() {
