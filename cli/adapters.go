@@ -40,12 +40,14 @@ func (s slackSender) Posted(ctx context.Context, t bot.Target, key string, since
 // chatAdapters builds the adapters the config and environment ask for and
 // mounts their webhooks. Signatures are checked against the system clock:
 // Slack and Discord sign with real time, whatever `serve --now` says.
-func chatAdapters(ctx context.Context, cfg *config.Config, svc *commands.Service, handle func(string, http.Handler), log *slog.Logger, out *console.Poster) (*adapters, error) {
+func chatAdapters(ctx context.Context, cfg *config.Config, svc *commands.Service, handle func(string, http.Handler), log *slog.Logger, out *console.Poster,
+	activity func(platform string) func(context.Context, string, string)) (*adapters, error) {
 	a := &adapters{senders: map[string]outbox.Sender{}}
 	sec := cfg.Secrets
 	if sec.SlackBotToken != "" {
 		sl, err := slack.New(slack.Options{Service: svc, BotToken: sec.SlackBotToken, AppToken: sec.SlackAppToken,
-			SigningSecret: sec.SlackSigningSecret, APIURL: cfg.Slack.APIURL, Clock: bot.SystemClock{}, Logger: log})
+			SigningSecret: sec.SlackSigningSecret, APIURL: cfg.Slack.APIURL, Clock: bot.SystemClock{}, Logger: log,
+			OnActivity: activity("slack")})
 		if err != nil {
 			return nil, fmt.Errorf("slack: %w", err)
 		}
@@ -61,7 +63,8 @@ func chatAdapters(ctx context.Context, cfg *config.Config, svc *commands.Service
 	}
 	if sec.DiscordBotToken != "" || sec.DiscordPublicKey != "" {
 		dc, err := discord.New(discord.Options{Service: svc, BotToken: sec.DiscordBotToken, AppID: sec.DiscordAppID,
-			PublicKey: sec.DiscordPublicKey, GuildID: cfg.Discord.GuildID, APIURL: cfg.Discord.APIURL, Clock: bot.SystemClock{}, Logger: log})
+			PublicKey: sec.DiscordPublicKey, GuildID: cfg.Discord.GuildID, APIURL: cfg.Discord.APIURL, Clock: bot.SystemClock{}, Logger: log,
+			OnActivity: activity("discord")})
 		if err != nil {
 			return nil, fmt.Errorf("discord: %w", err)
 		}

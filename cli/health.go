@@ -47,7 +47,9 @@ func thresholds(h config.Health) health.Thresholds {
 // thresholds and rules: the one place serve, chat and health wire it.
 func (m *Main) evaluator(s *store.Store) *health.Evaluator {
 	cfg := m.cfg
-	return health.NewEvaluator(s, thresholds(cfg.Health), rules(cfg.Segments, cfg.Tiers), cfg.Location())
+	e := health.NewEvaluator(s, thresholds(cfg.Health), rules(cfg.Segments, cfg.Tiers), cfg.Location())
+	e.Currency = cfg.Currency()
+	return e
 }
 
 // healthJSON is one partner in `health --json` (DESIGN.md).

@@ -66,8 +66,14 @@ func (m *Main) calendar(s *store.Store, board *health.Board, sink calendar.Sink)
 	}
 }
 
-func (m *Main) scheduler(s *store.Store, cal *calendar.Calendar) (*scheduler.Scheduler, error) {
-	return scheduler.New(scheduler.Options{Store: s, Clock: m.Clock, Location: m.cfg.Location(), Logger: m.log}, cal.SchedulerJobs())
+// scheduler runs the calendar's jobs and, with a watch, the daily health
+// evaluation.
+func (m *Main) scheduler(s *store.Store, cal *calendar.Calendar, w *watch) (*scheduler.Scheduler, error) {
+	jobs := cal.SchedulerJobs()
+	if w != nil {
+		jobs = append(jobs, w.job(m.cfg.Jobs.HealthEval.Cron, m.cfg.Jobs.HealthEval.Enabled))
+	}
+	return scheduler.New(scheduler.Options{Store: s, Clock: m.Clock, Location: m.cfg.Location(), Logger: m.log}, jobs)
 }
 
 func (m *Main) jobs(ctx context.Context, args []string) error {
@@ -104,7 +110,13 @@ func (m *Main) jobs(ctx context.Context, args []string) error {
 	if *dry {
 		sink = ps
 	}
-	sched, err := m.scheduler(s, m.calendar(s, board, sink))
+	var w *watch
+	if !*dry {
+		w = m.newWatch(s, m.notifier(s))
+	} else if name == "health_eval" {
+		return fmt.Errorf("%w: health_eval has no dry run; partnerbot health shows the verdicts without storing them", ErrUsage)
+	}
+	sched, err := m.scheduler(s, m.calendar(s, board, sink), w)
 	if err != nil {
 		return err
 	}
@@ -181,7 +193,7 @@ func (m *Main) report(ctx context.Context, args []string) error {
 	// The report of a week is sent on the Monday after it, at the
 	// calendar's hour.
 	sendDay := week.To.AddDays(1)
-	sched, err := m.scheduler(s, m.calendar(s, health.NewBoard(s, rules(m.cfg.Segments, m.cfg.Tiers)), nil))
+	sched, err := m.scheduler(s, m.calendar(s, health.NewBoard(s, rules(m.cfg.Segments, m.cfg.Tiers)), nil), nil)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"partnerbot/alerts"
 	"partnerbot/api"
 	"partnerbot/bot"
 	"partnerbot/bot/console"
@@ -68,9 +69,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	reg := metrics.New()
 	reg.GaugeFunc("partnerbot_db_bytes", "Size of the database file.", func() float64 { return float64(s.Size()) })
+	notifier := m.notifier(s)
+	w := m.newWatch(s, notifier)
 	srv := api.New(api.Options{
 		Store: s, Clock: m.Clock, Location: cfg.Location(), Currency: cfg.Currency(), Token: token,
 		MaxBody: cfg.HTTP.MaxBodyBytes, MaxFuture: time.Duration(cfg.Ingest.MaxFuture), Logger: log, Metrics: reg,
+		OnIngest: w.Touched,
 	})
 	clicks := reg.Counter("partnerbot_referral_clicks_total", "Referral link visits counted, by result: accepted, duplicate.", "result")
 	srv.Handle("GET /r/{code}", &referral.Redirect{
@@ -84,9 +88,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		},
 	})
 	svc := m.commandService(s)
+	alerts.Register(svc, notifier)
 	runCtx, stopRuns := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopRuns()
-	chat, err := chatAdapters(runCtx, cfg, svc, srv.Handle, log, &console.Poster{Out: m.Stdout})
+	activity := func(platform string) func(context.Context, string, string) {
+		return func(ctx context.Context, user, channel string) {
+			if err := alerts.Activity(ctx, s, platform, user, channel, m.Clock.Now()); err != nil {
+				log.Warn("record chat activity", "platform", platform, "err", err)
+			}
+		}
+	}
+	chat, err := chatAdapters(runCtx, cfg, svc, srv.Handle, log, &console.Poster{Out: m.Stdout}, activity)
 	if err != nil {
 		return err
 	}
@@ -96,10 +108,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		PlatformRate:    cfg.Outbox.GlobalPerSecond, MaxAttempts: cfg.Outbox.MaxAttempts,
 		OnOutcome: func(it *store.OutboxItem) { failures.Inc(it.Target.Platform, it.Status) },
 	})
-	sched, err := m.scheduler(s, m.calendar(s, svc.Board(), nil))
+	sched, err := m.scheduler(s, m.calendar(s, svc.Board(), nil), w)
 	if err != nil {
 		return err
 	}
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		w.run(runCtx)
+	}()
 	waitChat := chat.run(runCtx, log)
 	schedDone := make(chan struct{})
 	go func() {
@@ -151,6 +168,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	stopRuns()
 	waitChat()
 	<-schedDone
+	<-watchDone
 	<-dispDone
 	if err := m.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)

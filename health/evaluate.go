@@ -26,6 +26,9 @@ type EvalSource interface {
 // Evaluator gathers a partner's Facts from the store and judges them. It
 // only reads; storing verdicts is Record's.
 type Evaluator struct {
+	// Currency writes the amounts in reasons; PLN when zero.
+	Currency bot.Currency
+
 	src   EvalSource
 	t     Thresholds
 	rules Rules
@@ -160,7 +163,7 @@ func flagsOf(all map[string]bot.Totals) programFlags {
 // facts assembles what Judge needs. months are the totals of the full
 // months starting on firsts; those before the partner joined are left out.
 func (e *Evaluator) facts(p *bot.Partner, now time.Time, firsts []bot.Date, months []bot.Totals, win bot.Totals, contacts []bot.Event, prog programFlags) Facts {
-	f := Facts{Now: now, Materials: win.Materials, ProgramUsesMaterials: prog.materials,
+	f := Facts{Now: now, Currency: e.Currency, Materials: win.Materials, ProgramUsesMaterials: prog.materials,
 		ProgramRecordsContacts: prog.contacts, InactiveMonths: e.rules.InactiveMonths}
 	joined := p.Joined.Year*12 + int(p.Joined.Month)
 	for i, m := range firsts {

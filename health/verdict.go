@@ -63,6 +63,8 @@ type Facts struct {
 	ProgramRecordsContacts bool
 	Inactive               bool // no turnover for the inactive months
 	InactiveMonths         int
+	// Currency of the amounts, for reasons; PLN when zero.
+	Currency bot.Currency
 }
 
 // Metric is one judged metric with its reason.
@@ -172,16 +174,23 @@ func Judge(t Thresholds, f Facts) Verdict {
 }
 
 // moneySeq renders "3 000 → 1 500 → 500 zł" in the reader's language.
-type moneySeq []bot.Amount
+type moneySeq struct {
+	Amounts  []bot.Amount
+	Currency bot.Currency
+}
 
 func (m moneySeq) text(l bot.Locale) string {
-	cur := bot.Currency{Code: "PLN", Digits: 2}
-	parts := make([]string, len(m))
-	for i, a := range m {
+	cur := m.Currency
+	if cur.Code == "" {
+		cur = bot.Currency{Code: "PLN", Digits: 2}
+	}
+	parts := make([]string, len(m.Amounts))
+	for i, a := range m.Amounts {
 		s := i18n.Money(l, cur, a)
-		if i < len(m)-1 {
+		if i < len(m.Amounts)-1 {
 			// The unit once, at the end, as people write a series.
-			s = strings.TrimSuffix(strings.TrimPrefix(s, "PLN "), " zł")
+			s = strings.TrimSuffix(strings.TrimPrefix(s, cur.Code+" "), " zł")
+			s = strings.TrimSuffix(s, " "+cur.Code)
 		}
 		parts[i] = s
 	}
@@ -219,17 +228,17 @@ func trend(t Thresholds, f Facts) Metric {
 		}
 		falls++
 	}
-	seq := moneySeq(f.Months[max(0, n-1-falls):])
+	seq := moneySeq{f.Months[max(0, n-1-falls):], f.Currency}
 	last, prev := f.Months[n-1], f.Months[n-2]
 	switch {
 	case falls >= t.TrendRedMonths:
 		return Metric{Red, Reason{Key: "health.trend.falling", Args: []any{falls, seq}}}
 	case falls == 1:
-		return Metric{Amber, Reason{Key: "health.trend.fell", Args: []any{moneySeq{prev, last}}}}
+		return Metric{Amber, Reason{Key: "health.trend.fell", Args: []any{moneySeq{[]bot.Amount{prev, last}, f.Currency}}}}
 	case prev == 0 && last > 0, prev > 0 && float64(last-prev)/float64(prev)*100 > t.TrendStablePct:
-		return Metric{Green, Reason{Key: "health.trend.growing", Args: []any{moneySeq{prev, last}}}}
+		return Metric{Green, Reason{Key: "health.trend.growing", Args: []any{moneySeq{[]bot.Amount{prev, last}, f.Currency}}}}
 	}
-	return Metric{Green, Reason{Key: "health.trend.stable", Args: []any{moneySeq{prev, last}}}}
+	return Metric{Green, Reason{Key: "health.trend.stable", Args: []any{moneySeq{[]bot.Amount{prev, last}, f.Currency}}}}
 }
 
 // fell reports whether turnover fell from a to b by more than the band.
@@ -326,9 +335,9 @@ func initiative(t Thresholds, f Facts) Metric {
 	case own == 0:
 		return Metric{Red, Reason{Key: "health.init.never", Args: []any{months}}}
 	case own >= t.InitiativeGreen*months:
-		return Metric{Green, Reason{Key: "health.init.ok", Args: []any{own, months}}}
+		return Metric{Green, Reason{Key: "health.init.ok", Args: []any{count{int64(own), "time"}, months}}}
 	}
-	return Metric{Amber, Reason{Key: "health.init.rare", Args: []any{own, months}}}
+	return Metric{Amber, Reason{Key: "health.init.rare", Args: []any{count{int64(own), "time"}, months}}}
 }
 
 func education(f Facts) Metric {
@@ -338,7 +347,7 @@ func education(f Facts) Metric {
 	case f.Materials == 0:
 		return Metric{Red, Reason{Key: "health.edu.none"}}
 	}
-	return Metric{Green, Reason{Key: "health.edu.ok", Args: []any{f.Materials}}}
+	return Metric{Green, Reason{Key: "health.edu.ok", Args: []any{count{f.Materials, "time"}}}}
 }
 
 // Arrow is the dashboard's trend arrow.
@@ -376,10 +385,10 @@ func init() {
 		"health.reply.fast":    {"replies within %s", "odpowiada w ciągu %s"},
 		"health.init.unknown":  {"the program records no contacts", "program nie rejestruje kontaktów"},
 		"health.init.never":    {"never writes first (last %d months)", "nie pisze z własnej inicjatywy (ostatnie %d mies.)"},
-		"health.init.ok":       {"wrote first %d times in %d months", "pisał z własnej inicjatywy %d razy w %d mies."},
-		"health.init.rare":     {"wrote first only %d times in %d months", "pisał z własnej inicjatywy tylko %d razy w %d mies."},
+		"health.init.ok":       {"wrote first %s in %d months", "pisał z własnej inicjatywy %s w %d mies."},
+		"health.init.rare":     {"wrote first only %s in %d months", "pisał z własnej inicjatywy tylko %s w %d mies."},
 		"health.edu.unknown":   {"the program records no materials", "program nie rejestruje materiałów"},
 		"health.edu.none":      {"no education material used", "nie używa materiałów edukacyjnych"},
-		"health.edu.ok":        {"used materials %d times", "użył materiałów %d razy"},
+		"health.edu.ok":        {"used materials %s", "użył materiałów %s"},
 	})
 }

@@ -93,6 +93,7 @@ var nouns = map[string]struct {
 	"promotion": {[2]string{"promotion", "promotions"}, [3]string{"promocja", "promocje", "promocji"}},
 	"attempt":   {[2]string{"attempt", "attempts"}, [3]string{"próba", "próby", "prób"}},
 	"hour":      {[2]string{"hour", "hours"}, [3]string{"godzina", "godziny", "godzin"}},
+	"time":      {[2]string{"time", "times"}, [3]string{"raz", "razy", "razy"}},
 }
 
 // N writes "n noun" with the right plural: "1 sale", "5 transakcji",
