@@ -138,8 +138,14 @@ func (c *Calendar) send(ctx context.Context, p *bot.Partner, kind, mute, period 
 	if c.WeeklyCap > 0 {
 		c.capMu.Lock()
 		defer c.capMu.Unlock()
-		d := bot.DateOf(due, c.Location)
-		monday := d.AddDays(-((int(d.Weekday()) + 6) % 7)).Start(c.Location)
+		// The week is the partner's: Monday 09:00 in Auckland is still
+		// Sunday in Warsaw, and the report opens Auckland's week.
+		loc := c.Location
+		if z, err := time.LoadLocation(c.zoneOf(p)); err == nil {
+			loc = z
+		}
+		d := bot.DateOf(due, loc)
+		monday := d.AddDays(-((int(d.Weekday()) + 6) % 7)).Start(loc)
 		n, err := c.Store.CountForPartner(ctx, p.ID, monday, scheduledKinds...)
 		if err != nil {
 			return err
