@@ -153,7 +153,7 @@ func (c *Calendar) send(ctx context.Context, p *bot.Partner, kind, mute, period 
 		// A message already queued for this period does not count twice.
 		if n >= c.WeeklyCap*len(targets) {
 			res.Capped++
-			c.Logger.Info("weekly cap reached: not sending", "partner", p.ID, "kind", kind, "cap", c.WeeklyCap)
+			c.Logger.Debug("weekly cap reached: not sending", "partner", p.ID, "kind", kind, "cap", c.WeeklyCap)
 			return nil
 		}
 	}
