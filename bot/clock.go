@@ -62,3 +62,23 @@ func (c *ManualClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
 }
+
+var zones sync.Map // name → *time.Location
+
+// Zone returns the IANA zone name, loaded once and cached (loading parses
+// tzdata each time, and reports load a zone per partner), or fallback for
+// "" or an unknown name.
+func Zone(name string, fallback *time.Location) *time.Location {
+	if name == "" {
+		return fallback
+	}
+	if z, ok := zones.Load(name); ok {
+		return z.(*time.Location)
+	}
+	z, err := time.LoadLocation(name)
+	if err != nil {
+		return fallback
+	}
+	zones.Store(name, z)
+	return z
+}

@@ -98,7 +98,7 @@ func (c *Calendar) partnerZones(ctx context.Context) []*time.Location {
 			continue
 		}
 		seen[p.Timezone] = true
-		if loc, err := time.LoadLocation(p.Timezone); err == nil {
+		if loc := bot.Zone(p.Timezone, nil); loc != nil {
 			out = append(out, loc)
 		}
 	}
@@ -140,10 +140,7 @@ func (c *Calendar) send(ctx context.Context, p *bot.Partner, kind, mute, period 
 		defer c.capMu.Unlock()
 		// The week is the partner's: Monday 09:00 in Auckland is still
 		// Sunday in Warsaw, and the report opens Auckland's week.
-		loc := c.Location
-		if z, err := time.LoadLocation(c.zoneOf(p)); err == nil {
-			loc = z
-		}
+		loc := bot.Zone(p.Timezone, c.Location)
 		d := bot.DateOf(due, loc)
 		monday := d.AddDays(-((int(d.Weekday()) + 6) % 7)).Start(loc)
 		n, err := c.Store.CountForPartner(ctx, p.ID, monday, scheduledKinds...)

@@ -44,12 +44,7 @@ func (b *Builder) loc() *time.Location {
 // zoneOf is the time zone a partner reads times in: its own, else the
 // program's.
 func (b *Builder) zoneOf(p *bot.Partner) *time.Location {
-	if p.Timezone != "" {
-		if loc, err := time.LoadLocation(p.Timezone); err == nil {
-			return loc
-		}
-	}
-	return b.loc()
+	return bot.Zone(p.Timezone, b.loc())
 }
 
 func (b *Builder) money(l bot.Locale, a bot.Amount) string { return i18n.Money(l, b.Currency, a) }
