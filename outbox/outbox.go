@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"sync"
 	"time"
 
 	"partnerbot/bot"
@@ -57,16 +58,28 @@ type Options struct {
 	PlatformRate float64
 	// MaxAttempts before a temporary failure is given up.
 	MaxAttempts int
+	// Workers is how many sends may be in flight at once, each to a
+	// different channel (4 when zero): over a real network one send at
+	// a time would cap delivery at one per round trip.
+	Workers int
 	// OnOutcome, when set, hears every final outcome (metrics).
 	OnOutcome func(it *store.OutboxItem)
 }
 
 // Dispatcher sends what the outbox holds.
 type Dispatcher struct {
-	opt         Options
+	opt Options
+
+	mu          sync.Mutex
 	lastByTgt   map[string]time.Time
 	nextByPlat  map[string]time.Time // the platform's token: earliest next send
 	pausedUntil map[string]time.Time // after a 429
+	inflight    map[string]bool      // targets with a send in flight
+	running     int
+	errs        []error
+
+	wg   sync.WaitGroup
+	done chan struct{} // a send finished: something may be ready
 }
 
 // New returns a dispatcher.
@@ -83,7 +96,11 @@ func New(opt Options) *Dispatcher {
 	if opt.MaxAttempts <= 0 {
 		opt.MaxAttempts = 8
 	}
-	return &Dispatcher{opt: opt, lastByTgt: map[string]time.Time{}, nextByPlat: map[string]time.Time{}, pausedUntil: map[string]time.Time{}}
+	if opt.Workers <= 0 {
+		opt.Workers = 4
+	}
+	return &Dispatcher{opt: opt, lastByTgt: map[string]time.Time{}, nextByPlat: map[string]time.Time{}, pausedUntil: map[string]time.Time{},
+		inflight: map[string]bool{}, done: make(chan struct{}, 1)}
 }
 
 // Backoff is the wait before attempt n+1 after n failed attempts: 30 s,
@@ -132,44 +149,121 @@ func (d *Dispatcher) ready(it *store.OutboxItem, now time.Time) time.Time {
 	return at
 }
 
-// Step sends every due item the rate limits allow at now and returns how
-// many it handled and when the next one may go (zero when nothing waits).
+// Step sends every due item the rate limits allow at now, waits for the
+// sends, and returns how many it handled and when the next one may go
+// (zero when nothing waits).
 func (d *Dispatcher) Step(ctx context.Context, now time.Time) (int, time.Time, error) {
+	n, next, err := d.launch(ctx, now)
+	d.wg.Wait()
+	d.mu.Lock()
+	errs := d.errs
+	d.errs = nil
+	d.mu.Unlock()
+	if err == nil && len(errs) > 0 {
+		err = errs[0]
+	}
+	return n, next, err
+}
+
+// launch starts a send for every due item the rate limits allow at now,
+// up to Workers at once and one per target, and returns without waiting.
+func (d *Dispatcher) launch(ctx context.Context, now time.Time) (int, time.Time, error) {
 	items, err := d.opt.Store.Due(ctx, now, 500)
 	if err != nil {
 		return 0, time.Time{}, err
 	}
 	handled := 0
 	var next time.Time
+	later := func(at time.Time) {
+		if next.IsZero() || at.Before(next) {
+			next = at
+		}
+	}
 	for i := range items {
-		it := &items[i]
-		if at := d.ready(it, now); at.After(now) {
-			if next.IsZero() || at.Before(next) {
-				next = at
+		it := items[i]
+		key := targetKey(it.Target)
+		d.mu.Lock()
+		at, busy, full := d.ready(&it, now), d.inflight[key], d.running >= d.opt.Workers
+		if at.After(now) || busy || full {
+			d.mu.Unlock()
+			switch {
+			case at.After(now):
+				later(at)
+			case full:
+				// A worker frees up soon; Run also wakes on it.
+				later(now.Add(10 * time.Millisecond))
 			}
 			continue
 		}
-		if err := d.deliver(ctx, it, now); err != nil {
-			return handled, next, err
+		// Reserve the target's and the platform's slots before the send.
+		d.inflight[key] = true
+		d.running++
+		d.lastByTgt[key] = now
+		d.nextByPlat[it.Target.Platform] = now.Add(time.Duration(float64(time.Second) / d.opt.PlatformRate))
+		d.mu.Unlock()
+		release := func() {
+			d.mu.Lock()
+			delete(d.inflight, key)
+			d.running--
+			d.mu.Unlock()
+			select {
+			case d.done <- struct{}{}:
+			default:
+			}
+		}
+		sender, err := d.begin(ctx, &it, now)
+		if err != nil || sender == nil {
+			release()
+			if err != nil {
+				return handled, next, err
+			}
+			handled++
+			continue
 		}
 		handled++
-		now = d.opt.Clock.Now()
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			defer release()
+			if err := d.complete(ctx, &it, sender, now); err != nil {
+				d.mu.Lock()
+				d.errs = append(d.errs, err)
+				d.mu.Unlock()
+			}
+		}()
 	}
-	if len(items) == 500 && (next.IsZero() || now.Before(next)) {
-		next = now
+	if len(items) == 500 {
+		later(now)
 	}
 	return handled, next, nil
 }
 
-// deliver makes one attempt.
-func (d *Dispatcher) deliver(ctx context.Context, it *store.OutboxItem, now time.Time) error {
+// begin settles an item that cannot be sent (no adapter) and returns nil,
+// or marks it sending, on disk before the platform hears of it, and
+// returns its sender.
+func (d *Dispatcher) begin(ctx context.Context, it *store.OutboxItem, now time.Time) (Sender, error) {
 	p := it.Target.Platform
 	sender, ok := d.opt.Senders[p]
 	if !ok {
-		return d.finish(ctx, it, func(x *store.OutboxItem) {
+		return nil, d.finish(ctx, it, func(x *store.OutboxItem) {
 			x.Status, x.Reason, x.FailedAt = store.OutboxFailed, "no "+p+" adapter configured", now
 		})
 	}
+	if _, err := d.opt.Store.UpdateOutbox(ctx, it.ID, func(x *store.OutboxItem) {
+		x.Status = store.OutboxSending
+		x.Attempts++
+	}); err != nil {
+		return nil, err
+	}
+	it.Attempts++
+	return sender, nil
+}
+
+// complete makes the attempt and records its outcome. An item whose last
+// attempt may have been posted is first looked for on platforms that can
+// tell (Slack).
+func (d *Dispatcher) complete(ctx context.Context, it *store.OutboxItem, sender Sender, now time.Time) error {
+	p := it.Target.Platform
 	if it.Unverified {
 		if ch, ok := sender.(Checker); ok {
 			ref, found, err := ch.Posted(ctx, it.Target, it.Key, it.Created.Add(-time.Minute))
@@ -184,15 +278,6 @@ func (d *Dispatcher) deliver(ctx context.Context, it *store.OutboxItem, now time
 			}
 		}
 	}
-	// The mark is on disk before the platform hears of the message.
-	if _, err := d.opt.Store.UpdateOutbox(ctx, it.ID, func(x *store.OutboxItem) {
-		x.Status = store.OutboxSending
-		x.Attempts++
-	}); err != nil {
-		return err
-	}
-	d.lastByTgt[targetKey(it.Target)] = now
-	d.nextByPlat[p] = now.Add(time.Duration(float64(time.Second) / d.opt.PlatformRate))
 	msg := it.Message
 	ref, err := sender.Send(ctx, it.Target, &msg, it.Key)
 	now = d.opt.Clock.Now()
@@ -212,7 +297,9 @@ func (d *Dispatcher) deliver(ctx context.Context, it *store.OutboxItem, now time
 			x.Status, x.Reason, x.Error, x.FailedAt = store.OutboxFailed, se.Reason, err.Error(), now
 		})
 	case se.RetryAfter > 0:
+		d.mu.Lock()
 		d.pausedUntil[p] = now.Add(se.RetryAfter)
+		d.mu.Unlock()
 		d.opt.Logger.Info("rate limited: pausing the platform", "platform", p, "retry_after", se.RetryAfter)
 		return d.retry(ctx, it, now, err, se.RetryAfter)
 	case se.Unknown:
@@ -259,7 +346,7 @@ func (d *Dispatcher) finishMaybe(ctx context.Context, it *store.OutboxItem, fn f
 }
 
 // Run recovers, then delivers until ctx is done, sleeping until the next
-// item may go (at most poll, so new items are noticed).
+// item may go, a send finishes, or poll passes (so new items are noticed).
 func (d *Dispatcher) Run(ctx context.Context, poll time.Duration) error {
 	if poll <= 0 {
 		poll = time.Second
@@ -269,17 +356,27 @@ func (d *Dispatcher) Run(ctx context.Context, poll time.Duration) error {
 	}
 	for {
 		now := d.opt.Clock.Now()
-		_, next, err := d.Step(ctx, now)
+		_, next, err := d.launch(ctx, now)
 		if err != nil && ctx.Err() == nil {
 			d.opt.Logger.Error("outbox step", "err", err)
 		}
+		d.mu.Lock()
+		for _, e := range d.errs {
+			if ctx.Err() == nil {
+				d.opt.Logger.Error("outbox send", "err", e)
+			}
+		}
+		d.errs = nil
+		d.mu.Unlock()
 		wait := poll
 		if !next.IsZero() {
 			wait = min(wait, max(next.Sub(d.opt.Clock.Now()), time.Millisecond))
 		}
 		select {
 		case <-ctx.Done():
+			d.wg.Wait()
 			return nil
+		case <-d.done:
 		case <-time.After(wait):
 		}
 	}
