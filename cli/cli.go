@@ -191,6 +191,17 @@ func parse(fs *flag.FlagSet, args []string, minPos, maxPos int, posNames string)
 	return pos, nil
 }
 
+// parseOpen parses a command's flags and positional arguments, then opens
+// the database: what most verbs do first.
+func (m *Main) parseOpen(fs *flag.FlagSet, args []string, minPos, maxPos int, posNames string) ([]string, *store.Store, error) {
+	pos, err := parse(fs, args, minPos, maxPos, posNames)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := m.openStore()
+	return pos, s, err
+}
+
 // loadConfig reads the config file (flag, then PARTNERBOT_CONFIG, then
 // none) and the environment's secrets.
 func (m *Main) loadConfig() (*config.Config, error) {

@@ -110,21 +110,12 @@ func (m *Main) partner(ctx context.Context, args []string) error {
 	case "add", "set":
 		var pf partnerFlags
 		pf.register(fs)
-		pos, err := parse(fs, args, 1, 1, "ID [--name NAME] [--manager ID] ...")
+		pos, s, err := m.parseOpen(fs, args, 1, 1, "ID [--name NAME] [--manager ID] ...")
 		if err != nil {
 			return err
 		}
-		s, err := m.openStore()
+		p, err := existing(ctx, verb, "partner", pos[0], s.Partner, func() *bot.Partner { return &bot.Partner{ID: pos[0]} })
 		if err != nil {
-			return err
-		}
-		p, err := s.Partner(ctx, pos[0])
-		switch {
-		case verb == "add" && err == nil:
-			return bot.Errorf(bot.ECONFLICT, "partner %q already exists; change it with partner set", pos[0])
-		case verb == "add":
-			p = &bot.Partner{ID: pos[0]}
-		case err != nil:
 			return err
 		}
 		if err := pf.apply(p); err != nil {
@@ -145,10 +136,7 @@ func (m *Main) partner(ctx context.Context, args []string) error {
 	case "list":
 		status := fs.String("status", "", "only partners with this status")
 		manager := fs.String("manager", "", "only this manager's partners")
-		if _, err := parse(fs, args, 0, 0, "[--status S] [--manager ID] [--json]"); err != nil {
-			return err
-		}
-		s, err := m.openStore()
+		_, s, err := m.parseOpen(fs, args, 0, 0, "[--status S] [--manager ID] [--json]")
 		if err != nil {
 			return err
 		}
@@ -173,11 +161,7 @@ func (m *Main) partner(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "%d partners\n", len(ps))
 		return nil
 	case "show":
-		pos, err := parse(fs, args, 1, 1, "ID [--json]")
-		if err != nil {
-			return err
-		}
-		s, err := m.openStore()
+		pos, s, err := m.parseOpen(fs, args, 1, 1, "ID [--json]")
 		if err != nil {
 			return err
 		}
@@ -192,11 +176,7 @@ func (m *Main) partner(ctx context.Context, args []string) error {
 		return nil
 	case "remove":
 		purge := fs.Bool("purge", false, "also delete the partner's events (for a partner added by mistake)")
-		pos, err := parse(fs, args, 1, 1, "ID [--purge]")
-		if err != nil {
-			return err
-		}
-		s, err := m.openStore()
+		pos, s, err := m.parseOpen(fs, args, 1, 1, "ID [--purge]")
 		if err != nil {
 			return err
 		}
@@ -261,21 +241,12 @@ func (m *Main) manager(ctx context.Context, args []string) error {
 	case "add", "set":
 		var mf managerFlags
 		mf.register(fs)
-		pos, err := parse(fs, args, 1, 1, "ID [--name NAME] [--slack-user U] ...")
+		pos, s, err := m.parseOpen(fs, args, 1, 1, "ID [--name NAME] [--slack-user U] ...")
 		if err != nil {
 			return err
 		}
-		s, err := m.openStore()
+		mg, err := existing(ctx, verb, "manager", pos[0], s.Manager, func() *bot.Manager { return &bot.Manager{ID: pos[0]} })
 		if err != nil {
-			return err
-		}
-		mg, err := s.Manager(ctx, pos[0])
-		switch {
-		case verb == "add" && err == nil:
-			return bot.Errorf(bot.ECONFLICT, "manager %q already exists; change it with manager set", pos[0])
-		case verb == "add":
-			mg = &bot.Manager{ID: pos[0]}
-		case err != nil:
 			return err
 		}
 		mf.apply(mg)
@@ -288,10 +259,7 @@ func (m *Main) manager(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "manager %s saved\n", mg.ID)
 		return nil
 	case "list":
-		if _, err := parse(fs, args, 0, 0, "[--json]"); err != nil {
-			return err
-		}
-		s, err := m.openStore()
+		_, s, err := m.parseOpen(fs, args, 0, 0, "[--json]")
 		if err != nil {
 			return err
 		}
@@ -320,11 +288,7 @@ func (m *Main) manager(ctx context.Context, args []string) error {
 		m.table([]string{"ID", "NAME", "LOCALE", "PARTNERS", "ESCALATION"}, rows)
 		return nil
 	case "show":
-		pos, err := parse(fs, args, 1, 1, "ID [--json]")
-		if err != nil {
-			return err
-		}
-		s, err := m.openStore()
+		pos, s, err := m.parseOpen(fs, args, 1, 1, "ID [--json]")
 		if err != nil {
 			return err
 		}
@@ -343,11 +307,7 @@ func (m *Main) manager(ctx context.Context, args []string) error {
 		}
 		return nil
 	case "remove":
-		pos, err := parse(fs, args, 1, 1, "ID")
-		if err != nil {
-			return err
-		}
-		s, err := m.openStore()
+		pos, s, err := m.parseOpen(fs, args, 1, 1, "ID")
 		if err != nil {
 			return err
 		}
@@ -358,4 +318,17 @@ func (m *Main) manager(ctx context.Context, args []string) error {
 		return nil
 	}
 	return fmt.Errorf("%w: manager %s: unknown verb (add, set, list, show, remove)", ErrUsage, verb)
+}
+
+// existing returns the record `set` changes, or the new one `add` fills;
+// add refuses an id that exists and set one that does not.
+func existing[T any](ctx context.Context, verb, kind, id string, get func(context.Context, string) (*T, error), fresh func() *T) (*T, error) {
+	v, err := get(ctx, id)
+	switch {
+	case verb == "add" && err == nil:
+		return nil, bot.Errorf(bot.ECONFLICT, "%s %q already exists; change it with %s set", kind, id, kind)
+	case verb == "add":
+		return fresh(), nil
+	}
+	return v, err
 }
