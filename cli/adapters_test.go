@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"context"
 	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/rand"
@@ -21,7 +20,6 @@ import (
 
 	"github.com/slack-go/slack/slacktest"
 
-	"partnerbot/cli"
 )
 
 // TestServe_ChatAdapters starts serve with Slack (HTTP mode) and Discord
@@ -39,28 +37,7 @@ func TestServe_ChatAdapters(t *testing.T) {
 		"PARTNERBOT_API_TOKEN": "api-token", "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "slack-secret",
 		"DISCORD_PUBLIC_KEY": hex.EncodeToString(pub),
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	addr := make(chan string, 1)
-	var stderr syncBuf
-	m := &cli.Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr,
-		Getenv: func(k string) string { return env[k] }, Ready: func(a string) { addr <- a }}
-	done := make(chan int, 1)
-	go func() {
-		done <- m.Run(ctx, []string{"--config", cfgPath, "--db", filepath.Join(dir, "a.db"), "serve", "--demo", "--listen", "127.0.0.1:0"})
-	}()
-	var base string
-	select {
-	case a := <-addr:
-		base = "http://" + a
-	case code := <-done:
-		t.Fatalf("serve exited %d: %s", code, stderr.String())
-	case <-time.After(60 * time.Second):
-		t.Fatal("serve did not start")
-	}
-	defer func() {
-		cancel()
-		<-done
-	}()
+	base := startServe(t, env, "--config", cfgPath, "--db", filepath.Join(dir, "a.db"), "serve", "--demo", "--listen", "127.0.0.1:0").base
 
 	// The demo partner's chat ids, through the API.
 	req, _ := http.NewRequest("GET", base+"/api/v1/partners/janko", nil)

@@ -137,6 +137,7 @@ func (f *calendarSlack) Posts() []calendarPost {
 
 // serveRun is one `partnerbot serve` in the background.
 type serveRun struct {
+	base   string // http://127.0.0.1:PORT
 	t      *testing.T
 	cancel context.CancelFunc
 	done   chan int
@@ -153,7 +154,8 @@ func startServe(t *testing.T, env map[string]string, args ...string) *serveRun {
 		Getenv: func(k string) string { return env[k] }, Ready: func(a string) { addr <- a }}
 	go func() { r.done <- m.Run(ctx, args) }()
 	select {
-	case <-addr:
+	case a := <-addr:
+		r.base = "http://" + a
 	case code := <-r.done:
 		cancel()
 		t.Fatalf("serve exited %d: %s", code, r.stderr.String())

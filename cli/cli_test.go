@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -167,24 +166,8 @@ func TestCLI_Serve(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "serve.db")
 	env := map[string]string{"PARTNERBOT_API_TOKEN": "secret-token"}
-	ctx, cancel := context.WithCancel(context.Background())
-	addr := make(chan string, 1)
-	var stderr syncBuf
-	m := &cli.Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr,
-		Getenv: func(k string) string { return env[k] }, Ready: func(a string) { addr <- a }}
-	done := make(chan int, 1)
-	go func() {
-		done <- m.Run(ctx, []string{"--db", db, "serve", "--demo", "--listen", "127.0.0.1:0", "--now", "2026-11-23T08:59:00+01:00"})
-	}()
-	var base string
-	select {
-	case a := <-addr:
-		base = "http://" + a
-	case code := <-done:
-		t.Fatalf("serve exited %d: %s", code, stderr.String())
-	case <-time.After(60 * time.Second):
-		t.Fatal("serve did not start")
-	}
+	srv := startServe(t, env, "--db", db, "serve", "--demo", "--listen", "127.0.0.1:0", "--now", "2026-11-23T08:59:00+01:00")
+	base, stderr := srv.base, srv.stderr
 	get := func(path string) (int, map[string]any) {
 		req, _ := http.NewRequest("GET", base+path, nil)
 		req.Header.Set("Authorization", "Bearer secret-token")
@@ -228,15 +211,7 @@ func TestCLI_Serve(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("ingest %d", resp.StatusCode)
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("serve exit %d: %s", code, stderr.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	srv.stop()
 	if !strings.Contains(stderr.String(), "stopped cleanly") {
 		t.Fatalf("no clean stop in log:\n%s", stderr.String())
 	}

@@ -134,12 +134,15 @@ func (w *watch) run(ctx context.Context) {
 					continue
 				}
 				v, err := w.eval.Evaluate(ctx, p, now)
+				if ctx.Err() != nil {
+					return // shutting down: the daily run catches up
+				}
 				if err != nil {
 					w.log.Error("evaluate after ingest", "partner", id, "err", err)
 					continue
 				}
 				standings, _ := w.eval.Standings(ctx, bot.DateOf(now, w.store.Location()))
-				if err := w.judged(ctx, p, v, standings[id], now); err != nil {
+				if err := w.judged(ctx, p, v, standings[id], now); err != nil && ctx.Err() == nil {
 					w.log.Error("record health after ingest", "partner", id, "err", err)
 				}
 			}

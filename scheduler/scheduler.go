@@ -345,6 +345,12 @@ func (s *Scheduler) run(ctx context.Context, e *entry, due, now time.Time, catch
 		}()
 		return e.Run(ctx, due)
 	}()
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		// Stopped by a shutdown, not failed: the record stays "running",
+		// which the next start runs again at once.
+		log.Info("job interrupted by shutdown; it runs again at the next start within its window")
+		return
+	}
 	rec.Finished = s.opt.Clock.Now()
 	rec.Status = "done"
 	if err != nil {
