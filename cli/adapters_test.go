@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/slack-go/slack/slacktest"
-
 )
 
 // TestServe_ChatAdapters starts serve with Slack (HTTP mode) and Discord
