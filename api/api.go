@@ -32,6 +32,10 @@ type Store interface {
 	Managers(ctx context.Context) ([]bot.Manager, error)
 	Stats(ctx context.Context, partner string, p bot.Period, today bot.Date, cur bot.Currency) (bot.Stats, error)
 	Backup(ctx context.Context, w io.Writer) (int64, error)
+	PutPromotion(ctx context.Context, p *bot.Promotion) (bool, error)
+	Promotion(ctx context.Context, id string) (*bot.Promotion, error)
+	Promotions(ctx context.Context) ([]bot.Promotion, error)
+	DeletePromotion(ctx context.Context, id string) error
 }
 
 // Options configure a Server.
@@ -87,6 +91,10 @@ func New(opt Options) *Server {
 	s.mux.HandleFunc("GET /api/v1/managers/{id}", s.auth(s.getManager))
 	s.mux.HandleFunc("PUT /api/v1/managers/{id}", s.auth(s.putManager))
 	s.mux.HandleFunc("GET /api/v1/backup", s.auth(s.backup))
+	s.mux.HandleFunc("GET /api/v1/promos", s.auth(s.listPromos))
+	s.mux.HandleFunc("GET /api/v1/promos/{id}", s.auth(s.getPromo))
+	s.mux.HandleFunc("PUT /api/v1/promos/{id}", s.auth(s.putPromo))
+	s.mux.HandleFunc("DELETE /api/v1/promos/{id}", s.auth(s.deletePromo))
 	s.mux.HandleFunc("/api/", s.auth(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.opt.Logger, bot.Errorf(bot.ENOTFOUND, "no such API route: %s %s", r.Method, r.URL.Path))
 	}))
@@ -278,6 +286,55 @@ func (s *Server) backup(w http.ResponseWriter, r *http.Request) {
 		s.opt.Logger.Error("backup failed", "err", err)
 		panic(http.ErrAbortHandler)
 	}
+}
+
+func (s *Server) listPromos(w http.ResponseWriter, r *http.Request) {
+	ps, err := s.opt.Store.Promotions(r.Context())
+	if err != nil {
+		writeError(w, r, s.opt.Logger, err)
+		return
+	}
+	if ps == nil {
+		ps = []bot.Promotion{}
+	}
+	writeJSON(w, http.StatusOK, ps)
+}
+
+func (s *Server) getPromo(w http.ResponseWriter, r *http.Request) {
+	p, err := s.opt.Store.Promotion(r.Context(), r.PathValue("id"))
+	if err != nil {
+		writeError(w, r, s.opt.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+// putPromo creates or replaces a promotion: {"title","description",
+// "start","end" (RFC3339),"link","segments":["A"],"tiers":["gold"]}.
+func (s *Server) putPromo(w http.ResponseWriter, r *http.Request) {
+	var p bot.Promotion
+	if err := decodeBody(w, r, &p); err != nil {
+		writeError(w, r, s.opt.Logger, err)
+		return
+	}
+	if err := pathID(r, &p.ID); err != nil {
+		writeError(w, r, s.opt.Logger, err)
+		return
+	}
+	created, err := s.opt.Store.PutPromotion(r.Context(), &p)
+	if err != nil {
+		writeError(w, r, s.opt.Logger, err)
+		return
+	}
+	writeJSON(w, putStatus(created), p)
+}
+
+func (s *Server) deletePromo(w http.ResponseWriter, r *http.Request) {
+	if err := s.opt.Store.DeletePromotion(r.Context(), r.PathValue("id")); err != nil {
+		writeError(w, r, s.opt.Logger, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func putStatus(created bool) int {

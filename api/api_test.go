@@ -276,3 +276,29 @@ func TestHealthzAndMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestPromos(t *testing.T) {
+	e := setup(t)
+	body := `{"title":"Tydzień z podwójnym cashbackiem","start":"2026-11-25T09:00:00+01:00","end":"2026-12-02T00:00:00+01:00","segments":["A","B"],"link":"https://shop.example/x2"}`
+	if code, out := e.do("PUT", "/api/v1/promos/x2", "application/json", body, true); code != 201 || out["id"] != "x2" {
+		t.Fatalf("create: %d %v", code, out)
+	}
+	if code, out := e.do("GET", "/api/v1/promos/x2", "", "", true); code != 200 || out["title"] != "Tydzień z podwójnym cashbackiem" {
+		t.Fatalf("get: %d %v", code, out)
+	}
+	for _, bad := range []struct{ body, field string }{
+		{`{"title":"X","start":"2026-12-02T00:00:00Z","end":"2026-12-01T00:00:00Z"}`, "end"},
+		{`{"title":"X","start":"2026-12-01T00:00:00Z","end":"2026-12-02T00:00:00Z","segments":["D"]}`, "segments"},
+		{`{"start":"2026-12-01T00:00:00Z","end":"2026-12-02T00:00:00Z"}`, "title"},
+	} {
+		if code, out := e.do("PUT", "/api/v1/promos/bad", "application/json", bad.body, true); code != 400 || out["field"] != bad.field {
+			t.Errorf("PUT %s: %d %v, want 400 on %s", bad.body, code, out, bad.field)
+		}
+	}
+	if code, _ := e.do("DELETE", "/api/v1/promos/x2", "", "", true); code != 204 {
+		t.Fatalf("delete: %d", code)
+	}
+	if code, _ := e.do("GET", "/api/v1/promos/x2", "", "", true); code != 404 {
+		t.Fatalf("after delete: %d", code)
+	}
+}

@@ -66,6 +66,7 @@ func init() {
 		{"import", "FILE [--format auto|ndjson|json|csv] [--dry-run]", "import events from NDJSON, a JSON array or CSV with a header (- reads stdin)", (*Main).importEvents},
 		{"partner", "add|set|list|show|remove ...", "manage partners", (*Main).partner},
 		{"manager", "add|set|list|show|remove ...", "manage account managers", (*Main).manager},
+		{"promo", "add|set|list|remove ...", "manage promotions (the promo calendar and 48 h notices announce them)", (*Main).promo},
 		{"stats", "ID [--period P] [--json]", "a partner's numbers for a period against the period before", (*Main).stats},
 		{"health", "[--at DATE] [--partner ID] [--status S]", "the health dashboard: every active partner's metrics and verdict", (*Main).health},
 		{"report", "weekly [--week W] [--partner ID] [--dry-run]", "queue (or print) the Monday report of a week", (*Main).report},

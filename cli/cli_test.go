@@ -263,3 +263,26 @@ func between(s, a, b string) string {
 	v, _, _ := strings.Cut(rest, b)
 	return v
 }
+
+func TestCLI_Promo(t *testing.T) {
+	r := newRun(t)
+	r.must("promo", "add", "x2", "--title", "Podwójny cashback", "--start", "2026-11-25", "--end", "2026-12-02", "--segments", "a,b")
+	out := r.must("promo", "list")
+	if !strings.Contains(out, "x2") || !strings.Contains(out, "2026-11-25 00:00") || !strings.Contains(out, "upcoming") || !strings.Contains(out, "A,B") {
+		t.Fatalf("list:\n%s", out)
+	}
+	r.must("promo", "set", "x2", "--start", "2026-11-20T09:00:00+01:00")
+	if out := r.must("promo", "list"); !strings.Contains(out, "running") {
+		t.Fatalf("after set:\n%s", out)
+	}
+	if code := r.cmd("promo", "add", "x2", "--title", "again", "--start", "2026-11-25", "--end", "2026-12-02"); code != 1 {
+		t.Fatalf("second add: %d", code)
+	}
+	if code := r.cmd("promo", "add", "bad", "--title", "X", "--start", "2026-12-02", "--end", "2026-12-01"); code != 1 || !strings.Contains(r.errOut, "end") {
+		t.Fatalf("end before start: %d %s", code, r.errOut)
+	}
+	r.must("promo", "remove", "x2")
+	if out := r.must("promo", "list", "--all", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Fatalf("after remove: %s", out)
+	}
+}
