@@ -264,9 +264,9 @@ func (s *Scheduler) tickZone(ctx context.Context, e *entry, loc *time.Location, 
 			missed++
 		}
 	}
-	if missed > 0 {
+	if _, err := s.opt.Store.LastJobRun(ctx, e.Name); missed > 0 && err == nil {
 		// Like cron after a late wake-up: missed slots collapse into the
-		// latest one.
+		// latest one. (A job that never ran missed nothing.)
 		s.opt.Logger.Info("earlier runs missed while the bot was down are not made up: a later one is due",
 			"job", e.Name, "missed", missed, "due", due)
 	}
