@@ -83,17 +83,17 @@ func New(opt Options) *Server {
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.Handle("GET /metrics", opt.Metrics)
 	s.mux.HandleFunc("POST /api/v1/events", s.auth(s.postEvents))
-	s.mux.HandleFunc("GET /api/v1/partners", s.auth(s.listPartners))
-	s.mux.HandleFunc("GET /api/v1/partners/{id}", s.auth(s.getPartner))
-	s.mux.HandleFunc("PUT /api/v1/partners/{id}", s.auth(s.putPartner))
+	s.mux.HandleFunc("GET /api/v1/partners", s.auth(list(s, opt.Store.Partners)))
+	s.mux.HandleFunc("GET /api/v1/partners/{id}", s.auth(get(s, opt.Store.Partner)))
+	s.mux.HandleFunc("PUT /api/v1/partners/{id}", s.auth(put(s, opt.Store.PutPartner, func(p *bot.Partner) *string { return &p.ID })))
 	s.mux.HandleFunc("GET /api/v1/partners/{id}/stats", s.auth(s.getStats))
-	s.mux.HandleFunc("GET /api/v1/managers", s.auth(s.listManagers))
-	s.mux.HandleFunc("GET /api/v1/managers/{id}", s.auth(s.getManager))
-	s.mux.HandleFunc("PUT /api/v1/managers/{id}", s.auth(s.putManager))
+	s.mux.HandleFunc("GET /api/v1/managers", s.auth(list(s, opt.Store.Managers)))
+	s.mux.HandleFunc("GET /api/v1/managers/{id}", s.auth(get(s, opt.Store.Manager)))
+	s.mux.HandleFunc("PUT /api/v1/managers/{id}", s.auth(put(s, opt.Store.PutManager, func(m *bot.Manager) *string { return &m.ID })))
 	s.mux.HandleFunc("GET /api/v1/backup", s.auth(s.backup))
-	s.mux.HandleFunc("GET /api/v1/promos", s.auth(s.listPromos))
-	s.mux.HandleFunc("GET /api/v1/promos/{id}", s.auth(s.getPromo))
-	s.mux.HandleFunc("PUT /api/v1/promos/{id}", s.auth(s.putPromo))
+	s.mux.HandleFunc("GET /api/v1/promos", s.auth(list(s, opt.Store.Promotions)))
+	s.mux.HandleFunc("GET /api/v1/promos/{id}", s.auth(get(s, opt.Store.Promotion)))
+	s.mux.HandleFunc("PUT /api/v1/promos/{id}", s.auth(put(s, opt.Store.PutPromotion, func(p *bot.Promotion) *string { return &p.ID })))
 	s.mux.HandleFunc("DELETE /api/v1/promos/{id}", s.auth(s.deletePromo))
 	s.mux.HandleFunc("/api/", s.auth(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.opt.Logger, bot.Errorf(bot.ENOTFOUND, "no such API route: %s %s", r.Method, r.URL.Path))
@@ -197,84 +197,6 @@ func (s *Server) getStats(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, st)
 }
 
-func (s *Server) getPartner(w http.ResponseWriter, r *http.Request) {
-	p, err := s.opt.Store.Partner(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, s.opt.Logger, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
-}
-
-func (s *Server) listPartners(w http.ResponseWriter, r *http.Request) {
-	ps, err := s.opt.Store.Partners(r.Context())
-	if err != nil {
-		writeError(w, r, s.opt.Logger, err)
-		return
-	}
-	if ps == nil {
-		ps = []bot.Partner{}
-	}
-	writeJSON(w, http.StatusOK, ps)
-}
-
-func (s *Server) putPartner(w http.ResponseWriter, r *http.Request) {
-	var p bot.Partner
-	if err := decodeBody(w, r, &p); err != nil {
-		writeError(w, r, s.opt.Logger, err)
-		return
-	}
-	if err := pathID(r, &p.ID); err != nil {
-		writeError(w, r, s.opt.Logger, err)
-		return
-	}
-	created, err := s.opt.Store.PutPartner(r.Context(), &p)
-	if err != nil {
-		writeError(w, r, s.opt.Logger, err)
-		return
-	}
-	writeJSON(w, putStatus(created), p)
-}
-
-func (s *Server) getManager(w http.ResponseWriter, r *http.Request) {
-	m, err := s.opt.Store.Manager(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, s.opt.Logger, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, m)
-}
-
-func (s *Server) listManagers(w http.ResponseWriter, r *http.Request) {
-	ms, err := s.opt.Store.Managers(r.Context())
-	if err != nil {
-		writeError(w, r, s.opt.Logger, err)
-		return
-	}
-	if ms == nil {
-		ms = []bot.Manager{}
-	}
-	writeJSON(w, http.StatusOK, ms)
-}
-
-func (s *Server) putManager(w http.ResponseWriter, r *http.Request) {
-	var m bot.Manager
-	if err := decodeBody(w, r, &m); err != nil {
-		writeError(w, r, s.opt.Logger, err)
-		return
-	}
-	if err := pathID(r, &m.ID); err != nil {
-		writeError(w, r, s.opt.Logger, err)
-		return
-	}
-	created, err := s.opt.Store.PutManager(r.Context(), &m)
-	if err != nil {
-		writeError(w, r, s.opt.Logger, err)
-		return
-	}
-	writeJSON(w, putStatus(created), m)
-}
-
 // backup streams a consistent copy of the live database: the way to back
 // up while serve holds the file's lock.
 func (s *Server) backup(w http.ResponseWriter, r *http.Request) {
@@ -288,53 +210,61 @@ func (s *Server) backup(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) listPromos(w http.ResponseWriter, r *http.Request) {
-	ps, err := s.opt.Store.Promotions(r.Context())
-	if err != nil {
-		writeError(w, r, s.opt.Logger, err)
-		return
-	}
-	if ps == nil {
-		ps = []bot.Promotion{}
-	}
-	writeJSON(w, http.StatusOK, ps)
-}
-
-func (s *Server) getPromo(w http.ResponseWriter, r *http.Request) {
-	p, err := s.opt.Store.Promotion(r.Context(), r.PathValue("id"))
-	if err != nil {
-		writeError(w, r, s.opt.Logger, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
-}
-
-// putPromo creates or replaces a promotion: {"title","description",
-// "start","end" (RFC3339),"link","segments":["A"],"tiers":["gold"]}.
-func (s *Server) putPromo(w http.ResponseWriter, r *http.Request) {
-	var p bot.Promotion
-	if err := decodeBody(w, r, &p); err != nil {
-		writeError(w, r, s.opt.Logger, err)
-		return
-	}
-	if err := pathID(r, &p.ID); err != nil {
-		writeError(w, r, s.opt.Logger, err)
-		return
-	}
-	created, err := s.opt.Store.PutPromotion(r.Context(), &p)
-	if err != nil {
-		writeError(w, r, s.opt.Logger, err)
-		return
-	}
-	writeJSON(w, putStatus(created), p)
-}
-
 func (s *Server) deletePromo(w http.ResponseWriter, r *http.Request) {
 	if err := s.opt.Store.DeletePromotion(r.Context(), r.PathValue("id")); err != nil {
 		writeError(w, r, s.opt.Logger, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// get serves one record by the {id} in the path.
+func get[T any](s *Server, fetch func(context.Context, string) (*T, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := fetch(r.Context(), r.PathValue("id"))
+		if err != nil {
+			writeError(w, r, s.opt.Logger, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	}
+}
+
+// list serves every record, as a JSON array (never null).
+func list[T any](s *Server, fetch func(context.Context) ([]T, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		vs, err := fetch(r.Context())
+		if err != nil {
+			writeError(w, r, s.opt.Logger, err)
+			return
+		}
+		if vs == nil {
+			vs = []T{}
+		}
+		writeJSON(w, http.StatusOK, vs)
+	}
+}
+
+// put creates (201) or replaces (200) the record at the {id} in the path
+// from a JSON body whose id, when given, must agree with the path.
+func put[T any](s *Server, store func(context.Context, *T) (bool, error), id func(*T) *string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var v T
+		if err := decodeBody(w, r, &v); err != nil {
+			writeError(w, r, s.opt.Logger, err)
+			return
+		}
+		if err := pathID(r, id(&v)); err != nil {
+			writeError(w, r, s.opt.Logger, err)
+			return
+		}
+		created, err := store(r.Context(), &v)
+		if err != nil {
+			writeError(w, r, s.opt.Logger, err)
+			return
+		}
+		writeJSON(w, putStatus(created), &v)
+	}
 }
 
 func putStatus(created bool) int {
