@@ -25,6 +25,7 @@ import (
 type Store interface {
 	report.Store
 	CountForPartner(ctx context.Context, partner string, since time.Time, kinds ...string) (int, error)
+	Queued(ctx context.Context, key string) (bool, error)
 	OutboxItems(ctx context.Context, keep func(*store.OutboxItem) bool) ([]store.OutboxItem, error)
 }
 
@@ -135,6 +136,15 @@ func (c *Calendar) send(ctx context.Context, p *bot.Partner, kind, mute, period 
 		res.NoTarget++
 		return nil
 	}
+	keyFor := func(t bot.Target) string { return fmt.Sprintf("%s/%s/%s/%s", kind, period, p.ID, t.Platform) }
+	// A message queued before (a re-run, a catch-up after a crash) is a
+	// duplicate, whatever the cap says now.
+	if queued, err := c.Store.Queued(ctx, keyFor(targets[0])); err != nil {
+		return err
+	} else if queued {
+		res.Duplicates += len(targets)
+		return nil
+	}
 	if c.WeeklyCap > 0 {
 		c.capMu.Lock()
 		defer c.capMu.Unlock()
@@ -147,7 +157,6 @@ func (c *Calendar) send(ctx context.Context, p *bot.Partner, kind, mute, period 
 		if err != nil {
 			return err
 		}
-		// A message already queued for this period does not count twice.
 		if n >= c.WeeklyCap*len(targets) {
 			res.Capped++
 			c.Logger.Debug("weekly cap reached: not sending", "partner", p.ID, "kind", kind, "cap", c.WeeklyCap)
@@ -155,8 +164,7 @@ func (c *Calendar) send(ctx context.Context, p *bot.Partner, kind, mute, period 
 		}
 	}
 	for _, t := range targets {
-		key := fmt.Sprintf("%s/%s/%s/%s", kind, period, p.ID, t.Platform)
-		if err := c.queue(ctx, key, kind, p.ID, t, msg, res); err != nil {
+		if err := c.queue(ctx, keyFor(t), kind, p.ID, t, msg, res); err != nil {
 			return err
 		}
 	}

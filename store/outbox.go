@@ -199,3 +199,14 @@ func (s *Store) CountForPartner(ctx context.Context, partner string, since time.
 	})
 	return n, err
 }
+
+// Queued reports whether a message with this idempotency key was ever
+// queued.
+func (s *Store) Queued(ctx context.Context, key string) (bool, error) {
+	var ok bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ok = tx.Bucket(bucketOutboxKeys).Get([]byte(key)) != nil
+		return nil
+	})
+	return ok, err
+}
