@@ -21,6 +21,8 @@ func builtin() []*Spec {
 			Examples: []string{"/health", "/health red", "/health all"}},
 		{Name: "contact", Args: []Arg{{Name: "id", Required: true}, {Name: "note", Rest: true}}, Audience: Managers,
 			Run: (*Service).contact, Examples: []string{"/contact janko called about the new QR"}},
+		{Name: "message", Args: []Arg{{Name: "id", Required: true}, {Name: "text", Required: true, Rest: true}}, Audience: Managers,
+			Run: (*Service).message, Examples: []string{"/message apteka Dzień dobry, czy QR jest dobrze widoczny?"}},
 		{Name: "invite", Args: []Arg{{Name: "id", Required: true}}, Audience: Managers, Run: (*Service).invite,
 			Examples: []string{"/invite janko"}},
 	}

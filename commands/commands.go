@@ -38,6 +38,7 @@ type Store interface {
 	PutLinkCode(ctx context.Context, code string, lc store.LinkCode) error
 	RedeemLinkCode(ctx context.Context, code, platform, user string, now time.Time) (*bot.Partner, error)
 	AddNote(ctx context.Context, partner string, n store.Note) error
+	Enqueue(ctx context.Context, it *store.OutboxItem) (bool, error)
 	Notes(ctx context.Context, partner string, limit int) ([]store.Note, error)
 	Verdict(ctx context.Context, partner string) (store.VerdictRecord, error)
 	VerdictHistory(ctx context.Context, partner string, limit int) ([]store.HealthChange, error)

@@ -294,3 +294,26 @@ func TestNotify(t *testing.T) {
 		t.Fatalf("mute after on = %v", p.Mute)
 	}
 }
+
+func TestMessageThroughTheBot(t *testing.T) {
+	f := setup(t)
+	apteka, _ := f.store.Partner(ctx, "apteka")
+	mgr, _ := f.store.Manager(ctx, apteka.Manager)
+	c := f.caller(t, "slack", mgr.SlackUser)
+	before, _ := f.store.Totals(ctx, "apteka", bot.DateOf(now, waw), bot.DateOf(now, waw))
+	if _, out := f.run(t, c, "/message apteka Dzień dobry, czy QR jest dobrze widoczny?"); !strings.Contains(out, "Wysłano do") {
+		t.Fatalf("message:\n%s", out)
+	}
+	items, _ := f.store.OutboxItems(ctx, func(it *store.OutboxItem) bool { return it.Kind == "manager_message" })
+	if len(items) == 0 || items[0].Target.User != apteka.SlackUser || items[0].Message.Text != "Dzień dobry, czy QR jest dobrze widoczny?" {
+		t.Fatalf("queued %+v", items)
+	}
+	after, _ := f.store.Totals(ctx, "apteka", bot.DateOf(now, waw), bot.DateOf(now, waw))
+	if after.ContactsOut != before.ContactsOut+1 {
+		t.Fatalf("contact_out %d → %d", before.ContactsOut, after.ContactsOut)
+	}
+	janko := f.caller(t, "slack", "UJANKO")
+	if _, out := f.run(t, janko, "/message apteka hi"); !strings.Contains(out, "dla opiekunów") {
+		t.Fatalf("partner sent a message:\n%s", out)
+	}
+}

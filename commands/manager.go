@@ -197,3 +197,63 @@ func linkTTLText(l bot.Locale, d time.Duration) string {
 	}
 	return i18n.N(l, int64(d/time.Hour), "hour")
 }
+
+// message sends a manager's words to a partner through the bot (its DMs,
+// else its channel, on each platform it has) and records the outreach as
+// a contact_out: responsiveness is measured from it. The text goes out
+// through the outbox; the ledger keeps only the fact and time.
+func (s *Service) message(ctx context.Context, c *Caller, args map[string]string) (*bot.Message, error) {
+	l := c.Locale
+	p, err := s.managed(ctx, c, args["id"])
+	if err != nil {
+		return nil, err
+	}
+	text := strings.TrimSpace(args["text"])
+	if len([]rune(text)) > 2000 {
+		return private(i18n.T(l, "message.too_long")), nil
+	}
+	// The partner's DMs where it has a user, else its channel.
+	var targets []bot.Target
+	for _, a := range [][3]string{{"slack", p.SlackUser, p.SlackChannel}, {"discord", p.DiscordUser, p.DiscordChannel}} {
+		switch {
+		case a[1] != "":
+			targets = append(targets, bot.Target{Platform: a[0], User: a[1]})
+		case a[2] != "":
+			targets = append(targets, bot.Target{Platform: a[0], Channel: a[2]})
+		}
+	}
+	if len(targets) == 0 {
+		return private(i18n.T(l, "message.no_account", p.Name)), nil
+	}
+	now, _ := s.now()
+	who, name := "admin", s.opt.Program
+	if c.Manager != nil {
+		who, name = c.Manager.ID, c.Manager.Name
+	}
+	pl := p.Locale
+	msg := bot.Message{Title: i18n.T(pl, "message.title", name), Text: text, Footer: i18n.T(pl, "message.footer")}
+	for _, t := range targets {
+		key := fmt.Sprintf("manager_message/%s/%s/%d/%s", who, p.ID, now.UnixNano(), t.Platform)
+		if _, err := s.opt.Store.Enqueue(ctx, &store.OutboxItem{Key: key, Kind: "manager_message", Partner: p.ID, Target: t, Message: msg}); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := s.logContact(ctx, c, p, i18n.T(l, "message.note")); err != nil {
+		return nil, err
+	}
+	return private(i18n.T(l, "message.sent", p.Name)), nil
+}
+
+func init() {
+	i18n.Add(map[string]i18n.Text{
+		"cmd.message.help":     {"write to a partner through the bot; logged as a contact (managers)", "napisz do partnera przez bota; zapisuje się jako kontakt (opiekunowie)"},
+		"cmd.message.arg.id":   {"the partner's id", "identyfikator partnera"},
+		"cmd.message.arg.text": {"what to write", "treść wiadomości"},
+		"message.title":        {"A message from %s", "Wiadomość od: %s"},
+		"message.footer":       {"Reply here: your account manager reads it.", "Odpowiedz tutaj: Twój opiekun to przeczyta."},
+		"message.sent":         {"Sent to %s; logged as a contact.", "Wysłano do: %s; zapisano jako kontakt."},
+		"message.note":         {"message sent through the bot", "wiadomość wysłana przez bota"},
+		"message.no_account":   {"%s has no Slack or Discord account yet: /invite it first.", "%s nie ma jeszcze konta na Slacku ani Discordzie: najpierw /invite."},
+		"message.too_long":     {"That is longer than 2 000 characters; please shorten it.", "To ponad 2 000 znaków; skróć, proszę."},
+	})
+}
