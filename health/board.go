@@ -68,9 +68,15 @@ func (b *Board) Standings(ctx context.Context, today bot.Date) (map[string]Stand
 		if p.Status != bot.StatusActive {
 			continue
 		}
-		row := Input{Partner: p.ID, Months: make([]bot.Amount, k)}
+		// Months before the partner joined are not "no turnover": a
+		// partner three weeks in is new, not inactive.
+		row := Input{Partner: p.ID}
 		for i := range k {
-			row.Months[i] = months[i][p.ID].Turnover()
+			m := first.AddMonths(i)
+			if end := m.AddMonths(1).AddDays(-1); end.Before(p.Joined) {
+				continue
+			}
+			row.Months = append(row.Months, months[i][p.ID].Turnover())
 		}
 		in = append(in, row)
 	}

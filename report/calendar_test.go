@@ -155,7 +155,9 @@ func TestCareAgenda(t *testing.T) {
 						t.Errorf("%q does not say there was no turnover", ln)
 					}
 				}
-				if !st.Inactive && !strings.Contains(ln, i18n.Money(m.Locale, pln, st.Turnover)) {
+				// New partners (joined after the ranking month) are named as
+				// such instead of by a turnover they could not have had.
+				if !st.Inactive && !p.Joined.After(rank.To) && !strings.Contains(ln, i18n.Money(m.Locale, pln, st.Turnover)) {
 					t.Errorf("%q lacks the turnover %v", ln, st.Turnover)
 				}
 			}

@@ -188,6 +188,14 @@ func (s *Store) DeletePartner(ctx context.Context, id string, purge bool) (event
 		if err := deletePrefix(tx.Bucket(bucketNotes), prefix); err != nil {
 			return err
 		}
+		if err := deletePrefix(tx.Bucket(bucketHealthLog), prefix); err != nil {
+			return err
+		}
+		for _, b := range [][]byte{bucketVerdicts, bucketAlerts} {
+			if err := tx.Bucket(b).Delete([]byte(id)); err != nil {
+				return err
+			}
+		}
 		if err := tx.Bucket(bucketCodes).Delete([]byte(p.ReferralCode)); err != nil {
 			return err
 		}
