@@ -13,6 +13,10 @@ const (
 	ECONFLICT     = "conflict"
 	EUNAUTHORIZED = "unauthorized"
 	EINTERNAL     = "internal"
+	// ENORATE: money in a currency that has no exchange rate for the
+	// event's day. The API and imports refuse it; webhooks park it until
+	// a rate is set.
+	ENORATE = "no_rate"
 )
 
 // Error is an application error with a code and a message meant for the

@@ -18,10 +18,15 @@ const (
 	EventContactOut EventType = "contact_out"
 	EventContactIn  EventType = "contact_in"
 	EventMaterial   EventType = "material"
+	// EventCommission changes a commission item named by Ref: it creates
+	// it (Commission is its amount, State its state) or moves it to a new
+	// state (approved, void). Platforms of record send these.
+	EventCommission EventType = "commission"
 )
 
 // EventTypes lists every event type in a stable order.
-var EventTypes = []EventType{EventSale, EventRefund, EventClick, EventSignup, EventPayout, EventContactOut, EventContactIn, EventMaterial}
+// Append only: the store keeps a type's index.
+var EventTypes = []EventType{EventSale, EventRefund, EventClick, EventSignup, EventPayout, EventContactOut, EventContactIn, EventMaterial, EventCommission}
 
 // Valid reports whether t is a known event type.
 func (t EventType) Valid() bool {
@@ -54,7 +59,34 @@ type Event struct {
 	At         time.Time
 	Amount     Amount
 	Commission Amount
+
+	// Currency is the ISO code the source reported the money in, when it
+	// is not the program currency; "" means the program currency. Amount
+	// and Commission are then converted at the rate in force on the
+	// event's day, and OrigAmount and OrigCommission keep what was reported.
+	Currency       string
+	OrigAmount     Amount
+	OrigCommission Amount
+	// Ref names the commission item the event refers to: for a refund,
+	// the sale it reverses; for a commission event, the item it creates
+	// or changes (a platform's commission id). A sale's own item is its ID.
+	Ref string
+	// State is a commission event's state for the item named by Ref.
+	State CommissionState
 }
+
+// CommissionState is where a commission item stands in its lifecycle.
+// A sale's commission is pending while it can still be reversed (the
+// hold, commissions.hold_days) and approved after that, or earlier when
+// the platform of record approves it; a void takes it back.
+type CommissionState string
+
+// Commission states.
+const (
+	CommissionPending  CommissionState = "pending"
+	CommissionApproved CommissionState = "approved"
+	CommissionVoid     CommissionState = "void"
+)
 
 // Validate checks the fields that need no store: id, type, partner id,
 // amounts. The time window is checked by CheckTime. Returns EINVALID

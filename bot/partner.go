@@ -46,25 +46,35 @@ func (s Status) Valid() bool {
 
 // Partner is a shop, creator or affiliate in the program.
 type Partner struct {
-	ID             string    `json:"id"`
-	Name           string    `json:"name"`
-	ContactName    string    `json:"contact_name,omitempty"`
-	Manager        string    `json:"manager,omitempty"`
-	Locale         Locale    `json:"locale"`
-	Timezone       string    `json:"timezone,omitempty"`
-	Joined         Date      `json:"joined"`
-	Status         Status    `json:"status"`
-	SlackUser      string    `json:"slack_user,omitempty"`
-	SlackChannel   string    `json:"slack_channel,omitempty"`
-	DiscordUser    string    `json:"discord_user,omitempty"`
-	DiscordChannel string    `json:"discord_channel,omitempty"`
-	ReferralCode   string    `json:"referral_code,omitempty"`
-	LandingURL     string    `json:"landing_url,omitempty"`
-	Tags           []string  `json:"tags,omitempty"`
-	LeaderboardOK  bool      `json:"leaderboard_opt_in,omitempty"`
-	Mute           []string  `json:"mute,omitempty"` // scheduled message kinds the partner turned off
-	Created        time.Time `json:"created,omitzero"`
-	Updated        time.Time `json:"updated,omitzero"`
+	ID             string   `json:"id"`
+	Name           string   `json:"name"`
+	ContactName    string   `json:"contact_name,omitempty"`
+	Manager        string   `json:"manager,omitempty"`
+	Locale         Locale   `json:"locale"`
+	Timezone       string   `json:"timezone,omitempty"`
+	Joined         Date     `json:"joined"`
+	Status         Status   `json:"status"`
+	SlackUser      string   `json:"slack_user,omitempty"`
+	SlackChannel   string   `json:"slack_channel,omitempty"`
+	DiscordUser    string   `json:"discord_user,omitempty"`
+	DiscordChannel string   `json:"discord_channel,omitempty"`
+	ReferralCode   string   `json:"referral_code,omitempty"`
+	LandingURL     string   `json:"landing_url,omitempty"`
+	Tags           []string `json:"tags,omitempty"`
+	LeaderboardOK  bool     `json:"leaderboard_opt_in,omitempty"`
+	Mute           []string `json:"mute,omitempty"` // scheduled message kinds the partner turned off
+	// ExternalIDs are the partner's ids on the platforms of record, keyed
+	// by platform ("dub", "rewardful", "tolt"): webhooks are attributed
+	// through them.
+	ExternalIDs map[string]string `json:"external_ids,omitempty"`
+	// Coupons are discount or promotion codes that attribute a shop's
+	// sale to the partner (Stripe promotion codes, Shopify discount codes).
+	Coupons []string `json:"coupons,omitempty"`
+	// ContactVocative, when set, is how greetings address the contact
+	// ("Cześć Kasiu"), overriding the rules that derive it.
+	ContactVocative string    `json:"contact_vocative,omitempty"`
+	Created         time.Time `json:"created,omitzero"`
+	Updated         time.Time `json:"updated,omitzero"`
 }
 
 // Manager is an account manager who looks after partners.
