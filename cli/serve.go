@@ -98,7 +98,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	chat, err := chatAdapters(runCtx, cfg, svc, srv.Handle, log, &console.Poster{Out: m.Stdout}, activity)
+	chat, err := chatAdapters(runCtx, cfg, svc, srv.Handle, log, &console.Poster{Out: m.Stdout}, activity, s)
 	if err != nil {
 		return err
 	}

@@ -68,6 +68,16 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	// 5 → 6: ids of signed chat requests already acted on (replays), and
+	// per-address click counts for the referral redirect's daily cap.
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketReplays, bucketClickCaps} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
 
 // SchemaVersion is the schema this build writes.

@@ -44,6 +44,8 @@ var (
 	bucketVerdicts   = []byte("verdicts")   // partner → JSON: the current health verdict
 	bucketHealthLog  = []byte("healthlog")  // partner 0x00 BE(time) → JSON: a verdict change (when, from, to, why)
 	bucketAlerts     = []byte("alerts")     // partner → JSON: the manager alert state of its red episode
+	bucketReplays    = []byte("replays")    // platform-scoped signed request id → BE(expiry, ns)
+	bucketClickCaps  = []byte("clickcaps")  // BE(YYYYMMDD) code 0x00 address → BE(uint32 clicks counted)
 
 	keySchema = []byte("schema")
 	keyTZ     = []byte("tz")
@@ -83,6 +85,9 @@ type Store struct {
 	stampMu      sync.Mutex
 	monthStamps  map[uint32]uint64 // YYYYMM → commits that touched it
 	partnerStamp uint64
+
+	sweepMu   sync.Mutex
+	lastSweep time.Time // replay records, see FirstUse
 }
 
 // Open opens or creates the database file at path and brings its schema
