@@ -85,11 +85,11 @@ type DB struct {
 
 // Ingest bounds event ingestion.
 type Ingest struct {
-	BatchSize int      `yaml:"batch_size"` // events per import transaction
+	BatchSize int `yaml:"batch_size"` // events per import transaction
 	// MaxRequestEvents is the most events one POST /api/v1/events may
 	// carry (413 beyond it).
-	MaxRequestEvents int `yaml:"max_request_events"`
-	MaxFuture Duration `yaml:"max_future"` // how far ahead of now an event time may be
+	MaxRequestEvents int      `yaml:"max_request_events"`
+	MaxFuture        Duration `yaml:"max_future"` // how far ahead of now an event time may be
 }
 
 // Slack configures the Slack client; tokens are in Secrets.
