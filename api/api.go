@@ -47,6 +47,9 @@ type Options struct {
 	Token     string        // bearer token for /api/v1; empty refuses every API call
 	MaxBody   int64         // largest ingest body in bytes
 	MaxFuture time.Duration // how far ahead of the clock an event may be
+	// MaxEvents is the most events one ingest request may carry; more is
+	// 413 and nothing stored. Zero means no limit beyond MaxBody.
+	MaxEvents int
 	Logger    *slog.Logger
 	Metrics   *metrics.Registry
 	// OnIngest, when set, hears which partners a stored request touched

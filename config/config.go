@@ -87,8 +87,11 @@ type DB struct {
 
 // Ingest bounds event ingestion.
 type Ingest struct {
-	BatchSize int      `yaml:"batch_size"` // events per request or import transaction
-	MaxFuture Duration `yaml:"max_future"` // how far ahead of now an event time may be
+	BatchSize int `yaml:"batch_size"` // events per import transaction
+	// MaxRequestEvents is the most events one POST /api/v1/events may
+	// carry (413 beyond it).
+	MaxRequestEvents int      `yaml:"max_request_events"`
+	MaxFuture        Duration `yaml:"max_future"` // how far ahead of now an event time may be
 }
 
 // Slack configures the Slack client; tokens are in Secrets.
@@ -288,7 +291,7 @@ func Default() *Config {
 			ShutdownTimeout: Duration(15 * time.Second),
 		},
 		DB:     DB{Path: "partnerbot.db", LockTimeout: Duration(2 * time.Second)},
-		Ingest: Ingest{BatchSize: 5000, MaxFuture: Duration(24 * time.Hour)},
+		Ingest: Ingest{BatchSize: 5000, MaxRequestEvents: 10000, MaxFuture: Duration(24 * time.Hour)},
 		Admins: Admins{Slack: []string{}, Discord: []string{}},
 		Jobs: Jobs{
 			WeeklyReport:    Job{Cron: "0 9 * * 1", Enabled: true},

@@ -81,6 +81,16 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return fillItems(tx)
 	},
+	// 6 → 7: ids of signed chat requests already acted on (replays), and
+	// per-address click counts for the referral redirect's daily cap.
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketReplays, bucketClickCaps} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
 
 // SchemaVersion is the schema this build writes.

@@ -70,6 +70,11 @@ func (s *Store) PutPartner(ctx context.Context, p *bot.Partner) (created bool, e
 		if err := np.Validate(); err != nil {
 			return err
 		}
+		if old == nil || old.Joined != np.Joined {
+			if err := np.CheckJoined(s.today()); err != nil {
+				return err
+			}
+		}
 		if np.Manager != "" && tx.Bucket(bucketManagers).Get([]byte(np.Manager)) == nil {
 			return bot.FieldError("manager", "unknown manager %q (add it first: partnerbot manager add %s)", np.Manager, np.Manager)
 		}

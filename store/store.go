@@ -48,6 +48,8 @@ var (
 	bucketItems      = []byte("commitems")  // partner 0x00 ref → commission item entries (lifecycle.go)
 	bucketLifeDay    = []byte("lifeday")    // partner 0x00 BE(YYYYMMDD) → changes of pending, approved, paid
 	bucketLifeMonth  = []byte("lifemonth")  // partner 0x00 BE(YYYYMM) → the same, by month
+	bucketReplays    = []byte("replays")    // platform-scoped signed request id → BE(expiry, ns)
+	bucketClickCaps  = []byte("clickcaps")  // BE(YYYYMMDD) code 0x00 address → BE(uint32 clicks counted)
 
 	keySchema = []byte("schema")
 	keyTZ     = []byte("tz")
@@ -106,6 +108,9 @@ type Store struct {
 	stampMu      sync.Mutex
 	monthStamps  map[uint32]uint64 // YYYYMM → commits that touched it
 	partnerStamp uint64
+
+	sweepMu   sync.Mutex
+	lastSweep time.Time // replay records, see FirstUse
 }
 
 // Open opens or creates the database file at path and brings its schema
