@@ -44,6 +44,7 @@ var (
 	bucketVerdicts   = []byte("verdicts")   // partner → JSON: the current health verdict
 	bucketHealthLog  = []byte("healthlog")  // partner 0x00 BE(time) → JSON: a verdict change (when, from, to, why)
 	bucketAlerts     = []byte("alerts")     // partner → JSON: the manager alert state of its red episode
+	bucketOutboxRefs = []byte("outboxrefs") // "platform:ref" → BE(id): a posted message's outbox item
 
 	keySchema = []byte("schema")
 	keyTZ     = []byte("tz")
