@@ -91,6 +91,25 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	// 7 → 8: outbox items by the platform's id of their posted message,
+	// so a reply in a message's thread finds what it answers; filled
+	// from the items already sent.
+	func(tx *bolt.Tx) error {
+		refs, err := tx.CreateBucketIfNotExists(bucketOutboxRefs)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+			var it OutboxItem
+			if err := json.Unmarshal(v, &it); err != nil {
+				return err
+			}
+			if it.Ref == "" {
+				return nil
+			}
+			return refs.Put(refKey(it.Target.Platform, it.Ref), be64(it.ID))
+		})
+	},
 }
 
 // SchemaVersion is the schema this build writes.

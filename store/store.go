@@ -50,6 +50,7 @@ var (
 	bucketLifeMonth  = []byte("lifemonth")  // partner 0x00 BE(YYYYMM) → the same, by month
 	bucketReplays    = []byte("replays")    // platform-scoped signed request id → BE(expiry, ns)
 	bucketClickCaps  = []byte("clickcaps")  // BE(YYYYMMDD) code 0x00 address → BE(uint32 clicks counted)
+	bucketOutboxRefs = []byte("outboxrefs") // "platform:ref" → BE(id): a posted message's outbox item
 
 	keySchema = []byte("schema")
 	keyTZ     = []byte("tz")
