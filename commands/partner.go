@@ -65,7 +65,7 @@ func (s *Service) statsMessage(ctx context.Context, l bot.Locale, p *bot.Partner
 	}
 	msg := &bot.Message{
 		Title:   title,
-		Text:    i18n.Greeting(l, p.ContactName) + "! " + i18n.T(l, "mystats.lead", p.Name),
+		Text:    i18n.GreetPartner(l, p) + "! " + i18n.T(l, "mystats.lead", p.Name),
 		Private: private,
 		Fields: []bot.Field{
 			{Name: i18n.T(l, "stats.turnover"), Value: money(cur.Turnover()) + i18n.Change(l, int64(cur.Turnover()), int64(prev.Turnover())), Inline: true},
@@ -304,5 +304,5 @@ func (s *Service) link(ctx context.Context, c *Caller, args map[string]string) (
 	s.guard.reset(key)
 	pl := p.Locale
 	return &bot.Message{Title: i18n.T(pl, "link.done.title"),
-		Text: i18n.T(pl, "link.done", i18n.Greeting(pl, p.ContactName), p.Name), Private: true}, nil
+		Text: i18n.T(pl, "link.done", i18n.GreetPartner(pl, p), p.Name), Private: true}, nil
 }
