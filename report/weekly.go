@@ -172,7 +172,7 @@ func (b *Builder) WeeklyMessage(p *bot.Partner, w Weekly, st *health.Standing) (
 		Footer: i18n.T(l, "weekly.footer"),
 	}
 	if st != nil {
-		msg.Fields = append(msg.Fields, bot.Field{Name: i18n.T(l, "stats.tier"), Value: i18n.T(l, "tier."+string(st.Tier)), Inline: true})
+		msg.Fields = append(msg.Fields, bot.Field{Name: i18n.T(l, "stats.tier"), Value: st.TierText(l), Inline: true})
 	}
 	bars := make([]chart.Bar, len(w.History))
 	for i, v := range w.History {
