@@ -73,8 +73,10 @@ func (s *Service) partnerCard(ctx context.Context, c *Caller, args map[string]st
 		Buttons: []bot.Button{{Action: actionLogContact, Value: p.ID, Label: i18n.T(l, "partner.log_contact")}},
 	}
 	if stand, ok := standings[p.ID]; ok {
-		v := i18n.T(l, "segment."+string(stand.Segment)) + ", " + i18n.T(l, "tier."+string(stand.Tier)) + "\n" +
-			i18n.T(l, "partner.rank", stand.Rank, stand.Of)
+		v := stand.SegmentText(l)
+		if stand.Tier != "" {
+			v += ", " + stand.TierText(l) + "\n" + i18n.T(l, "partner.rank", stand.Rank, stand.Of)
+		}
 		if stand.Inactive {
 			v += "\n" + i18n.T(l, "partner.inactive")
 		}

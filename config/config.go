@@ -204,6 +204,7 @@ type Health struct {
 	ReplyRed          Duration `yaml:"reply_red"`
 	InitiativeGreen   int      `yaml:"initiative_green"` // partner-initiated contacts per month
 	EducationWindow   Duration `yaml:"education_window"` // material use counted over this window
+	NewPartnerDays    int      `yaml:"new_partner_days"` // grace period after joining: no red for lack of history, no alerts
 }
 
 // Alerts paces manager alerts about red partners.
@@ -320,6 +321,7 @@ func Default() *Config {
 			ReplyRed:          Duration(7 * 24 * time.Hour),
 			InitiativeGreen:   1,
 			EducationWindow:   Duration(90 * 24 * time.Hour),
+			NewPartnerDays:    60,
 		},
 		Alerts: Alerts{RepeatAfter: Duration(7 * 24 * time.Hour), EscalateAfter: Duration(3 * 24 * time.Hour)},
 		Outbox: Outbox{ChannelPerSecond: 1, GlobalPerSecond: 20, MaxAttempts: 8},
