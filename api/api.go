@@ -52,9 +52,18 @@ type Options struct {
 	MaxEvents int
 	Logger    *slog.Logger
 	Metrics   *metrics.Registry
-	// OnIngest, when set, hears which partners a stored request touched
-	// (health is evaluated again for them). It must not block.
-	OnIngest func(partners []string)
+	// OnIngest, when set, hears what a stored request touched (health is
+	// evaluated again for those partners). It must not block.
+	OnIngest func(Ingested)
+}
+
+// Ingested is what one stored ingest request touched.
+type Ingested struct {
+	// Newest is each touched partner's newest event in the request: the
+	// watch tells a backfill of old events from live ones by it.
+	Newest map[string]time.Time
+	// Accepted counts the request's new events (duplicates left out).
+	Accepted int
 }
 
 // Server is the HTTP handler of partnerbot.
