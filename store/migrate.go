@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
+
+	"partnerbot/bot"
 )
 
 // migrations bring a database from version i to i+1; the schema version is
@@ -67,6 +69,22 @@ var migrations = []func(tx *bolt.Tx) error{
 			}
 		}
 		return nil
+	},
+	// 5 → 6: the connectors' attribution index (external ids, coupons)
+	// and parked webhook deliveries; the index is filled from partners.
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketAttrib, bucketParked} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketPartners).ForEach(func(k, v []byte) error {
+			var p bot.Partner
+			if err := json.Unmarshal(v, &p); err != nil {
+				return err
+			}
+			return setAttribution(tx, p.ID, nil, &p)
+		})
 	},
 }
 
