@@ -55,6 +55,10 @@ type Options struct {
 	// OnIngest, when set, hears what a stored request touched (health is
 	// evaluated again for those partners). It must not block.
 	OnIngest func(Ingested)
+	// OnPartner, when set, runs after a partner was created or changed
+	// through the API, before the answer: parked webhook deliveries that
+	// now match it are applied.
+	OnPartner func(ctx context.Context)
 }
 
 // Ingested is what one stored ingest request touched.
@@ -97,7 +101,17 @@ func New(opt Options) *Server {
 	s.mux.HandleFunc("POST /api/v1/events", s.auth(s.postEvents))
 	s.mux.HandleFunc("GET /api/v1/partners", s.auth(list(s, opt.Store.Partners)))
 	s.mux.HandleFunc("GET /api/v1/partners/{id}", s.auth(get(s, opt.Store.Partner)))
-	s.mux.HandleFunc("PUT /api/v1/partners/{id}", s.auth(put(s, opt.Store.PutPartner, func(p *bot.Partner) *string { return &p.ID })))
+	putPartner := opt.Store.PutPartner
+	if opt.OnPartner != nil {
+		putPartner = func(ctx context.Context, p *bot.Partner) (bool, error) {
+			created, err := opt.Store.PutPartner(ctx, p)
+			if err == nil {
+				opt.OnPartner(ctx)
+			}
+			return created, err
+		}
+	}
+	s.mux.HandleFunc("PUT /api/v1/partners/{id}", s.auth(put(s, putPartner, func(p *bot.Partner) *string { return &p.ID })))
 	s.mux.HandleFunc("GET /api/v1/partners/{id}/stats", s.auth(s.getStats))
 	s.mux.HandleFunc("GET /api/v1/managers", s.auth(list(s, opt.Store.Managers)))
 	s.mux.HandleFunc("GET /api/v1/managers/{id}", s.auth(get(s, opt.Store.Manager)))

@@ -248,6 +248,21 @@ type Secrets struct {
 	DiscordAppID       string
 	DiscordPublicKey   string
 	APIToken           string
+	// Webhook secrets of the platforms of record; a platform whose secret
+	// is empty has no /hooks/ route.
+	DubWebhookSecret       string
+	RewardfulWebhookSecret string
+	ToltWebhookSecret      string
+	StripeWebhookSecret    string
+	ShopifyWebhookSecret   string
+}
+
+// WebhookSecrets returns the webhook secrets by platform name.
+func (s *Secrets) WebhookSecrets() map[string]string {
+	return map[string]string{
+		"dub": s.DubWebhookSecret, "rewardful": s.RewardfulWebhookSecret, "tolt": s.ToltWebhookSecret,
+		"stripe": s.StripeWebhookSecret, "shopify": s.ShopifyWebhookSecret,
+	}
 }
 
 // byEnv lists the secrets by environment variable, in print order.
@@ -266,6 +281,11 @@ func (s *Secrets) byEnv() []struct {
 		{"DISCORD_APP_ID", &s.DiscordAppID},
 		{"DISCORD_PUBLIC_KEY", &s.DiscordPublicKey},
 		{"PARTNERBOT_API_TOKEN", &s.APIToken},
+		{"DUB_WEBHOOK_SECRET", &s.DubWebhookSecret},
+		{"REWARDFUL_WEBHOOK_SECRET", &s.RewardfulWebhookSecret},
+		{"TOLT_WEBHOOK_SECRET", &s.ToltWebhookSecret},
+		{"STRIPE_WEBHOOK_SECRET", &s.StripeWebhookSecret},
+		{"SHOPIFY_WEBHOOK_SECRET", &s.ShopifyWebhookSecret},
 	}
 }
 
