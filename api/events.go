@@ -21,8 +21,14 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.opt.Logger, bot.Errorf(bot.EINVALID, "send a JSON array or NDJSON (one JSON object per line); CSV is for partnerbot import"))
 		return
 	}
-	evs, lines, err := ingest.Collect(ingest.NewReader(body, format, s.opt.Currency), s.opt.Clock.Now(), s.opt.MaxFuture)
+	evs, lines, err := ingest.CollectMax(ingest.NewReader(body, format, s.opt.Currency), s.opt.Clock.Now(), s.opt.MaxFuture, s.opt.MaxEvents)
 	if err != nil {
+		var tooMany *ingest.TooManyEvents
+		if errors.As(err, &tooMany) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"error": err.Error(), "code": bot.EINVALID})
+			s.events.Inc("rejected")
+			return
+		}
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{

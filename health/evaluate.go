@@ -116,7 +116,7 @@ func (e *Evaluator) evaluate(ctx context.Context, p *bot.Partner, now time.Time,
 	firsts := fullMonths(today, TrendMonths)
 	months := make([]bot.Totals, len(firsts))
 	for i, m := range firsts {
-		if m.Year*12+int(m.Month) < p.Joined.Year*12+int(p.Joined.Month) {
+		if m.Before(p.Joined) {
 			continue
 		}
 		if months[i], err = e.src.Totals(ctx, p.ID, m, monthEnd(m)); err != nil {
@@ -170,11 +170,17 @@ func flagsOf(all map[string]bot.Totals) programFlags {
 // facts assembles what Judge needs. months are the totals of the full
 // months starting on firsts; those before the partner joined are left out.
 func (e *Evaluator) facts(p *bot.Partner, now time.Time, firsts []bot.Date, months []bot.Totals, win bot.Totals, contacts []bot.Event, prog programFlags) Facts {
+	today := bot.DateOf(now, e.loc)
 	f := Facts{Now: now, Currency: e.Currency, Materials: win.Materials, ProgramUsesMaterials: prog.materials,
-		ProgramRecordsContacts: prog.contacts, InactiveMonths: e.rules.InactiveMonths}
-	joined := p.Joined.Year*12 + int(p.Joined.Month)
+		ProgramRecordsContacts: prog.contacts, InactiveMonths: e.rules.InactiveMonths,
+		Joined: p.Joined, NotJoined: today.Before(p.Joined), New: e.rules.IsNew(p, today), GraceUntil: e.rules.GraceUntil(p)}
+	if !p.Joined.IsZero() {
+		f.DaysIn = today.Sub(p.Joined) + 1
+	}
 	for i, m := range firsts {
-		if m.Year*12+int(m.Month) < joined {
+		// Only months the partner was in from their first day: ten days
+		// are not judged as a month.
+		if m.Before(p.Joined) {
 			continue
 		}
 		f.Months = append(f.Months, months[i].Turnover())
@@ -226,11 +232,7 @@ func (e *Evaluator) EvaluateAll(ctx context.Context, now time.Time) ([]Result, e
 			continue
 		}
 		active = append(active, p)
-		row := Input{Partner: p.ID, Months: make([]bot.Amount, k)}
-		for j := range k {
-			row.Months[j] = byMonth[n-k+j][p.ID].Turnover()
-		}
-		in = append(in, row)
+		in = append(in, e.rules.InputOf(p, today, firsts[n-k:], func(j int) bot.Amount { return byMonth[n-k+j][p.ID].Turnover() }))
 	}
 	standings := Standings(e.rules, in)
 
