@@ -219,16 +219,22 @@ func partnerItemKey(partner string, created time.Time, id uint64) []byte {
 func (s *Store) CountForPartner(ctx context.Context, partner string, since time.Time, kinds ...string) (int, error) {
 	n := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
-		prefix := prefixKey(partner)
-		c := tx.Bucket(bucketOutboxByP).Cursor()
-		for k, v := c.Seek(binary.BigEndian.AppendUint64(bytes.Clone(prefix), timeBits(since))); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
-			if len(kinds) == 0 || slices.Contains(kinds, string(v)) {
-				n++
-			}
-		}
+		n = countForPartnerTx(tx, partner, since, kinds)
 		return nil
 	})
 	return n, err
+}
+
+func countForPartnerTx(tx *bolt.Tx, partner string, since time.Time, kinds []string) int {
+	n := 0
+	prefix := prefixKey(partner)
+	c := tx.Bucket(bucketOutboxByP).Cursor()
+	for k, v := c.Seek(binary.BigEndian.AppendUint64(bytes.Clone(prefix), timeBits(since))); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+		if len(kinds) == 0 || slices.Contains(kinds, string(v)) {
+			n++
+		}
+	}
+	return n
 }
 
 // Queued reports whether a message with this idempotency key was ever
