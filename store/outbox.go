@@ -189,10 +189,13 @@ func (s *Store) OutboxItems(ctx context.Context, keep func(*OutboxItem) bool) ([
 
 // UpdateOutbox changes an item in one transaction: fn gets the stored
 // item and changes it; the due index follows its status and next attempt.
+// Concurrent calls share a commit (the dispatcher's sends in flight each
+// record their outcome), so fn may run more than once, each time on the
+// stored item: it must only change the item it is given.
 // Returns ENOTFOUND.
 func (s *Store) UpdateOutbox(ctx context.Context, id uint64, fn func(*OutboxItem)) (*OutboxItem, error) {
 	var it *OutboxItem
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.db.Batch(func(tx *bolt.Tx) error {
 		var err error
 		if it, err = getItem(tx, id); err != nil {
 			return err
