@@ -68,6 +68,7 @@ func (s *Service) partnerCard(ctx context.Context, c *Caller, args map[string]st
 		Footer:  i18n.T(l, "partner.link", s.referralLink(p)),
 		Buttons: []bot.Button{{Action: actionLogContact, Value: p.ID, Label: i18n.T(l, "partner.log_contact")}},
 	}
+	msg.Fields = append(msg.Fields, i18n.OwedFields(l, s.opt.Currency, st.Owed)...)
 	if stand, ok := standings[p.ID]; ok {
 		v := i18n.T(l, "segment."+string(stand.Segment)) + ", " + i18n.T(l, "tier."+string(stand.Tier)) + "\n" +
 			i18n.T(l, "partner.rank", stand.Rank, stand.Of)
