@@ -87,8 +87,11 @@ type DB struct {
 
 // Ingest bounds event ingestion.
 type Ingest struct {
-	BatchSize int      `yaml:"batch_size"` // events per request or import transaction
-	MaxFuture Duration `yaml:"max_future"` // how far ahead of now an event time may be
+	BatchSize int `yaml:"batch_size"` // events per import transaction
+	// MaxRequestEvents is the most events one POST /api/v1/events may
+	// carry (413 beyond it).
+	MaxRequestEvents int      `yaml:"max_request_events"`
+	MaxFuture        Duration `yaml:"max_future"` // how far ahead of now an event time may be
 }
 
 // Slack configures the Slack client; tokens are in Secrets.
@@ -201,6 +204,7 @@ type Health struct {
 	ReplyRed          Duration `yaml:"reply_red"`
 	InitiativeGreen   int      `yaml:"initiative_green"` // partner-initiated contacts per month
 	EducationWindow   Duration `yaml:"education_window"` // material use counted over this window
+	NewPartnerDays    int      `yaml:"new_partner_days"` // grace period after joining: no red for lack of history, no alerts
 }
 
 // Alerts paces manager alerts about red partners.
@@ -244,6 +248,21 @@ type Secrets struct {
 	DiscordAppID       string
 	DiscordPublicKey   string
 	APIToken           string
+	// Webhook secrets of the platforms of record; a platform whose secret
+	// is empty has no /hooks/ route.
+	DubWebhookSecret       string
+	RewardfulWebhookSecret string
+	ToltWebhookSecret      string
+	StripeWebhookSecret    string
+	ShopifyWebhookSecret   string
+}
+
+// WebhookSecrets returns the webhook secrets by platform name.
+func (s *Secrets) WebhookSecrets() map[string]string {
+	return map[string]string{
+		"dub": s.DubWebhookSecret, "rewardful": s.RewardfulWebhookSecret, "tolt": s.ToltWebhookSecret,
+		"stripe": s.StripeWebhookSecret, "shopify": s.ShopifyWebhookSecret,
+	}
 }
 
 // byEnv lists the secrets by environment variable, in print order.
@@ -262,6 +281,11 @@ func (s *Secrets) byEnv() []struct {
 		{"DISCORD_APP_ID", &s.DiscordAppID},
 		{"DISCORD_PUBLIC_KEY", &s.DiscordPublicKey},
 		{"PARTNERBOT_API_TOKEN", &s.APIToken},
+		{"DUB_WEBHOOK_SECRET", &s.DubWebhookSecret},
+		{"REWARDFUL_WEBHOOK_SECRET", &s.RewardfulWebhookSecret},
+		{"TOLT_WEBHOOK_SECRET", &s.ToltWebhookSecret},
+		{"STRIPE_WEBHOOK_SECRET", &s.StripeWebhookSecret},
+		{"SHOPIFY_WEBHOOK_SECRET", &s.ShopifyWebhookSecret},
 	}
 }
 
@@ -288,7 +312,7 @@ func Default() *Config {
 			ShutdownTimeout: Duration(15 * time.Second),
 		},
 		DB:     DB{Path: "partnerbot.db", LockTimeout: Duration(2 * time.Second)},
-		Ingest: Ingest{BatchSize: 5000, MaxFuture: Duration(24 * time.Hour)},
+		Ingest: Ingest{BatchSize: 5000, MaxRequestEvents: 10000, MaxFuture: Duration(24 * time.Hour)},
 		Admins: Admins{Slack: []string{}, Discord: []string{}},
 		Jobs: Jobs{
 			WeeklyReport:    Job{Cron: "0 9 * * 1", Enabled: true},
@@ -317,6 +341,7 @@ func Default() *Config {
 			ReplyRed:          Duration(7 * 24 * time.Hour),
 			InitiativeGreen:   1,
 			EducationWindow:   Duration(90 * 24 * time.Hour),
+			NewPartnerDays:    60,
 		},
 		Alerts: Alerts{RepeatAfter: Duration(7 * 24 * time.Hour), EscalateAfter: Duration(3 * 24 * time.Hour)},
 		Outbox: Outbox{ChannelPerSecond: 1, GlobalPerSecond: 20, MaxAttempts: 8},

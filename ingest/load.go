@@ -15,6 +15,20 @@ import (
 // needs before its all-or-nothing transaction. It returns the events with
 // their lines, or the first problem.
 func Collect(r *Reader, now time.Time, maxFuture time.Duration) ([]bot.Event, []int, error) {
+	return CollectMax(r, now, maxFuture, 0)
+}
+
+// TooManyEvents is CollectMax's error for a request with more events than
+// its limit.
+type TooManyEvents struct{ Max int }
+
+func (e *TooManyEvents) Error() string {
+	return fmt.Sprintf("more than %d events in one request; split them into several requests", e.Max)
+}
+
+// CollectMax is Collect for at most max events (no limit when max <= 0):
+// one more is a *TooManyEvents, and reading stops there.
+func CollectMax(r *Reader, now time.Time, maxFuture time.Duration, max int) ([]bot.Event, []int, error) {
 	var evs []bot.Event
 	var lines []int
 	for {
@@ -24,6 +38,9 @@ func Collect(r *Reader, now time.Time, maxFuture time.Duration) ([]bot.Event, []
 		}
 		if err != nil {
 			return nil, nil, err
+		}
+		if max > 0 && len(evs) == max {
+			return nil, nil, &TooManyEvents{Max: max}
 		}
 		if err := checkTime(&e, line, now, maxFuture); err != nil {
 			return nil, nil, err
@@ -82,10 +99,16 @@ type ImportResult struct {
 // so memory stays constant for any file size. Should the second pass stop
 // half-way (a crash, a partner removed meanwhile), running the same file
 // again converges to the same state: stored event ids count as duplicates.
+// Both passes read f from its start, wherever its offset was. A file with
+// no events (empty, or a CSV header alone) is EINVALID: an import that
+// stores nothing must not look like one that worked.
 func ImportFile(ctx context.Context, f io.ReadSeeker, l Ledger, opt ImportOptions) (ImportResult, error) {
 	var res ImportResult
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 5000
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return res, fmt.Errorf("rewind: %w", err)
 	}
 	known := map[string]bool{}
 	err := scan(ctx, f, opt, func(e *bot.Event, line int) error {
@@ -116,6 +139,9 @@ func ImportFile(ctx context.Context, f io.ReadSeeker, l Ledger, opt ImportOption
 		}
 		return nil
 	})
+	if err == nil && res.Events == 0 {
+		err = bot.Errorf(bot.EINVALID, "no events in the file: it is empty, or a CSV with only its header")
+	}
 	if err != nil || opt.DryRun {
 		return res, err
 	}
