@@ -155,16 +155,26 @@ func (s *Store) convert(e *bot.Event, day bot.Date, rates *rateCache) error {
 	return nil
 }
 
-// CheckEvent converts a copy of e as Ingest would and reports what Ingest
-// would refuse about its money (ENORATE, an amount too large): the first
-// pass of an import checks this before anything is stored.
-func (s *Store) CheckEvent(ctx context.Context, e bot.Event) error {
-	if e.Currency == "" || e.Currency == s.currency.Code {
-		return nil
-	}
-	return s.db.View(func(tx *bolt.Tx) error {
+// CheckEvent converts a copy of e as Ingest would and returns it, or
+// what Ingest would refuse about its money (ENORATE, an amount too
+// large): the first pass of an import checks this before anything is
+// stored.
+func (s *Store) CheckEvent(ctx context.Context, e bot.Event) (bot.Event, error) {
+	err := s.db.View(func(tx *bolt.Tx) error {
 		return s.convert(&e, bot.DateOf(e.At, s.loc), newRateCache(tx.Bucket(bucketRates)))
 	})
+	return e, err
+}
+
+// LedgerRoom returns how much more money (amounts and commissions, in
+// absolute minor units) the ledger can take before bot.MaxLedgerMoney.
+func (s *Store) LedgerRoom(ctx context.Context) (int64, error) {
+	var room int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		room = bot.MaxLedgerMoney - ledgerMoney(tx.Bucket(bucketMeta))
+		return nil
+	})
+	return max(room, 0), err
 }
 
 // CurrencyMigration says what MigrateCurrency did.
