@@ -74,7 +74,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	w := m.newWatch(s, notifier)
 	webhooks := reg.Counter("partnerbot_webhooks_total", "Webhook deliveries by platform and outcome: stored, duplicate, parked, ignored, refused.", "platform", "outcome")
 	rcv := hooks.New(hooks.Options{Store: s, Clock: m.Clock, Secrets: cfg.Secrets.WebhookSecrets(), Logger: log,
-		OnStored:  func(p string) { w.Touched([]string{p}) },
+		OnStored: func(p string, newest time.Time) {
+			w.Touched(api.Ingested{Newest: map[string]time.Time{p: newest}, Accepted: 1})
+		},
 		OnOutcome: func(platform, outcome string) { webhooks.Inc(platform, outcome) },
 	})
 	reapply := func(ctx context.Context) {
@@ -86,7 +88,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	srv := api.New(api.Options{
 		Store: s, Clock: m.Clock, Location: cfg.Location(), Currency: cfg.Currency(), Token: token,
-		MaxBody: cfg.HTTP.MaxBodyBytes, MaxFuture: time.Duration(cfg.Ingest.MaxFuture), Logger: log, Metrics: reg,
+		MaxBody: cfg.HTTP.MaxBodyBytes, MaxFuture: time.Duration(cfg.Ingest.MaxFuture), MaxEvents: cfg.Ingest.MaxRequestEvents, Logger: log, Metrics: reg,
 		OnIngest: w.Touched, OnPartner: reapply,
 	})
 	srv.Handle("POST /hooks/{platform}", rcv)
@@ -116,7 +118,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	chat, err := chatAdapters(runCtx, cfg, svc, srv.Handle, log, &console.Poster{Out: m.Stdout}, activity)
+	chat, err := chatAdapters(runCtx, cfg, svc, srv.Handle, log, &console.Poster{Out: m.Stdout}, activity, s)
 	if err != nil {
 		return err
 	}

@@ -101,7 +101,9 @@ type Options struct {
 	Logger  *slog.Logger
 	// OnStored, when set, hears which partner a stored delivery touched.
 	// It must not block.
-	OnStored func(partner string)
+	// newest is the time of the delivery's newest event, so the health
+	// watch can tell a live sale from a replayed old one.
+	OnStored func(partner string, newest time.Time)
 	// OnOutcome, when set, hears each delivery's outcome by platform:
 	// stored, duplicate, parked, ignored, refused. It must not block.
 	OnOutcome func(platform, outcome string)
@@ -253,7 +255,13 @@ func (r *Receiver) take(ctx context.Context, c *connector, h http.Header, body [
 		switch {
 		case err == nil:
 			if r.opt.OnStored != nil && stored.Accepted > 0 {
-				r.opt.OnStored(partner)
+				var newest time.Time
+				for _, e := range evs {
+					if e.At.After(newest) {
+						newest = e.At
+					}
+				}
+				r.opt.OnStored(partner, newest)
 			}
 			return Result{Key: d.Key, Type: d.Type, Partner: partner, Stored: stored}, nil
 		case be == nil:

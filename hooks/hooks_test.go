@@ -69,7 +69,7 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	clock := bot.NewManualClock(time.Date(2025, 11, 20, 12, 0, 0, 0, time.UTC))
-	st, err := store.Open(filepath.Join(t.TempDir(), "hooks.db"), store.Options{Location: time.UTC, Clock: clock})
+	st, err := store.Open(filepath.Join(t.TempDir(), "hooks.db"), store.Options{Location: time.UTC, Clock: clock, Currency: "USD"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +78,10 @@ func newHarness(t *testing.T) *harness {
 		ExternalIDs: map[string]string{"dub": "pn_cm0lcuvtz000xcutmqw4a7wi3", "rewardful": "07d8acc5-c689-4b4a-bbab-f88a71ffc012", "tolt": "part_ER3mfYNL9ci7sFaJazAv2"},
 		Coupons:     []string{"TENOFF"}}
 	if _, err := st.PutPartner(context.Background(), janko); err != nil {
+		t.Fatal(err)
+	}
+	matt := &bot.Partner{ID: "matt", Name: "Matthew Hayden", Joined: bot.MustDate("2019-01-01"), ExternalIDs: map[string]string{"dub": "pn_1K06X6FX2GRB31NCM2VVCGJ72"}}
+	if _, err := st.PutPartner(context.Background(), matt); err != nil {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, st: st, clock: clock}
@@ -390,7 +394,7 @@ func TestTolt(t *testing.T) {
 // published secret and signature.
 func TestSvixPublishedExample(t *testing.T) {
 	clock := bot.NewManualClock(time.Unix(1614265330, 0))
-	st, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{Clock: clock})
+	st, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{Clock: clock, Currency: "USD"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -558,5 +562,101 @@ func TestConcurrentDeliveries(t *testing.T) {
 	}
 	if got := len(h.parked()); got != n/10 {
 		t.Fatalf("parked = %d, want %d", got, n/10)
+	}
+}
+
+// commissions returns a partner's commission as of a day.
+func (h *harness) commissions(partner, day string) bot.Commissions {
+	h.t.Helper()
+	c, err := h.st.Commissions(context.Background(), partner, bot.MustDate(day))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return c
+}
+
+func (h *harness) setRate(code, rate string) {
+	h.t.Helper()
+	r, err := bot.ParseRate(rate)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.st.SetRate(context.Background(), bot.ExchangeRate{Currency: code, Rate: r}); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func TestCommissionStates(t *testing.T) {
+	h := newHarness(t)
+	t.Run("Dub commission created is pending", func(t *testing.T) {
+		wantCounts(t, h.deliver("dub", sample(t, "dub-commission-created.json"), 200), 1, 0)
+		if got := h.commissions("matt", "2025-07-20"); got.Pending != 10000 || got.Approved != 0 {
+			t.Fatalf("commissions = %+v, want 100.00 pending", got)
+		}
+		if got := h.commissions("matt", "2025-11-20"); got.Approved != 10000 {
+			t.Fatalf("commissions = %+v after the hold, want 100.00 approved", got)
+		}
+	})
+	t.Run("Rewardful commission voided", func(t *testing.T) {
+		wantCounts(t, h.deliver("rewardful", sample(t, "rewardful-commission-created.json"), 200), 1, 0)
+		if got := h.commissions("janko", "2020-08-20"); got.Pending != 3000 {
+			t.Fatalf("commissions = %+v, want 30.00 pending", got)
+		}
+		wantCounts(t, h.deliver("rewardful", sample(t, "rewardful-commission-voided.json"), 200), 1, 0)
+		wantCounts(t, h.deliver("rewardful", sample(t, "rewardful-commission-voided.json"), 200), 0, 1)
+		if got := h.commissions("janko", "2030-01-01"); got.Pending != 0 || got.Approved != 0 {
+			t.Fatalf("commissions = %+v after the void, want nothing pending or approved", got)
+		}
+	})
+	t.Run("Tolt commission rejected, attributed through its transaction", func(t *testing.T) {
+		h := newHarness(t)
+		wantCounts(t, h.deliver("tolt", sample(t, "tolt-transaction-created.json"), 200), 1, 0)
+		wantCounts(t, h.deliver("tolt", sample(t, "tolt-commission-created.json"), 200), 1, 0)
+		if got := h.commissions("janko", "2025-04-26"); got.Pending != 2999 {
+			t.Fatalf("commissions = %+v, want 29.99 pending", got)
+		}
+		wantCounts(t, h.deliver("tolt", sample(t, "tolt-commission-rejected.json"), 200), 1, 0)
+		if got := h.commissions("janko", "2030-01-01"); got.Pending != 0 || got.Approved != 0 {
+			t.Fatalf("commissions = %+v after the rejection, want nothing", got)
+		}
+	})
+}
+
+func TestForeignCurrency(t *testing.T) {
+	h := newHarness(t)
+	order := bytes.Replace(sample(t, "shopify-orders-paid.json"), []byte(`"currency": "USD"`), []byte(`"currency": "EUR"`), 1)
+	out := h.deliver("shopify", order, http.StatusAccepted, "X-Shopify-Topic", "orders/paid")
+	if out["parked"] != store.ParkNoRate {
+		t.Fatalf("answer = %v, want parked for want of a rate", out)
+	}
+	if h.events() != 0 {
+		t.Fatal("a sale without a rate was stored")
+	}
+	h.setRate("EUR", "1.08")
+	if applied, left, err := h.rcv.Reapply(context.Background()); err != nil || applied != 1 || left != 0 {
+		t.Fatalf("Reapply = %d, %d, %v; want 1 applied", applied, left, err)
+	}
+	if got := h.totals("janko"); got.Sales != 1 || got.SalesAmount != 43524 {
+		t.Fatalf("totals = %+v, want 1 sale of 403.00 EUR = 435.24 USD", got)
+	}
+	evs, err := h.st.PartnerEvents(context.Background(), "janko", time.Time{}, h.clock.Now(), bot.EventSale)
+	if err != nil || len(evs) != 1 || evs[0].Currency != "EUR" || evs[0].OrigAmount != 40300 {
+		t.Fatalf("stored = %+v, %v; want the original 403.00 EUR kept", evs, err)
+	}
+}
+
+func TestJPY(t *testing.T) {
+	h := newHarness(t)
+	body := sample(t, "stripe-invoice-paid-jpy.json")
+	if out := h.deliver("stripe", body, http.StatusAccepted); out["parked"] != store.ParkNoRate {
+		t.Fatalf("answer = %v, want parked for want of a rate", out)
+	}
+	h.setRate("JPY", "0.0067")
+	if applied, _, err := h.rcv.Reapply(context.Background()); err != nil || applied != 1 {
+		t.Fatalf("Reapply = %d, %v", applied, err)
+	}
+	// ¥120,000 has no minor unit: 120000 × 0.0067 = 804.00 USD.
+	if got := h.totals("janko"); got.SalesAmount != 80400 {
+		t.Fatalf("turnover = %v, want 804.00", got.SalesAmount)
 	}
 }

@@ -283,7 +283,7 @@ func (s *Store) DropParked(ctx context.Context, key string) error {
 
 // ingestIn is where deliveries meet the ledger: the same write Ingest does.
 func (s *Store) ingestIn(tx *bolt.Tx, evs []bot.Event, res *bot.IngestResult, days map[uint32]bool) error {
-	return ingestTx(tx, s.loc, evs, nil, res, days, 0)
+	return s.ingestTx(tx, evs, nil, res, days)
 }
 
 // Group commit. Writers that come while a commit is running wait for the
