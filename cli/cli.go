@@ -66,7 +66,7 @@ func init() {
 		{"chat", "--as ID", "talk to the bot in the terminal as a partner, manager or admin", (*Main).chat},
 		{"demo", "[--seed N]", "fill an empty database with a realistic demo program", (*Main).demo},
 		{"import", "FILE [--format auto|ndjson|json|csv] [--dry-run]", "import events from NDJSON, a JSON array or CSV with a header (- reads stdin)", (*Main).importEvents},
-		{"partner", "add|set|list|show|remove ...", "manage partners", (*Main).partner},
+		{"partner", "add|set|import|list|show|remove ...", "manage partners (import FILE: CSV with a header or NDJSON, all or nothing)", (*Main).partner},
 		{"manager", "add|set|list|show|remove ...", "manage account managers", (*Main).manager},
 		{"promo", "add|set|list|remove ...", "manage promotions (the promo calendar and 48 h notices announce them)", (*Main).promo},
 		{"stats", "ID [--period P] [--json]", "a partner's numbers for a period against the period before", (*Main).stats},
@@ -76,6 +76,7 @@ func init() {
 		{"outbox", "list [--failed]", "outgoing messages and their delivery", (*Main).outboxCmd},
 		{"rates", "set CUR RATE [--from DATE] | list [CUR]", "exchange rates: how many units of the program currency one unit of CUR is worth", (*Main).rates},
 		{"currency", "migrate CUR --rate RATE", "convert every stored amount to a new program currency (1 current unit = RATE CUR)", (*Main).currencyCmd},
+		{"hooks", "list [--unmatched] [--json] | replay", "webhook deliveries parked until a partner matches or a rate exists; replay applies what now can be", (*Main).hooksCmd},
 		{"backup", "FILE", "write a consistent copy of the database to FILE", (*Main).backup},
 		{"config", "check", "print the resolved configuration, secrets masked", (*Main).configCheck},
 	}
