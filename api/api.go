@@ -331,6 +331,7 @@ func fieldOf(err error, field string) error {
 
 var statusOf = map[string]int{
 	bot.EINVALID:      http.StatusBadRequest,
+	bot.ENORATE:       http.StatusBadRequest, // refused whole: set the rate, send again
 	bot.ENOTFOUND:     http.StatusNotFound,
 	bot.ECONFLICT:     http.StatusConflict,
 	bot.EUNAUTHORIZED: http.StatusUnauthorized,

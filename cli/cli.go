@@ -285,12 +285,23 @@ func (m *Main) openStore() (*store.Store, error) {
 		LockTimeout:   time.Duration(cfg.DB.LockTimeout),
 		Clock:         m.Clock,
 		DefaultLocale: cfg.Program.Locale,
+		Currency:      cfg.Program.Currency,
+		HoldDays:      holdDays(cfg.Commissions.HoldDays),
 	})
 	if err != nil {
 		return nil, err
 	}
 	m.store = s
 	return s, nil
+}
+
+// holdDays maps commissions.hold_days to store.Options.HoldDays, where
+// zero means the default.
+func holdDays(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
 
 func (m *Main) today() bot.Date { return bot.DateOf(m.Clock.Now(), m.cfg.Location()) }

@@ -45,7 +45,9 @@ type Config struct {
 	Alerts    Alerts    `yaml:"alerts"`
 	Outbox    Outbox    `yaml:"outbox"`
 	Caps      Caps      `yaml:"caps"`
-	Log       Log       `yaml:"log"`
+	// Commissions configures the commission lifecycle.
+	Commissions Commissions `yaml:"commissions"`
+	Log         Log         `yaml:"log"`
 
 	// Secrets come from the environment only (ApplyEnv).
 	Secrets Secrets `yaml:"-"`
@@ -226,6 +228,14 @@ type Outbox struct {
 	MaxAttempts      int     `yaml:"max_attempts"`
 }
 
+// Commissions configures the commission lifecycle.
+type Commissions struct {
+	// HoldDays is how many days a commission stays pending (the return
+	// window) before it is approved, unless the platform of record
+	// approves or voids it sooner. 0 approves it the day it is earned.
+	HoldDays int `yaml:"hold_days"`
+}
+
 // Caps limits what partners are sent.
 type Caps struct {
 	WeeklyScheduledPerPartner int `yaml:"weekly_scheduled_per_partner"`
@@ -325,7 +335,9 @@ func Default() *Config {
 		Alerts: Alerts{RepeatAfter: Duration(7 * 24 * time.Hour), EscalateAfter: Duration(3 * 24 * time.Hour)},
 		Outbox: Outbox{ChannelPerSecond: 1, GlobalPerSecond: 20, MaxAttempts: 8},
 		Caps:   Caps{WeeklyScheduledPerPartner: 3},
-		Log:    Log{Level: "info", Format: "text"},
+
+		Commissions: Commissions{HoldDays: 30},
+		Log:         Log{Level: "info", Format: "text"},
 	}
 	if err := c.Validate(); err != nil {
 		// The defaults are tested to validate; this is a programming error.

@@ -275,6 +275,7 @@ func (c *Config) validate() []problem {
 	v.intRange("outbox.max_attempts", o.MaxAttempts, 1, 100)
 
 	v.intRange("caps.weekly_scheduled_per_partner", c.Caps.WeeklyScheduledPerPartner, 1, 100)
+	v.intRange("commissions.hold_days", c.Commissions.HoldDays, 0, 365)
 
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

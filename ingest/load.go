@@ -65,6 +65,14 @@ type Ledger interface {
 	Ingest(ctx context.Context, evs []bot.Event, lines []int) (bot.IngestResult, error)
 }
 
+// EventChecker is what a Ledger may offer to check an event's money as
+// storing it would (a rate in force for its currency, the converted
+// amount's bound), so the first pass of an import refuses a file that the
+// second pass could not store whole.
+type EventChecker interface {
+	CheckEvent(ctx context.Context, e bot.Event) error
+}
+
 // ImportOptions configure ImportFile.
 type ImportOptions struct {
 	Format    Format
@@ -84,7 +92,8 @@ type ImportResult struct {
 }
 
 // ImportFile imports a file of events in two passes. The first reads the
-// whole file and checks every event, including that its partner exists,
+// whole file and checks every event, including that its partner exists
+// and, when l is an EventChecker, that its money can be converted,
 // holding one event at a time: a bad line refuses the file before anything
 // is stored. The second stores the events in transactions of BatchSize,
 // so memory stays constant for any file size. Should the second pass stop
@@ -117,6 +126,16 @@ func ImportFile(ctx context.Context, f io.ReadSeeker, l Ledger, opt ImportOption
 		}
 		if !ok {
 			return &bot.Error{Code: bot.EINVALID, Line: line, Field: "partner", Message: fmt.Sprintf("unknown partner %q", e.Partner)}
+		}
+		if ck, isChecker := l.(EventChecker); isChecker && e.Currency != "" {
+			if err := ck.CheckEvent(ctx, *e); err != nil {
+				if be := bot.AsError(err); be != nil {
+					c := *be
+					c.Line = line
+					return &c
+				}
+				return err
+			}
 		}
 		return nil
 	})

@@ -187,8 +187,10 @@ func (s *Store) DeletePartner(ctx context.Context, id string, purge bool) (event
 				return err
 			}
 		}
-		if err := deletePrefix(tx.Bucket(bucketDaily), prefix); err != nil {
-			return err
+		for _, b := range [][]byte{bucketDaily, bucketItems, bucketLifeDay, bucketLifeMonth} {
+			if err := deletePrefix(tx.Bucket(b), prefix); err != nil {
+				return err
+			}
 		}
 		if err := deletePrefix(tx.Bucket(bucketNotes), prefix); err != nil {
 			return err
