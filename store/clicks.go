@@ -60,7 +60,7 @@ func (s *Store) RecordClick(ctx context.Context, ev bot.Event, code, address str
 			return nil
 		}
 		var res bot.IngestResult
-		if err := ingestTx(tx, s.loc, []bot.Event{ev}, nil, &res, days, 0); err != nil {
+		if err := s.ingestTx(tx, []bot.Event{ev}, nil, &res, days); err != nil {
 			return err
 		}
 		result = ClickAccepted
