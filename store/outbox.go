@@ -42,6 +42,12 @@ type OutboxItem struct {
 	// Unverified marks an item whose last attempt may have been posted
 	// (a timeout after sending): before sending again, ask the platform.
 	Unverified bool `json:"unverified,omitempty"`
+	// Posted: the message itself is on the platform (Ref); what is left
+	// is its image, sent as a step of its own by platforms that post
+	// images separately (Slack). A retry then attaches, never reposts.
+	Posted bool `json:"posted,omitempty"`
+	// Attached: the message's image went out too.
+	Attached bool `json:"attached,omitempty"`
 }
 
 func be64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
