@@ -34,6 +34,9 @@ type SendError struct {
 	Unknown bool
 	// Reason is the platform's word for it ("channel_not_found", "50007").
 	Reason string
+	// Method is the platform API call that failed ("chat.postMessage",
+	// "create_message"), for metrics by method.
+	Method string
 	Err    error
 }
 

@@ -41,6 +41,8 @@ type Main struct {
 	cfg        *config.Config
 	log        *slog.Logger
 	store      *store.Store
+	// onJobRun hears the scheduler's runs (serve's metrics).
+	onJobRun func(job string, finished time.Time, err error)
 }
 
 // ErrUsage marks a mistake in the command line; the exit code is 2.

@@ -73,7 +73,7 @@ func (m *Main) scheduler(s *store.Store, cal *calendar.Calendar, w *watch) (*sch
 	if w != nil {
 		jobs = append(jobs, w.job(m.cfg.Jobs.HealthEval.Cron, m.cfg.Jobs.HealthEval.Enabled))
 	}
-	return scheduler.New(scheduler.Options{Store: s, Clock: m.Clock, Location: m.cfg.Location(), Logger: m.log}, jobs)
+	return scheduler.New(scheduler.Options{Store: s, Clock: m.Clock, Location: m.cfg.Location(), Logger: m.log, OnRun: m.onJobRun}, jobs)
 }
 
 func (m *Main) jobs(ctx context.Context, args []string) error {

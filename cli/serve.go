@@ -103,14 +103,37 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	failures := reg.Counter("partnerbot_outbox_total", "Outgoing messages settled, by platform and result: sent, failed.", "platform", "result")
+	outboxMetrics(reg, s, m.Clock, chat.senders)
 	disp := outbox.New(outbox.Options{Store: s, Senders: chat.senders, Clock: m.Clock, Logger: log,
 		ChannelInterval: time.Duration(float64(time.Second) / cfg.Outbox.ChannelPerSecond),
 		PlatformRate:    cfg.Outbox.GlobalPerSecond, MaxAttempts: cfg.Outbox.MaxAttempts,
 		OnOutcome: func(it *store.OutboxItem) { failures.Inc(it.Target.Platform, it.Status) },
+		OnSendError: func(platform string, se *bot.SendError) {
+			if se.RetryAfter > 0 {
+				metrics.PlatformRateLimited(platform, se.Method)
+			} else {
+				metrics.PlatformError(platform, se.Method)
+			}
+		},
 	})
+	m.onJobRun = func(job string, finished time.Time, err error) {
+		if err != nil {
+			metrics.JobFailed(job)
+		} else {
+			metrics.JobSucceeded(job, finished)
+		}
+	}
 	sched, err := m.scheduler(s, m.calendar(s, svc.Board(), nil), w)
 	if err != nil {
 		return err
+	}
+	// The freshness of each job survives a restart: an alert on "the
+	// Monday report did not succeed" must not fire because the bot was
+	// redeployed on Tuesday.
+	for _, job := range sched.Jobs() {
+		if run, err := s.LastJobRun(ctx, job); err == nil && run.Status == "done" {
+			metrics.JobSucceeded(job, run.Finished)
+		}
 	}
 	watchDone := make(chan struct{})
 	go func() {
@@ -175,6 +198,35 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// outboxMetrics exposes the outbox's backlog, read at scrape time: its
+// depth by platform (zero for an idle platform, so a rule sees the
+// series) and the age of the oldest waiting message.
+func outboxMetrics(reg *metrics.Registry, s *store.Store, clock bot.Clock, senders map[string]outbox.Sender) {
+	reg.GaugeVecFunc("partnerbot_outbox_pending", "Messages waiting in the outbox to be sent, by platform.", "platform",
+		func() (map[string]float64, error) {
+			count, _, err := s.OutboxBacklog(context.Background())
+			if err != nil {
+				return nil, err
+			}
+			out := map[string]float64{}
+			for p := range senders {
+				out[p] = 0
+			}
+			for p, n := range count {
+				out[p] = float64(n)
+			}
+			return out, nil
+		})
+	reg.GaugeFunc("partnerbot_outbox_oldest_pending_seconds", "Age of the oldest message waiting in the outbox; 0 when none waits.",
+		func() float64 {
+			_, oldest, err := s.OutboxBacklog(context.Background())
+			if err != nil || oldest.IsZero() {
+				return 0
+			}
+			return max(0, clock.Now().Sub(oldest).Seconds())
+		})
 }
 
 func randomToken() string {

@@ -64,6 +64,9 @@ type Options struct {
 	Workers int
 	// OnOutcome, when set, hears every final outcome (metrics).
 	OnOutcome func(it *store.OutboxItem)
+	// OnSendError, when set, hears every failed attempt with the
+	// platform's answer (metrics: 429s and errors by method).
+	OnSendError func(platform string, se *bot.SendError)
 }
 
 // Dispatcher sends what the outbox holds.
@@ -289,6 +292,9 @@ func (d *Dispatcher) complete(ctx context.Context, it *store.OutboxItem, sender 
 	var se *bot.SendError
 	if !errors.As(err, &se) {
 		se = &bot.SendError{Err: err, Reason: "error"}
+	}
+	if d.opt.OnSendError != nil {
+		d.opt.OnSendError(p, se)
 	}
 	switch {
 	case se.Permanent:
