@@ -107,7 +107,9 @@ func (r *Registry) Counter(name, help string, labels ...string) *CounterVec {
 }
 
 // Add adds v (≥ 0) to the series with these label values.
-func (c *CounterVec) Add(v float64, labelValues ...string) { c.v.WithLabelValues(labelValues...).Add(v) }
+func (c *CounterVec) Add(v float64, labelValues ...string) {
+	c.v.WithLabelValues(labelValues...).Add(v)
+}
 
 // Inc adds one.
 func (c *CounterVec) Inc(labelValues ...string) { c.v.WithLabelValues(labelValues...).Inc() }
