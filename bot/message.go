@@ -6,31 +6,31 @@ package bot
 // Messages and never see a platform type.
 type Message struct {
 	// Title is the headline (an embed title, a Slack header block).
-	Title string
+	Title string `json:"title,omitempty"`
 	// Text is the body: plain text with *bold* marks around words, the
 	// one emphasis every renderer can honour. Lines break on "\n".
-	Text string
+	Text string `json:"text,omitempty"`
 	// Fields are labelled values laid out in columns where possible.
-	Fields []Field
+	Fields []Field `json:"fields,omitempty"`
 	// Buttons are actions under the message.
-	Buttons []Button
+	Buttons []Button `json:"buttons,omitempty"`
 	// Image is attached or uploaded beside the message (a QR code, a
 	// chart).
-	Image *Image
+	Image *Image `json:"image,omitempty"`
 	// Footer is small print under everything.
-	Footer string
+	Footer string `json:"footer,omitempty"`
 	// Color marks the message's mood: "green", "amber", "red" or "".
-	Color string
+	Color string `json:"color,omitempty"`
 	// Private asks for an answer only the asker sees (Slack ephemeral,
 	// Discord's ephemeral flag). Scheduled posts ignore it.
-	Private bool
+	Private bool `json:"private,omitempty"`
 }
 
 // Field is one labelled value of a Message.
 type Field struct {
-	Name   string
-	Value  string
-	Inline bool
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Inline bool   `json:"inline,omitempty"`
 }
 
 // ButtonStyle colours a button.
@@ -47,17 +47,17 @@ const (
 // action that comes back to the bot as an Interaction with Action and
 // Value.
 type Button struct {
-	Action string
-	Value  string
-	Label  string
-	URL    string
-	Style  ButtonStyle
+	Action string      `json:"action,omitempty"`
+	Value  string      `json:"value,omitempty"`
+	Label  string      `json:"label"`
+	URL    string      `json:"url,omitempty"`
+	Style  ButtonStyle `json:"style,omitempty"`
 }
 
 // Image is a picture sent with a message.
 type Image struct {
-	Name string // file name, e.g. "qr-janko.png"
-	Alt  string // what it shows, for screen readers and text renderings
-	Type string // MIME type, "image/png"
-	Data []byte
+	Name string `json:"name"`          // file name, e.g. "qr-janko.png"
+	Alt  string `json:"alt,omitempty"` // what it shows, for screen readers and text renderings
+	Type string `json:"type"`          // MIME type, "image/png"
+	Data []byte `json:"data,omitempty"`
 }

@@ -8,9 +8,9 @@ import (
 // Target is where a message goes: a channel, or a user's direct messages
 // when Channel is empty.
 type Target struct {
-	Platform string // "slack", "discord" or "console"
-	Channel  string
-	User     string
+	Platform string `json:"platform"` // "slack", "discord" or "console"
+	Channel  string `json:"channel,omitempty"`
+	User     string `json:"user,omitempty"`
 }
 
 func (t Target) String() string {

@@ -103,6 +103,12 @@ func TestCLI_ServeMetrics(t *testing.T) {
 		t.Fatalf("put partner: %d", resp.StatusCode)
 	}
 
+	// A Slack token with the default public_url: links would point at
+	// localhost, and serve says so at start.
+	if !strings.Contains(run.stderr.String(), "http.public_url is a loopback address") {
+		t.Errorf("no warning about a loopback public_url:\n%s", run.stderr.String())
+	}
+
 	before := scrapeMetrics(t, run.base)
 	for _, name := range []string{"go_goroutines", "process_cpu_seconds_total", "partnerbot_db_bytes", "partnerbot_http_requests_total"} {
 		if before[name] == nil {

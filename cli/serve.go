@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"partnerbot/alerts"
@@ -62,6 +64,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 	}
 
+	if sec := cfg.Secrets; (sec.SlackBotToken != "" || sec.DiscordBotToken != "") && loopbackURL(cfg.HTTP.PublicURL) {
+		log.Warn("http.public_url is a loopback address while a chat platform is configured: referral links, QR codes and "+
+			"buttons will point nowhere for partners; set http.public_url to the bot's public https address",
+			"public_url", cfg.HTTP.PublicURL)
+	}
 	token := cfg.Secrets.APIToken
 	if token == "" {
 		token = randomToken()
@@ -110,17 +117,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		OnOutcome: func(it *store.OutboxItem) { failures.Inc(it.Target.Platform, it.Status) },
 		OnSendError: func(platform string, se *bot.SendError) {
 			if se.RetryAfter > 0 {
-				metrics.PlatformRateLimited(platform, se.Method)
+				reg.PlatformRateLimited(platform, se.Method)
 			} else {
-				metrics.PlatformError(platform, se.Method)
+				reg.PlatformError(platform, se.Method)
 			}
 		},
 	})
 	m.onJobRun = func(job string, finished time.Time, err error) {
 		if err != nil {
-			metrics.JobFailed(job)
+			reg.JobFailed(job)
 		} else {
-			metrics.JobSucceeded(job, finished)
+			reg.JobSucceeded(job, finished)
 		}
 	}
 	sched, err := m.scheduler(s, m.calendar(s, svc.Board(), nil), w)
@@ -132,7 +139,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	// redeployed on Tuesday.
 	for _, job := range sched.Jobs() {
 		if run, err := s.LastJobRun(ctx, job); err == nil && run.Status == "done" {
-			metrics.JobSucceeded(job, run.Finished)
+			reg.JobSucceeded(job, run.Finished)
 		}
 	}
 	watchDone := make(chan struct{})
@@ -227,6 +234,21 @@ func outboxMetrics(reg *metrics.Registry, s *store.Store, clock bot.Clock, sende
 			}
 			return max(0, clock.Now().Sub(oldest).Seconds())
 		})
+}
+
+// loopbackURL reports whether a URL's host is this machine only
+// (localhost, 127.0.0.0/8, ::1) or unset.
+func loopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if host == "" || strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && (ip.IsLoopback() || ip.IsUnspecified())
 }
 
 func randomToken() string {

@@ -2,10 +2,9 @@
 // official client: the Go runtime and process collectors come with it, and
 // operators get the series their dashboards and alerting rules expect.
 //
-// Series any part of the program may move without holding a Registry
-// (platform failures, job outcomes, webhook deliveries) are package-level
-// functions: Prometheus collectors are made to be shared, and every
-// Registry made by New exposes them.
+// Webhook deliveries are counted through a package-level function, so the
+// connectors need no Registry handed down: Prometheus collectors are made
+// to be shared, and every Registry made by New exposes that one.
 package metrics
 
 import (
@@ -21,64 +20,64 @@ import (
 // Registry holds partnerbot's metric families and serves them.
 type Registry struct {
 	reg *prometheus.Registry
+
+	platformRateLimited, platformErrors, jobFailures *prometheus.CounterVec
+	jobLastSuccess                                   *prometheus.GaugeVec
 }
 
-// The program-wide series; see the functions below.
-var (
-	platformRateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{
+var webhookDeliveries = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "partnerbot_webhook_deliveries_total",
+	Help: "Webhook deliveries from platforms of record, by platform and result (stored, duplicate, parked, ignored, unauthorized, rejected, error).",
+}, []string{"platform", "result"})
+
+// New returns a registry with the Go runtime and process collectors, the
+// webhook deliveries, and the platform and job series.
+func New() *Registry {
+	r := &Registry{reg: prometheus.NewRegistry()}
+	r.platformRateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "partnerbot_platform_rate_limited_total",
 		Help: "Chat platform answers of 429 (rate limited), by platform and API method.",
 	}, []string{"platform", "method"})
-	platformErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
+	r.platformErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "partnerbot_platform_errors_total",
 		Help: "Failed chat platform calls other than rate limits, by platform and API method.",
 	}, []string{"platform", "method"})
-	jobLastSuccess = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+	r.jobLastSuccess = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "partnerbot_job_last_success_timestamp_seconds",
 		Help: "Unix time the calendar job last finished without error.",
 	}, []string{"job"})
-	jobFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
+	r.jobFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "partnerbot_job_failures_total",
 		Help: "Calendar job runs that failed (each is tried again within its window).",
 	}, []string{"job"})
-	webhookDeliveries = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "partnerbot_webhook_deliveries_total",
-		Help: "Webhook deliveries from platforms of record, by platform and result (stored, duplicate, parked, ignored, unauthorized, rejected, error).",
-	}, []string{"platform", "result"})
-)
-
-// New returns a registry with the Go runtime and process collectors and
-// the program-wide series.
-func New() *Registry {
-	r := &Registry{reg: prometheus.NewRegistry()}
 	r.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		platformRateLimited, platformErrors, jobLastSuccess, jobFailures, webhookDeliveries,
+		r.platformRateLimited, r.platformErrors, r.jobLastSuccess, r.jobFailures, webhookDeliveries,
 	)
 	return r
 }
 
 // PlatformRateLimited counts a 429 from a chat platform's method
 // ("chat.postMessage", "create_message").
-func PlatformRateLimited(platform, method string) {
-	platformRateLimited.WithLabelValues(platform, orUnknown(method)).Inc()
+func (r *Registry) PlatformRateLimited(platform, method string) {
+	r.platformRateLimited.WithLabelValues(platform, orUnknown(method)).Inc()
 }
 
 // PlatformError counts a failed chat platform call that was not a 429.
-func PlatformError(platform, method string) {
-	platformErrors.WithLabelValues(platform, orUnknown(method)).Inc()
+func (r *Registry) PlatformError(platform, method string) {
+	r.platformErrors.WithLabelValues(platform, orUnknown(method)).Inc()
 }
 
 // JobSucceeded records that a calendar job finished without error at t.
-func JobSucceeded(job string, t time.Time) {
-	jobLastSuccess.WithLabelValues(job).Set(float64(t.UnixNano()) / 1e9)
-	jobFailures.WithLabelValues(job) // the series exists from the first run on
+func (r *Registry) JobSucceeded(job string, t time.Time) {
+	r.jobLastSuccess.WithLabelValues(job).Set(float64(t.UnixNano()) / 1e9)
+	r.jobFailures.WithLabelValues(job) // the series exists from the first run on
 }
 
 // JobFailed counts a failed run of a calendar job.
-func JobFailed(job string) {
-	jobFailures.WithLabelValues(job).Inc()
+func (r *Registry) JobFailed(job string) {
+	r.jobFailures.WithLabelValues(job).Inc()
 }
 
 // WebhookDelivery counts one delivery from a platform of record ("dub",

@@ -31,7 +31,7 @@ func TestRegistry(t *testing.T) {
 	h.Observe(0.05, "/x")
 	h.Observe(0.5, "/x")
 	h.Observe(5, "/x")
-	JobSucceeded("weekly_report", time.Unix(1700000000, 0))
+	r.JobSucceeded("weekly_report", time.Unix(1700000000, 0))
 	WebhookDelivery("dub", "stored")
 	out := scrape(t, r)
 	for _, want := range []string{
