@@ -61,6 +61,7 @@ func TestCLI_HelpAndExitCodes(t *testing.T) {
 			}
 		})
 	}
+	r.must("partner", "add", "janko", "--name", "Sklep u Janka")
 	for _, tc := range []struct {
 		args []string
 		code int

@@ -1,10 +1,7 @@
 // Package metrics is partnerbot's Prometheus registry, built on the
 // official client: the Go runtime and process collectors come with it, and
 // operators get the series their dashboards and alerting rules expect.
-//
-// Webhook deliveries are counted through a package-level function, so the
-// connectors need no Registry handed down: Prometheus collectors are made
-// to be shared, and every Registry made by New exposes that one.
+
 package metrics
 
 import (
@@ -21,14 +18,9 @@ import (
 type Registry struct {
 	reg *prometheus.Registry
 
-	platformRateLimited, platformErrors, jobFailures *prometheus.CounterVec
-	jobLastSuccess                                   *prometheus.GaugeVec
+	platformRateLimited, platformErrors, jobFailures, webhookDeliveries *prometheus.CounterVec
+	jobLastSuccess                                                      *prometheus.GaugeVec
 }
-
-var webhookDeliveries = prometheus.NewCounterVec(prometheus.CounterOpts{
-	Name: "partnerbot_webhook_deliveries_total",
-	Help: "Webhook deliveries from platforms of record, by platform and result (stored, duplicate, parked, ignored, unauthorized, rejected, error).",
-}, []string{"platform", "result"})
 
 // New returns a registry with the Go runtime and process collectors, the
 // webhook deliveries, and the platform and job series.
@@ -50,10 +42,14 @@ func New() *Registry {
 		Name: "partnerbot_job_failures_total",
 		Help: "Calendar job runs that failed (each is tried again within its window).",
 	}, []string{"job"})
+	r.webhookDeliveries = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "partnerbot_webhook_deliveries_total",
+		Help: "Webhook deliveries from platforms of record, by platform and result: stored, duplicate, parked, ignored, refused (bad signature), error (not kept; the platform retries).",
+	}, []string{"platform", "result"})
 	r.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		r.platformRateLimited, r.platformErrors, r.jobLastSuccess, r.jobFailures, webhookDeliveries,
+		r.platformRateLimited, r.platformErrors, r.jobLastSuccess, r.jobFailures, r.webhookDeliveries,
 	)
 	return r
 }
@@ -82,9 +78,9 @@ func (r *Registry) JobFailed(job string) {
 
 // WebhookDelivery counts one delivery from a platform of record ("dub",
 // "stripe") with its result: "stored", "duplicate", "parked", "ignored",
-// "unauthorized", "rejected" or "error".
-func WebhookDelivery(platform, result string) {
-	webhookDeliveries.WithLabelValues(platform, result).Inc()
+// "refused" or "error".
+func (r *Registry) WebhookDelivery(platform, result string) {
+	r.webhookDeliveries.WithLabelValues(platform, result).Inc()
 }
 
 func orUnknown(s string) string {
