@@ -105,6 +105,9 @@ type Options struct {
 	// Render draws images that carry a Spec instead of bytes; nil
 	// leaves such an image out (logged) and sends the message alone.
 	Render RenderFunc
+	// OnSendError, when set, hears every failed attempt with the
+	// platform's answer (metrics: 429s and errors by method).
+	OnSendError func(platform string, se *bot.SendError)
 }
 
 // Dispatcher sends what the outbox holds.
@@ -446,6 +449,9 @@ func (d *Dispatcher) failed(ctx context.Context, it *store.OutboxItem, now time.
 	var se *bot.SendError
 	if !errors.As(err, &se) {
 		se = &bot.SendError{Err: err, Reason: "error"}
+	}
+	if d.opt.OnSendError != nil {
+		d.opt.OnSendError(p, se)
 	}
 	switch {
 	case se.Permanent:
