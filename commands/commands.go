@@ -31,6 +31,7 @@ type Store interface {
 	PutPartner(ctx context.Context, p *bot.Partner) (bool, error)
 	Manager(ctx context.Context, id string) (*bot.Manager, error)
 	Stats(ctx context.Context, partner string, p bot.Period, today bot.Date, cur bot.Currency) (bot.Stats, error)
+	StatsAt(ctx context.Context, partner string, p bot.Period, now time.Time, cur bot.Currency) (bot.Stats, error)
 	AllTotals(ctx context.Context, from, to bot.Date) (map[string]bot.Totals, error)
 	ChangeStamp(from, to bot.Date) uint64
 	Promotions(ctx context.Context) ([]bot.Promotion, error)
