@@ -48,11 +48,23 @@ type Options struct {
 	Token     string        // bearer token for /api/v1; empty refuses every API call
 	MaxBody   int64         // largest ingest body in bytes
 	MaxFuture time.Duration // how far ahead of the clock an event may be
+	// MaxEvents is the most events one ingest request may carry; more is
+	// 413 and nothing stored. Zero means no limit beyond MaxBody.
+	MaxEvents int
 	Logger    *slog.Logger
 	Metrics   *metrics.Registry
-	// OnIngest, when set, hears which partners a stored request touched
-	// (health is evaluated again for them). It must not block.
-	OnIngest func(partners []string)
+	// OnIngest, when set, hears what a stored request touched (health is
+	// evaluated again for those partners). It must not block.
+	OnIngest func(Ingested)
+}
+
+// Ingested is what one stored ingest request touched.
+type Ingested struct {
+	// Newest is each touched partner's newest event in the request: the
+	// watch tells a backfill of old events from live ones by it.
+	Newest map[string]time.Time
+	// Accepted counts the request's new events (duplicates left out).
+	Accepted int
 }
 
 // Server is the HTTP handler of partnerbot.
@@ -329,6 +341,7 @@ func fieldOf(err error, field string) error {
 
 var statusOf = map[string]int{
 	bot.EINVALID:      http.StatusBadRequest,
+	bot.ENORATE:       http.StatusBadRequest, // refused whole: set the rate, send again
 	bot.ENOTFOUND:     http.StatusNotFound,
 	bot.ECONFLICT:     http.StatusConflict,
 	bot.EUNAUTHORIZED: http.StatusUnauthorized,

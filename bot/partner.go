@@ -155,6 +155,28 @@ func (p *Partner) Validate() error {
 	return nil
 }
 
+// EarliestJoined is the earliest joined date a partner may have: an
+// earlier one is a typo of the year, and would make anniversaries and
+// "months since joined" absurd.
+var EarliestJoined = Date{Year: 1990, Month: time.January, Day: 1}
+
+// MaxJoinedAhead is how many days after today a joined date may lie: a
+// partner signed for next Monday, not a typo of the year.
+const MaxJoinedAhead = 7
+
+// CheckJoined checks the joined date against today. Returns EINVALID on
+// the field "joined" when it is before EarliestJoined or more than
+// MaxJoinedAhead days after today.
+func (p *Partner) CheckJoined(today Date) error {
+	switch {
+	case p.Joined.Before(EarliestJoined):
+		return FieldError("joined", "joined date %s is before %s: check the year", p.Joined, EarliestJoined)
+	case p.Joined.After(today.AddDays(MaxJoinedAhead)):
+		return FieldError("joined", "joined date %s is more than %d days after today (%s): check the year", p.Joined, MaxJoinedAhead, today)
+	}
+	return nil
+}
+
 // Validate checks a manager's fields. Returns EINVALID naming the field.
 func (m *Manager) Validate() error {
 	if !ValidID(m.ID) {

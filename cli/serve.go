@@ -73,7 +73,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	w := m.newWatch(s, notifier)
 	srv := api.New(api.Options{
 		Store: s, Clock: m.Clock, Location: cfg.Location(), Currency: cfg.Currency(), Token: token,
-		MaxBody: cfg.HTTP.MaxBodyBytes, MaxFuture: time.Duration(cfg.Ingest.MaxFuture), Logger: log, Metrics: reg,
+		MaxBody: cfg.HTTP.MaxBodyBytes, MaxFuture: time.Duration(cfg.Ingest.MaxFuture), MaxEvents: cfg.Ingest.MaxRequestEvents, Logger: log, Metrics: reg,
 		OnIngest: w.Touched,
 	})
 	clicks := reg.Counter("partnerbot_referral_clicks_total", "Referral link visits counted, by result: accepted, duplicate.", "result")
@@ -98,7 +98,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	chat, err := chatAdapters(runCtx, cfg, svc, srv.Handle, log, &console.Poster{Out: m.Stdout}, activity)
+	chat, err := chatAdapters(runCtx, cfg, svc, srv.Handle, log, &console.Poster{Out: m.Stdout}, activity, s)
 	if err != nil {
 		return err
 	}

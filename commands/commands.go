@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -43,6 +44,8 @@ type Store interface {
 	Notes(ctx context.Context, partner string, limit int) ([]store.Note, error)
 	Verdict(ctx context.Context, partner string) (store.VerdictRecord, error)
 	VerdictHistory(ctx context.Context, partner string, limit int) ([]store.HealthChange, error)
+	OutboxByRef(ctx context.Context, platform, ref string) (*store.OutboxItem, error)
+	OutboxItem(ctx context.Context, id uint64) (*store.OutboxItem, error)
 }
 
 // Options configure a Service.
@@ -70,6 +73,7 @@ type Service struct {
 	specs   []*Spec
 	byName  map[string]*Spec
 	actions map[string]ActionFunc
+	forms   map[string]FormFunc
 	guard   linkGuard
 }
 
@@ -84,13 +88,18 @@ func New(opt Options) *Service {
 	if opt.Locale == "" {
 		opt.Locale = bot.LocalePL
 	}
-	s := &Service{opt: opt, board: health.NewBoard(opt.Store, opt.Rules), byName: map[string]*Spec{}, actions: map[string]ActionFunc{}}
+	s := &Service{opt: opt, board: health.NewBoard(opt.Store, opt.Rules), byName: map[string]*Spec{}, actions: map[string]ActionFunc{},
+		forms: map[string]FormFunc{}}
 	s.guard.attempts = map[string][]time.Time{}
 	for _, sp := range builtin() {
 		s.Register(sp)
 	}
 	s.HandleAction(actionShareStats, (*Service).shareStats)
 	s.HandleAction(actionLogContact, (*Service).logContactAction)
+	s.HandleAction(ActionReply, (*Service).replyForm)
+	s.HandleForm(FormReply, func(s *Service, ctx context.Context, c *Caller, id, text string) (*bot.Message, error) {
+		return s.Run(ctx, c, "message", map[string]string{"id": id, "text": text}), nil
+	})
 	return s
 }
 
@@ -359,6 +368,17 @@ func (s *Service) HandleAction(action string, fn ActionFunc) {
 		panic("commands: duplicate action " + action)
 	}
 	s.actions[action] = fn
+}
+
+// Actions returns the name of every registered button action, sorted:
+// what a test that must cover every button ranges over.
+func (s *Service) Actions() []string {
+	out := make([]string, 0, len(s.actions))
+	for a := range s.actions {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Interact runs a button press and returns the message to show; like Run

@@ -14,20 +14,24 @@ import (
 )
 
 // managed returns the partner when the caller may see it: an admin sees
-// every partner, a manager only its own. Anyone else learns only that it
-// is not theirs, whether or not it exists.
+// every partner, a manager only its own. Anyone else gets one answer,
+// ENOTFOUND "not among your partners", whether the partner is someone
+// else's or does not exist, so an id can be probed for neither its name
+// nor its existence.
 func (s *Service) managed(ctx context.Context, c *Caller, id string) (*bot.Partner, error) {
 	id = strings.ToLower(strings.TrimSpace(id))
 	p, err := s.opt.Store.Partner(ctx, id)
 	switch {
-	case bot.ErrorCode(err) == bot.ENOTFOUND:
+	case bot.ErrorCode(err) == bot.ENOTFOUND && c.Admin:
 		return nil, bot.Errorf(bot.ENOTFOUND, "%s", i18n.T(c.Locale, "partner.not_found", id))
+	case bot.ErrorCode(err) == bot.ENOTFOUND:
+		return nil, bot.Errorf(bot.ENOTFOUND, "%s", i18n.T(c.Locale, "partner.not_yours", id))
 	case err != nil:
 		return nil, err
 	case c.Admin:
 		return p, nil
 	case c.Manager == nil || p.Manager != c.Manager.ID:
-		return nil, bot.Errorf(bot.EUNAUTHORIZED, "%s", i18n.T(c.Locale, "partner.not_yours", id))
+		return nil, bot.Errorf(bot.ENOTFOUND, "%s", i18n.T(c.Locale, "partner.not_yours", id))
 	}
 	return p, nil
 }
@@ -237,7 +241,7 @@ func (s *Service) message(ctx context.Context, c *Caller, args map[string]string
 	msg := bot.Message{Title: i18n.T(pl, "message.title", name), Text: text, Footer: i18n.T(pl, "message.footer")}
 	for _, t := range targets {
 		key := fmt.Sprintf("manager_message/%s/%s/%d/%s", who, p.ID, now.UnixNano(), t.Platform)
-		if _, err := s.opt.Store.Enqueue(ctx, &store.OutboxItem{Key: key, Kind: "manager_message", Partner: p.ID, Target: t, Message: msg}); err != nil {
+		if _, err := s.opt.Store.Enqueue(ctx, &store.OutboxItem{Key: key, Kind: KindManagerMessage, Partner: p.ID, Target: t, Message: msg, Transient: true}); err != nil {
 			return nil, err
 		}
 	}
@@ -253,7 +257,7 @@ func init() {
 		"cmd.message.arg.id":   {"the partner's id", "identyfikator partnera"},
 		"cmd.message.arg.text": {"what to write", "treść wiadomości"},
 		"message.title":        {"A message from %s", "Wiadomość od: %s"},
-		"message.footer":       {"Reply here: your account manager reads it.", "Odpowiedz tutaj: Twój opiekun to przeczyta."},
+		"message.footer":       {"Reply to this message and I will pass it on to your account manager.", "Odpowiedz na tę wiadomość, a przekażę ją Twojemu opiekunowi."},
 		"message.sent":         {"Sent to %s; logged as a contact.", "Wysłano do: %s; zapisano jako kontakt."},
 		"message.note":         {"message sent through the bot", "wiadomość wysłana przez bota"},
 		"message.no_account":   {"%s has no Slack or Discord account yet: /invite it first.", "%s nie ma jeszcze konta na Slacku ani Discordzie: najpierw /invite."},

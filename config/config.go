@@ -44,7 +44,9 @@ type Config struct {
 	Alerts    Alerts    `yaml:"alerts"`
 	Outbox    Outbox    `yaml:"outbox"`
 	Caps      Caps      `yaml:"caps"`
-	Log       Log       `yaml:"log"`
+	// Commissions configures the commission lifecycle.
+	Commissions Commissions `yaml:"commissions"`
+	Log         Log         `yaml:"log"`
 
 	// Secrets come from the environment only (ApplyEnv).
 	Secrets Secrets `yaml:"-"`
@@ -85,8 +87,11 @@ type DB struct {
 
 // Ingest bounds event ingestion.
 type Ingest struct {
-	BatchSize int      `yaml:"batch_size"` // events per request or import transaction
-	MaxFuture Duration `yaml:"max_future"` // how far ahead of now an event time may be
+	BatchSize int `yaml:"batch_size"` // events per import transaction
+	// MaxRequestEvents is the most events one POST /api/v1/events may
+	// carry (413 beyond it).
+	MaxRequestEvents int      `yaml:"max_request_events"`
+	MaxFuture        Duration `yaml:"max_future"` // how far ahead of now an event time may be
 }
 
 // Slack configures the Slack client; tokens are in Secrets.
@@ -215,6 +220,14 @@ type Outbox struct {
 	MaxAttempts      int     `yaml:"max_attempts"`
 }
 
+// Commissions configures the commission lifecycle.
+type Commissions struct {
+	// HoldDays is how many days a commission stays pending (the return
+	// window) before it is approved, unless the platform of record
+	// approves or voids it sooner. 0 approves it the day it is earned.
+	HoldDays int `yaml:"hold_days"`
+}
+
 // Caps limits what partners are sent.
 type Caps struct {
 	WeeklyScheduledPerPartner int `yaml:"weekly_scheduled_per_partner"`
@@ -279,7 +292,7 @@ func Default() *Config {
 			ShutdownTimeout: Duration(15 * time.Second),
 		},
 		DB:     DB{Path: "partnerbot.db", LockTimeout: Duration(2 * time.Second)},
-		Ingest: Ingest{BatchSize: 5000, MaxFuture: Duration(24 * time.Hour)},
+		Ingest: Ingest{BatchSize: 5000, MaxRequestEvents: 10000, MaxFuture: Duration(24 * time.Hour)},
 		Admins: Admins{Slack: []string{}, Discord: []string{}},
 		Jobs: Jobs{
 			WeeklyReport:    Job{Cron: "0 9 * * 1", Enabled: true},
@@ -313,7 +326,9 @@ func Default() *Config {
 		Alerts: Alerts{RepeatAfter: Duration(7 * 24 * time.Hour), EscalateAfter: Duration(3 * 24 * time.Hour)},
 		Outbox: Outbox{ChannelPerSecond: 1, GlobalPerSecond: 20, MaxAttempts: 8},
 		Caps:   Caps{WeeklyScheduledPerPartner: 3},
-		Log:    Log{Level: "info", Format: "text"},
+
+		Commissions: Commissions{HoldDays: 30},
+		Log:         Log{Level: "info", Format: "text"},
 	}
 	if err := c.Validate(); err != nil {
 		// The defaults are tested to validate; this is a programming error.

@@ -140,6 +140,7 @@ func (c *Config) validate() []problem {
 	v.positive("db.lock_timeout", c.DB.LockTimeout)
 
 	v.intRange("ingest.batch_size", c.Ingest.BatchSize, 1, 100000)
+	v.intRange("ingest.max_request_events", c.Ingest.MaxRequestEvents, 1, 1000000)
 	v.positive("ingest.max_future", c.Ingest.MaxFuture)
 
 	v.url("slack.api_url", c.Slack.APIURL, true)
@@ -260,6 +261,7 @@ func (c *Config) validate() []problem {
 	v.intRange("outbox.max_attempts", o.MaxAttempts, 1, 100)
 
 	v.intRange("caps.weekly_scheduled_per_partner", c.Caps.WeeklyScheduledPerPartner, 1, 100)
+	v.intRange("commissions.hold_days", c.Commissions.HoldDays, 0, 365)
 
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

@@ -101,11 +101,18 @@ func monthEnd(first bot.Date) bot.Date { return first.AddMonths(1).AddDays(-1) }
 // Evaluate judges one partner at now, whatever its status (callers skip
 // paused and ended partners).
 func (e *Evaluator) Evaluate(ctx context.Context, p *bot.Partner, now time.Time) (Verdict, error) {
-	start, from, today := e.window(now)
+	_, from, today := e.window(now)
 	prog, err := e.program(ctx, from, today)
 	if err != nil {
 		return Verdict{}, err
 	}
+	return e.evaluate(ctx, p, now, prog)
+}
+
+// evaluate is Evaluate with the program's flags already read.
+func (e *Evaluator) evaluate(ctx context.Context, p *bot.Partner, now time.Time, prog programFlags) (Verdict, error) {
+	start, from, today := e.window(now)
+	var err error
 	firsts := fullMonths(today, TrendMonths)
 	months := make([]bot.Totals, len(firsts))
 	for i, m := range firsts {
@@ -304,4 +311,59 @@ func Record(ctx context.Context, st VerdictStore, p *bot.Partner, v Verdict, s S
 		return false, store.VerdictRecord{}, fmt.Errorf("record health of %s: %w", p.ID, err)
 	}
 	return changed, prev, nil
+}
+
+// EvaluateSome judges the given partners at now with their standings:
+// what the ingest watch does for the partners new events touched. The
+// program's flags and the standings are read once for all of them; when
+// they are a large share of the program, every partner is judged at once
+// (EvaluateAll's month-at-a-time reads) and the rest dropped. Partners
+// that are not active get no result.
+func (e *Evaluator) EvaluateSome(ctx context.Context, ids []string, now time.Time) ([]Result, error) {
+	ps, err := e.src.Partners(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("health: %w", err)
+	}
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	if len(ids)*8 >= len(ps) {
+		all, err := e.EvaluateAll(ctx, now)
+		if err != nil {
+			return nil, err
+		}
+		out := all[:0]
+		for _, r := range all {
+			if want[r.Partner.ID] {
+				out = append(out, r)
+			}
+		}
+		return out, nil
+	}
+	_, from, today := e.window(now)
+	prog, err := e.program(ctx, from, today)
+	if err != nil {
+		return nil, err
+	}
+	standings, err := e.board.Standings(ctx, today)
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+	for i := range ps {
+		p := &ps[i]
+		if !want[p.ID] || p.Status != bot.StatusActive {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		v, err := e.evaluate(ctx, p, now, prog)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Result{Partner: *p, Verdict: v, Standing: standings[p.ID]})
+	}
+	return out, nil
 }

@@ -37,12 +37,33 @@ type Checker interface {
 	Posted(ctx context.Context, t bot.Target, key string, since time.Time) (ref string, found bool, err error)
 }
 
+// Replier posts a message as a reply in the thread of an earlier post
+// (parent is that post's ref): Slack's thread_ts, Discord's message
+// reference. Errors are *bot.SendError, as Send's.
+type Replier interface {
+	SendReply(ctx context.Context, t bot.Target, parent string, m *bot.Message, key string) (ref string, err error)
+}
+
+// Updater replaces the content of an earlier post (ref) in place:
+// Slack's chat.update, a Discord message edit. Errors are
+// *bot.SendError; an update is idempotent, so every failure may be
+// retried.
+type Updater interface {
+	Update(ctx context.Context, t bot.Target, ref string, m *bot.Message) error
+}
+
 // Store is the outbox's persistence.
 type Store interface {
 	Due(ctx context.Context, now time.Time, limit int) ([]store.OutboxItem, error)
 	Sending(ctx context.Context) ([]store.OutboxItem, error)
 	UpdateOutbox(ctx context.Context, id uint64, fn func(*store.OutboxItem)) (*store.OutboxItem, error)
+	// OutboxByKey returns the item queued under key, or ENOTFOUND.
+	OutboxByKey(ctx context.Context, key string) (*store.OutboxItem, error)
 }
+
+// parentWait is how long an item that threads under or updates an
+// earlier one waits for that one to be posted.
+const parentWait = 5 * time.Second
 
 // Options configure a Dispatcher.
 type Options struct {
@@ -263,7 +284,6 @@ func (d *Dispatcher) begin(ctx context.Context, it *store.OutboxItem, now time.T
 // attempt may have been posted is first looked for on platforms that can
 // tell (Slack).
 func (d *Dispatcher) complete(ctx context.Context, it *store.OutboxItem, sender Sender, now time.Time) error {
-	p := it.Target.Platform
 	if it.Unverified {
 		if ch, ok := sender.(Checker); ok {
 			ref, found, err := ch.Posted(ctx, it.Target, it.Key, it.Created.Add(-time.Minute))
@@ -279,13 +299,99 @@ func (d *Dispatcher) complete(ctx context.Context, it *store.OutboxItem, sender 
 		}
 	}
 	msg := it.Message
-	ref, err := sender.Send(ctx, it.Target, &msg, it.Key)
+	var ref string
+	var err error
+	switch {
+	case it.Updates != "":
+		return d.update(ctx, it, sender, now)
+	case it.Thread != "":
+		parent, wait, perr := d.parent(ctx, it, it.Thread)
+		switch {
+		case perr != nil:
+			return d.retry(ctx, it, now, perr, 0)
+		case wait:
+			return d.retry(ctx, it, now, fmt.Errorf("waiting for %s to be posted", it.Thread), parentWait)
+		}
+		if r, ok := sender.(Replier); ok && parent != nil {
+			ref, err = r.SendReply(ctx, it.Target, parent.Ref, &msg, it.Key)
+			break
+		}
+		ref, err = sender.Send(ctx, it.Target, &msg, it.Key)
+	default:
+		ref, err = sender.Send(ctx, it.Target, &msg, it.Key)
+	}
 	now = d.opt.Clock.Now()
 	if err == nil {
 		return d.finish(ctx, it, func(x *store.OutboxItem) {
 			x.Status, x.Ref, x.SentAt, x.Unverified, x.Error = store.OutboxSent, ref, now, false, ""
 		})
 	}
+	return d.failed(ctx, it, now, err)
+}
+
+// parent finds the posted item key names for it: nil when there is none
+// to thread under or update (never queued, failed, another target), and
+// wait when it is still on its way.
+func (d *Dispatcher) parent(ctx context.Context, it *store.OutboxItem, key string) (parent *store.OutboxItem, wait bool, err error) {
+	p, err := d.opt.Store.OutboxByKey(ctx, key)
+	switch {
+	case bot.ErrorCode(err) == bot.ENOTFOUND:
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("outbox item %s: %w", key, err)
+	case p.Target != it.Target:
+		return nil, false, nil
+	case p.Status == store.OutboxPending || p.Status == store.OutboxSending:
+		return nil, true, nil
+	case p.Status != store.OutboxSent || p.Ref == "":
+		return nil, false, nil
+	}
+	return p, false, nil
+}
+
+// update replaces the posted message of the item it.Updates names with
+// it.Message, and keeps the new content in that item too. An item whose
+// message was never posted has nothing to update: that fails for good.
+func (d *Dispatcher) update(ctx context.Context, it *store.OutboxItem, sender Sender, now time.Time) error {
+	u, ok := sender.(Updater)
+	if !ok {
+		return d.finish(ctx, it, func(x *store.OutboxItem) {
+			x.Status, x.Reason, x.FailedAt = store.OutboxFailed, "this platform cannot update a message", now
+		})
+	}
+	parent, wait, err := d.parent(ctx, it, it.Updates)
+	switch {
+	case err != nil:
+		return d.retry(ctx, it, now, err, 0)
+	case wait:
+		return d.retry(ctx, it, now, fmt.Errorf("waiting for %s to be posted", it.Updates), parentWait)
+	case parent == nil:
+		return d.finish(ctx, it, func(x *store.OutboxItem) {
+			x.Status, x.Reason, x.FailedAt = store.OutboxFailed, "the message to update was never posted", now
+		})
+	}
+	msg := it.Message
+	if err := u.Update(ctx, it.Target, parent.Ref, &msg); err != nil {
+		var se *bot.SendError
+		if errors.As(err, &se) && se.Unknown {
+			// Updating twice leaves the same message: no need to check.
+			se.Unknown = false
+		}
+		return d.failed(ctx, it, d.opt.Clock.Now(), err)
+	}
+	now = d.opt.Clock.Now()
+	if _, err := d.opt.Store.UpdateOutbox(context.WithoutCancel(ctx), parent.ID, func(x *store.OutboxItem) { x.Message = it.Message }); err != nil {
+		return err
+	}
+	return d.finish(ctx, it, func(x *store.OutboxItem) {
+		x.Status, x.Ref, x.SentAt, x.Error = store.OutboxSent, parent.Ref, now, ""
+	})
+}
+
+// failed records a failed attempt as the error says: given up, paused
+// after a 429, to be checked, or retried.
+func (d *Dispatcher) failed(ctx context.Context, it *store.OutboxItem, now time.Time, err error) error {
+	p := it.Target.Platform
 	var se *bot.SendError
 	if !errors.As(err, &se) {
 		se = &bot.SendError{Err: err, Reason: "error"}
@@ -335,7 +441,11 @@ func (d *Dispatcher) finish(ctx context.Context, it *store.OutboxItem, fn func(*
 // finishMaybe records an outcome; final ones are reported to OnOutcome.
 func (d *Dispatcher) finishMaybe(ctx context.Context, it *store.OutboxItem, fn func(*store.OutboxItem) bool) error {
 	final := false
-	x, err := d.opt.Store.UpdateOutbox(context.WithoutCancel(ctx), it.ID, func(x *store.OutboxItem) { final = fn(x) })
+	x, err := d.opt.Store.UpdateOutbox(context.WithoutCancel(ctx), it.ID, func(x *store.OutboxItem) {
+		if final = fn(x); final && x.Transient {
+			x.Forget()
+		}
+	})
 	if err != nil {
 		return err
 	}

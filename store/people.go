@@ -70,6 +70,11 @@ func (s *Store) PutPartner(ctx context.Context, p *bot.Partner) (created bool, e
 		if err := np.Validate(); err != nil {
 			return err
 		}
+		if old == nil || old.Joined != np.Joined {
+			if err := np.CheckJoined(s.today()); err != nil {
+				return err
+			}
+		}
 		if np.Manager != "" && tx.Bucket(bucketManagers).Get([]byte(np.Manager)) == nil {
 			return bot.FieldError("manager", "unknown manager %q (add it first: partnerbot manager add %s)", np.Manager, np.Manager)
 		}
@@ -182,8 +187,10 @@ func (s *Store) DeletePartner(ctx context.Context, id string, purge bool) (event
 				return err
 			}
 		}
-		if err := deletePrefix(tx.Bucket(bucketDaily), prefix); err != nil {
-			return err
+		for _, b := range [][]byte{bucketDaily, bucketItems, bucketLifeDay, bucketLifeMonth} {
+			if err := deletePrefix(tx.Bucket(b), prefix); err != nil {
+				return err
+			}
 		}
 		if err := deletePrefix(tx.Bucket(bucketNotes), prefix); err != nil {
 			return err

@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"sync"
-	"time"
+	"strings"
 
 	slackapi "github.com/slack-go/slack"
 
 	"partnerbot/bot"
+	"partnerbot/commands"
 )
 
 // envelope is the outer Events API callback.
@@ -18,6 +18,12 @@ type envelope struct {
 	Challenge string          `json:"challenge"`
 	EventID   string          `json:"event_id"`
 	Event     json.RawMessage `json:"event"`
+	// Authorizations name the bot's own user: how a mention of it is
+	// recognised.
+	Authorizations []struct {
+		UserID string `json:"user_id"`
+		IsBot  bool   `json:"is_bot"`
+	} `json:"authorizations"`
 }
 
 // event is the part of an inner event the adapter reads.
@@ -29,6 +35,9 @@ type event struct {
 	Subtype     string `json:"subtype"`
 	BotID       string `json:"bot_id"`
 	Tab         string `json:"tab"`
+	Text        string `json:"text"`
+	TS          string `json:"ts"`
+	ThreadTS    string `json:"thread_ts"`
 }
 
 // serveEvent answers POST /slack/events: the URL check at once, and
@@ -48,30 +57,39 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte
 	if n := r.Header.Get("X-Slack-Retry-Num"); n != "" {
 		a.log.Debug("slack event redelivery", "event_id", env.EventID, "retry", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
 	}
-	a.dispatchEvent(env)
+	if env.EventID == "" {
+		env.EventID = bodyID(r, body)
+	}
+	if err := a.dispatchEvent(r.Context(), env); err != nil {
+		// Slack redelivers what is not answered 200: the event is not
+		// lost, and not handled twice.
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
 	w.WriteHeader(http.StatusOK)
 }
 
 // dispatchEvent handles a callback once per event id, in the background:
-// Slack redelivers when we were slow, over HTTP and Socket Mode alike.
-func (a *Adapter) dispatchEvent(env envelope) {
+// Slack redelivers when we were slow (X-Slack-Retry-Num), over HTTP and
+// Socket Mode alike, and a captured request may be replayed. Returns an
+// error only when the event id cannot be recorded.
+func (a *Adapter) dispatchEvent(ctx context.Context, env envelope) error {
 	if env.Type != "event_callback" {
 		a.log.Debug("ignored slack event envelope", "type", env.Type)
-		return
+		return nil
 	}
-	if env.EventID != "" && !a.seen.add(env.EventID, a.clock.Now()) {
-		a.log.Debug("duplicate slack event", "event_id", env.EventID)
-		return
+	if first, err := a.firstUse(ctx, "event", env.EventID); err != nil || !first {
+		return err
 	}
 	var ev event
 	if err := json.Unmarshal(env.Event, &ev); err != nil {
 		a.log.Warn("malformed slack event", "event_id", env.EventID, "err", err)
-		return
+		return nil
 	}
 	switch ev.Type {
 	case "app_home_opened":
 		if ev.Tab != "" && ev.Tab != "home" {
-			return
+			return nil
 		}
 		a.track("home "+ev.User, func() {
 			ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
@@ -82,13 +100,58 @@ func (a *Adapter) dispatchEvent(env envelope) {
 		})
 	case "message":
 		if ev.Subtype != "" || ev.BotID != "" || ev.User == "" {
-			return // edits, joins, bots (ourselves included)
+			return nil // edits, joins, bots (ourselves included)
 		}
 		switch ev.ChannelType {
 		case "channel", "group", "im":
 			a.activity(ev.User, ev.Channel)
+			a.converse(env, ev)
 		}
 	}
+	return nil
+}
+
+// converse hands a person's message to the Service and answers them: in
+// their DM, or privately in the channel (in the thread when they wrote
+// in one). Channel talk not addressed to the bot gets no answer.
+func (a *Adapter) converse(env envelope, ev event) {
+	mention := ""
+	for _, au := range env.Authorizations {
+		if au.IsBot && au.UserID != "" {
+			mention = "<@" + au.UserID + ">"
+		}
+	}
+	dm := ev.ChannelType == "im"
+	mentioned := mention != "" && strings.Contains(ev.Text, mention)
+	if !dm && !mentioned && ev.ThreadTS == "" {
+		return
+	}
+	in := commands.Incoming{DM: dm, Mention: mentioned, Thread: ev.ThreadTS,
+		Text: strings.TrimSpace(strings.ReplaceAll(ev.Text, mention, ""))}
+	a.track("message "+ev.User, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+		defer cancel()
+		c, err := a.resolve(ctx, ev.User, ev.Channel)
+		var msg *bot.Message
+		if err != nil {
+			msg = internalError()
+		} else if msg = a.svc.Converse(ctx, c, in); msg == nil {
+			return
+		}
+		blocks, text := Render(msg)
+		opts := []slackapi.MsgOption{slackapi.MsgOptionText(text, false), slackapi.MsgOptionBlocks(blocks...)}
+		if ev.ThreadTS != "" {
+			opts = append(opts, slackapi.MsgOptionTS(ev.ThreadTS))
+		}
+		if dm {
+			_, _, err = a.api.PostMessageContext(ctx, ev.Channel, opts...)
+		} else {
+			_, err = a.api.PostEphemeralContext(ctx, ev.Channel, ev.User, opts...)
+		}
+		if err != nil {
+			a.log.Error("slack answer to a message failed", "user", ev.User, "channel", ev.Channel, "err", err)
+		}
+	})
 }
 
 // publishHome shows a user's Home tab: a linked partner's own stats
@@ -108,48 +171,4 @@ func (a *Adapter) publishHome(ctx context.Context, user string) error {
 	view := slackapi.HomeTabViewRequest{Type: slackapi.VTHomeTab, Blocks: slackapi.Blocks{BlockSet: renderBlocks(msg, maxHomeBlocks)}}
 	_, err = a.api.PublishViewContext(ctx, slackapi.PublishViewContextRequest{UserID: user, View: view})
 	return err
-}
-
-// seenEvents remembers recent event ids, at most max of them and none
-// older than ttl.
-type seenEvents struct {
-	mu    sync.Mutex
-	max   int
-	ttl   time.Duration
-	at    map[string]time.Time
-	order []string // oldest first; order[head:] are live
-	head  int
-}
-
-func newSeenEvents(max int, ttl time.Duration) *seenEvents {
-	return &seenEvents{max: max, ttl: ttl, at: map[string]time.Time{}}
-}
-
-// add records id at now and reports whether it is new.
-func (s *seenEvents) add(id string, now time.Time) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for s.head < len(s.order) && now.Sub(s.at[s.order[s.head]]) > s.ttl {
-		s.drop()
-	}
-	if _, dup := s.at[id]; dup {
-		return false
-	}
-	for len(s.at) >= s.max {
-		s.drop()
-	}
-	s.at[id] = now
-	s.order = append(s.order, id)
-	if s.head > len(s.order)/2 {
-		s.order = append(s.order[:0], s.order[s.head:]...)
-		s.head = 0
-	}
-	return true
-}
-
-// drop forgets the oldest id.
-func (s *seenEvents) drop() {
-	delete(s.at, s.order[s.head])
-	s.order[s.head] = ""
-	s.head++
 }

@@ -62,12 +62,18 @@ func (a *Adapter) present(c *commands.Caller, msg *bot.Message) reply {
 	if m.Private {
 		r.resp.ResponseType = "ephemeral"
 	}
+	if m.Replace {
+		r.resp.ResponseType, r.resp.ReplaceOriginal = "", true
+	}
 	return r
 }
 
 // slashCommand is the part of a slash command request the adapter reads.
 type slashCommand struct {
 	Command, Text, UserID, ChannelID, ResponseURL string
+	// ID names the request for replay checks: its trigger_id, else
+	// something as unique (the signed body's hash, the envelope id).
+	ID string
 }
 
 // serveCommand answers POST /slack/commands.
@@ -82,7 +88,10 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		return
 	}
 	sc := slashCommand{Command: form.Get("command"), Text: form.Get("text"), UserID: form.Get("user_id"),
-		ChannelID: form.Get("channel_id"), ResponseURL: form.Get("response_url")}
+		ChannelID: form.Get("channel_id"), ResponseURL: form.Get("response_url"), ID: form.Get("trigger_id")}
+	if sc.ID == "" {
+		sc.ID = bodyID(r, body)
+	}
 	if sc.Command == "" || sc.UserID == "" {
 		http.Error(w, "not a slash command", http.StatusBadRequest)
 		return
@@ -109,6 +118,18 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 // ctx ends.
 func (a *Adapter) slash(ctx context.Context, sc slashCommand, answer func(*response) error) {
 	received := a.clock.Now()
+	first, err := a.firstUse(ctx, "command", sc.ID)
+	if !first {
+		msg := replayed()
+		if err != nil {
+			msg = internalError()
+		}
+		r := a.present(&commands.Caller{Platform: Platform, UserID: sc.UserID, ChannelID: sc.ChannelID}, msg)
+		if err := answer(&r.resp); err != nil {
+			a.log.Warn("slack answer to a repeated command failed", "command", sc.Command, "err", err)
+		}
+		return
+	}
 	a.activity(sc.UserID, sc.ChannelID)
 	done := make(chan reply, 1)
 	a.track("command "+sc.Command, func() {
@@ -259,12 +280,25 @@ func (a *Adapter) upload(ctx context.Context, channel string, img *bot.Image) er
 	return nil
 }
 
-// interaction is the part of a block_actions payload the adapter reads.
+// interaction is the part of a block_actions or view_submission payload
+// the adapter reads.
 type interaction struct {
-	Type string `json:"type"`
-	User struct {
+	Type      string `json:"type"`
+	TriggerID string `json:"trigger_id"`
+	User      struct {
 		ID string `json:"id"`
 	} `json:"user"`
+	View struct {
+		ID              string `json:"id"`
+		Hash            string `json:"hash"`
+		CallbackID      string `json:"callback_id"`
+		PrivateMetadata string `json:"private_metadata"`
+		State           struct {
+			Values map[string]map[string]struct {
+				Value string `json:"value"`
+			} `json:"values"`
+		} `json:"state"`
+	} `json:"view"`
 	Channel struct {
 		ID string `json:"id"`
 	} `json:"channel"`
@@ -272,7 +306,23 @@ type interaction struct {
 	Actions     []struct {
 		ActionID string `json:"action_id"`
 		Value    string `json:"value"`
+		ActionTS string `json:"action_ts"`
 	} `json:"actions"`
+}
+
+// id names an interaction for replay checks: its trigger_id, else the
+// first action's action_ts with the user, else a view's id and hash,
+// else fallback.
+func (in *interaction) id(fallback string) string {
+	switch {
+	case in.TriggerID != "":
+		return in.TriggerID
+	case len(in.Actions) > 0 && in.Actions[0].ActionTS != "":
+		return in.User.ID + "/" + in.Actions[0].ActionTS
+	case in.View.ID != "":
+		return in.View.ID + "/" + in.View.Hash
+	}
+	return fallback
 }
 
 // serveInteraction answers POST /slack/interactions at once; the button's
@@ -288,15 +338,26 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 		http.Error(w, "malformed payload", http.StatusBadRequest)
 		return
 	}
+	first, err := a.firstUse(r.Context(), "interaction", in.id(bodyID(r, body)))
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
 	w.WriteHeader(http.StatusOK)
-	a.interact(in)
+	if first {
+		a.interact(in)
+	}
 }
 
-// interact runs a button press in the background. A private answer is
-// ephemeral; a public one (a partner sharing its own stats) goes to the
+// interact runs a button press in the background; the caller has
+// checked it is not a replay. A private answer is ephemeral; a public one (a partner sharing its own stats) goes to the
 // channel. Presses in the Home tab have no response_url: their answer
 // goes to the user's DM.
 func (a *Adapter) interact(in interaction) {
+	if in.Type == "view_submission" {
+		a.submit(in)
+		return
+	}
 	if in.Type != "block_actions" {
 		a.log.Debug("ignored slack interaction", "type", in.Type)
 		return
@@ -315,7 +376,15 @@ func (a *Adapter) interact(in interaction) {
 			if err != nil {
 				r = a.present(&commands.Caller{Platform: Platform, UserID: in.User.ID}, internalError())
 			} else {
-				r = a.present(c, a.svc.Interact(ctx, c, action, act.Value))
+				msg := a.svc.Interact(ctx, c, action, act.Value)
+				if msg != nil && msg.Form != nil && in.TriggerID != "" {
+					if err := a.openForm(ctx, in.TriggerID, msg.Form); err == nil {
+						return
+					} else {
+						a.log.Error("slack modal failed to open", "user", in.User.ID, "err", err)
+					}
+				}
+				r = a.present(c, msg)
 			}
 			if in.ResponseURL == "" {
 				a.dmReply(ctx, in.User.ID, r)
@@ -338,4 +407,51 @@ func (a *Adapter) dmReply(ctx context.Context, user string, r reply) {
 		return
 	}
 	a.afterReply(r)
+}
+
+// formBlock and formInput name the one text field of a form's modal.
+const (
+	formBlock = "partnerbot.form"
+	formInput = "text"
+)
+
+// openForm opens a form as a modal (views.open); the form's action and
+// value ride in the view's callback_id and private_metadata.
+func (a *Adapter) openForm(ctx context.Context, trigger string, f *bot.Form) error {
+	input := slackapi.NewPlainTextInputBlockElement(nil, formInput)
+	input.Multiline = true
+	input.MaxLength = 3000
+	view := slackapi.ModalViewRequest{
+		Type:            slackapi.VTModal,
+		Title:           slackapi.NewTextBlockObject(slackapi.PlainTextType, cutPlain(f.Title, 24), false, false),
+		Submit:          slackapi.NewTextBlockObject(slackapi.PlainTextType, cutPlain(f.Submit, 24), false, false),
+		CallbackID:      f.Action,
+		PrivateMetadata: f.Value,
+		Blocks: slackapi.Blocks{BlockSet: []slackapi.Block{
+			slackapi.NewInputBlock(formBlock, slackapi.NewTextBlockObject(slackapi.PlainTextType, cutPlain(f.Label, 2000), false, false), nil, input),
+		}},
+	}
+	if _, err := a.api.OpenViewContext(ctx, trigger, view); err != nil {
+		return fmt.Errorf("open modal %s: %w", f.Action, err)
+	}
+	return nil
+}
+
+// submit runs a submitted modal in the background; the modal closes at
+// once (the request was answered 200 with no body) and the outcome goes
+// to the user's DM.
+func (a *Adapter) submit(in interaction) {
+	text := in.View.State.Values[formBlock][formInput].Value
+	a.track("form "+in.View.CallbackID, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+		defer cancel()
+		c, err := a.resolve(ctx, in.User.ID, "")
+		var r reply
+		if err != nil {
+			r = a.present(&commands.Caller{Platform: Platform, UserID: in.User.ID}, internalError())
+		} else {
+			r = a.present(c, a.svc.Submit(ctx, c, in.View.CallbackID, in.View.PrivateMetadata, text))
+		}
+		a.dmReply(ctx, in.User.ID, r)
+	})
 }
