@@ -5,6 +5,15 @@ import "partnerbot/i18n"
 func init() {
 	i18n.Add(map[string]i18n.Text{
 		"err.unknown_command":    {"I don't know the command %s. Try /help.", "Nie znam polecenia %s. Wpisz /help."},
+		"err.too_many_args":      {"Too many words: “%s”. Usage: %s", "Za dużo słów: „%s”. Użycie: %s"},
+		"arg.period":             {"period", "okres"},
+		"arg.id":                 {"id", "id"},
+		"arg.note":               {"note", "notatka"},
+		"arg.text":               {"text", "treść"},
+		"arg.code":               {"code", "kod"},
+		"arg.filter":             {"filter", "filtr"},
+		"arg.kind":               {"kind", "rodzaj"},
+		"arg.state":              {"state", "stan"},
 		"err.missing_arg":        {"Missing %s. Usage: %s", "Brakuje argumentu %s. Użycie: %s"},
 		"err.partners_only":      {"%s is for partners: it shows a partner's own numbers. As a manager, try /partner ID.", "%s jest dla partnerów: pokazuje ich własne wyniki. Jako opiekun użyj /partner ID."},
 		"err.managers_only":      {"%s is for account managers.", "%s jest dla opiekunów partnerów."},
