@@ -151,7 +151,7 @@ func init() {
 		"health.title":           {"Partner health: %d of %d", "Zdrowie partnerów: %d z %d"},
 		"health.footer":          {"trend · transactions last month · replies · initiative · education", "trend · transakcje w ostatnim miesiącu · odpowiedzi · inicjatywa · edukacja"},
 		"health.none":            {"Nobody here: all your partners look fine.", "Nikogo tu nie ma: wszyscy Twoi partnerzy wyglądają dobrze."},
-		"health.more":            {"… and %d more (partnerbot health lists everyone)", "… i jeszcze %d (pełna lista: partnerbot health)"},
+		"health.more":            {"… and %d more (`partnerbot health` lists everyone)", "… i jeszcze %d (pełna lista: `partnerbot health`)"},
 		"health.initiative":      {"initiative: %s", "inicjatywa: %s"},
 		"health.education":       {"materials: %s", "materiały: %s"},
 		"partner.health":         {"Health", "Zdrowie"},

@@ -300,7 +300,7 @@ func TestProgramSummary(t *testing.T) {
 		color  string
 		want   []string
 	}{
-		{bot.LocalePL, 0.70, "green", []string{"Podsumowanie programu: tydzień 47 (16–22 listopada)", fmt.Sprintf("%d z %d", active, total), "cel osiągnięty (min. 70%)",
+		{bot.LocalePL, 0.70, "green", []string{"Podsumowanie programu: tydzień 47 (16–22 listopada)", fmt.Sprintf("%d z %d", active, total), "cel osiągnięty (co najmniej 70%)",
 			fmt.Sprintf("A: %d · B: %d · C: %d (nieaktywni: %d)", segs["A"], segs["B"], segs["C"], idle), "Segmenty (październik 2026)"}},
 		{bot.LocaleEN, 0.70, "green", []string{"Program summary: week 47 (16–22 November)", fmt.Sprintf("%d of %d", active, total),
 			fmt.Sprintf("A: %d · B: %d · C: %d (inactive: %d)", segs["A"], segs["B"], segs["C"], idle)}},
@@ -386,7 +386,7 @@ func TestRetentionReview(t *testing.T) {
 		want   []string
 		advice bool
 	}{
-		{bot.LocalePL, 0.70, "green", []string{"Przegląd retencji, 3. kwartał 2026", "Cel: min. 70% aktywnych", "Cel osiągnięty"}, false},
+		{bot.LocalePL, 0.70, "green", []string{"Przegląd utrzymania partnerów, 3. kwartał 2026", "Cel: co najmniej 70% aktywnych", "Cel osiągnięty"}, false},
 		{bot.LocaleEN, 0.70, "green", []string{"Retention review, Q3 2026", "Target met"}, false},
 		{bot.LocalePL, 0.99, "amber", []string{"Poniżej celu 99%", "co nie działa w opiece"}, true},
 		{bot.LocaleEN, 0.99, "amber", []string{"Below the 99% target", "diagnose what isn't working in care"}, true},
