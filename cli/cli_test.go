@@ -271,7 +271,10 @@ func between(s, a, b string) string {
 
 func TestCLI_Promo(t *testing.T) {
 	r := newRun(t)
-	r.must("promo", "add", "x2", "--title", "Podwójny cashback", "--start", "2026-11-25", "--end", "2026-12-02", "--segments", "a,b")
+	r.must("promo", "add", "x2", "--title", "Podwójny cashback", "--title-en", "Double cashback", "--description-en", "4% instead of 2%", "--start", "2026-11-25", "--end", "2026-12-02", "--segments", "a,b")
+	if out := r.must("promo", "list", "--json"); !strings.Contains(out, `"title_en": "Double cashback"`) || !strings.Contains(out, `"description_en": "4% instead of 2%"`) {
+		t.Fatalf("show:\n%s", out)
+	}
 	out := r.must("promo", "list")
 	if !strings.Contains(out, "x2") || !strings.Contains(out, "2026-11-25 00:00") || !strings.Contains(out, "upcoming") || !strings.Contains(out, "A,B") {
 		t.Fatalf("list:\n%s", out)

@@ -271,13 +271,13 @@ func (s *Service) promos(ctx context.Context, c *Caller, _ map[string]string) (*
 			when = i18n.T(l, "promos.from_to", i18n.When(l, p.Start, s.opt.Location), i18n.Until(l, p.End, s.opt.Location))
 		}
 		value := when
-		if p.Description != "" {
-			value += "\n" + p.Description
+		if d := p.DescriptionIn(l); d != "" {
+			value += "\n" + d
 		}
 		if p.Link != "" {
 			value += "\n" + p.Link
 		}
-		msg.Fields = append(msg.Fields, bot.Field{Name: p.Title, Value: value})
+		msg.Fields = append(msg.Fields, bot.Field{Name: p.TitleIn(l), Value: value})
 	}
 	if len(msg.Fields) == 0 {
 		msg.Text = i18n.T(l, "promos.none")
