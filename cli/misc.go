@@ -27,7 +27,7 @@ func (m *Main) stats(ctx context.Context, args []string) error {
 	today := m.today()
 	p, err := bot.ParsePeriod(*period, today)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: --period: %s", ErrUsage, bot.ErrorMessage(err))
 	}
 	st, err := s.Stats(ctx, pos[0], p, today, m.cfg.Currency())
 	if err != nil {

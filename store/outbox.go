@@ -54,6 +54,12 @@ type OutboxItem struct {
 	// conversation): the text and fields are cleared once the item is
 	// settled, sent or failed, and only the fact stays.
 	Transient bool `json:"transient,omitempty"`
+	// Posted: the message itself is on the platform (Ref); what is left
+	// is its image, sent as a step of its own by platforms that post
+	// images separately (Slack). A retry then attaches, never reposts.
+	Posted bool `json:"posted,omitempty"`
+	// Attached: the message's image went out too.
+	Attached bool `json:"attached,omitempty"`
 }
 
 // Forget clears what a transient item's people wrote, keeping the
@@ -240,6 +246,30 @@ func (s *Store) Queued(ctx context.Context, key string) (bool, error) {
 		return nil
 	})
 	return ok, err
+}
+
+// OutboxBacklog counts the messages waiting to be sent by platform, and
+// returns when the oldest of them was queued (zero when none waits): what
+// an operator alerts on when delivery stalls. It reads only the pending
+// index, so its cost follows the backlog, not the outbox's history.
+func (s *Store) OutboxBacklog(ctx context.Context) (map[string]int, time.Time, error) {
+	count := map[string]int{}
+	var oldest time.Time
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketOutboxDue).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			it, err := getItem(tx, binary.BigEndian.Uint64(k[8:]))
+			if err != nil {
+				return err
+			}
+			count[it.Target.Platform]++
+			if oldest.IsZero() || it.Created.Before(oldest) {
+				oldest = it.Created
+			}
+		}
+		return nil
+	})
+	return count, oldest, wrap("outbox backlog", err)
 }
 
 // OutboxItem returns the item with id. Returns ENOTFOUND.
