@@ -46,7 +46,6 @@ func TestStore_Currency(t *testing.T) {
 		}
 	})
 
-
 	t.Run("a state change in another currency needs no rate", func(t *testing.T) {
 		e := foreign("cm-void", bot.EventCommission, "2026-11-16T11:00:00+01:00", "CHF", 0, 0)
 		e.Ref, e.State = "nothing-yet", bot.CommissionVoid
