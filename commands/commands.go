@@ -95,6 +95,7 @@ func New(opt Options) *Service {
 	s.HandleAction(actionShareStats, (*Service).shareStats)
 	s.HandleAction(actionLogContact, (*Service).logContactAction)
 	s.HandleAction(ActionReply, (*Service).replyForm)
+	s.HandleAction(ActionPage, (*Service).page)
 	s.HandleForm(FormReply, func(s *Service, ctx context.Context, c *Caller, id, text string) (*bot.Message, error) {
 		return s.Run(ctx, c, "message", map[string]string{"id": id, "text": text}), nil
 	})

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"strconv"
 	"sync"
 	"time"
 
@@ -299,6 +300,12 @@ func (d *Dispatcher) complete(ctx context.Context, it *store.OutboxItem, sender 
 		}
 	}
 	msg := it.Message
+	if msg.List != nil && msg.List.Source == "" {
+		// Its other pages are read from here when a page button is pressed.
+		l := *msg.List
+		l.Source = "out:" + strconv.FormatUint(it.ID, 10)
+		msg.List = &l
+	}
 	var ref string
 	var err error
 	switch {

@@ -114,17 +114,20 @@ func (b *Builder) CareAgenda(ctx context.Context, m *bot.Manager, partners []bot
 	case len(segs[1]) > 0:
 		closing = "agenda.close.follow_b"
 	}
-	msg.Text = fitText(func(limit int) string {
-		parts := []string{lead}
-		for k := range 3 {
-			if len(lines[k]) == 0 {
-				continue
-			}
-			parts = append(parts, "*"+i18n.T(l, keys[k], len(lines[k]))+"*\n"+i18n.T(l, hints[k])+"\n"+bullets(l, lines[k], limit))
+	// Every partner, paged by the adapters: the lead and the week's
+	// advice on top, then each segment's heading, hint and names.
+	msg.Text = lead + "\n\n" + i18n.T(l, closing)
+	list := &bot.List{Locale: l, Total: len(segs[0]) + len(segs[1]) + len(segs[2])}
+	for k := range 3 {
+		if len(lines[k]) == 0 {
+			continue
 		}
-		parts = append(parts, i18n.T(l, closing))
-		return strings.Join(parts, "\n\n")
-	})
+		list.Items = append(list.Items, "*"+i18n.T(l, keys[k], len(lines[k]))+"*", i18n.T(l, hints[k]))
+		for _, line := range lines[k] {
+			list.Items = append(list.Items, "• "+line)
+		}
+	}
+	msg.List = list
 	return msg, nil
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"partnerbot/bot"
 	"partnerbot/commands"
+	"partnerbot/i18n"
 )
 
 // Render writes a message as plain text: what the console prints and what
@@ -37,6 +38,16 @@ func Render(m *bot.Message) string {
 	}
 	if m.Text != "" {
 		b.WriteString(m.Text + "\n")
+	}
+	if m.List != nil {
+		// A terminal scrolls: the whole list, then its total.
+		if m.Text != "" {
+			b.WriteString("\n")
+		}
+		for _, it := range m.List.Items {
+			b.WriteString(it + "\n")
+		}
+		b.WriteString("(" + i18n.T(m.List.Locale, "list.all", m.List.Count()) + ")\n")
 	}
 	if len(m.Fields) > 0 {
 		if m.Text != "" {
