@@ -68,6 +68,9 @@ func (s *Service) page(ctx context.Context, c *Caller, value string) (*bot.Messa
 	}
 	list := *msg.List
 	list.Page = page
+	if list.Source == "" {
+		list.Source = source // a post from the outbox keeps paging from there
+	}
 	out := *msg
 	out.List, out.Replace = &list, true
 	return &out, nil
