@@ -59,12 +59,16 @@ func (n *Notifier) authorize(ctx context.Context, c *commands.Caller, value stri
 	if !ok || err != nil || id == "" {
 		return nil, nil, bot.Errorf(bot.EINVALID, "%s", i18n.T(l, "alert.bad_button"))
 	}
+	// Whoever may not press the button gets one answer, the same for a
+	// partner that is someone else's and one that does not exist: it
+	// names no partner, so a crafted value learns nothing.
+	refused := private(i18n.T(l, "alert.refused"))
 	p, err := n.Store.Partner(ctx, id)
 	if bot.ErrorCode(err) == bot.ENOTFOUND {
-		if c.Admin || c.Manager != nil {
+		if c.Admin {
 			return nil, private(i18n.T(l, "alert.over", id)), nil
 		}
-		return nil, private(i18n.T(l, "alert.refused", id)), nil
+		return nil, refused, nil
 	}
 	if err != nil {
 		return nil, nil, err
@@ -79,11 +83,11 @@ func (n *Notifier) authorize(ctx context.Context, c *commands.Caller, value stri
 			return nil, nil, err
 		}
 		if err != nil || m.Escalation != c.Manager.ID {
-			return nil, private(i18n.T(l, "alert.refused", p.Name)), nil
+			return nil, refused, nil
 		}
 		pr.viaAdmin = true
 	default:
-		return nil, private(i18n.T(l, "alert.refused", p.Name)), nil
+		return nil, refused, nil
 	}
 	return pr, nil, nil
 }
@@ -176,7 +180,7 @@ func (n *Notifier) contact(ctx context.Context, svc *commands.Service, c *comman
 func init() {
 	i18n.Add(map[string]i18n.Text{
 		"alert.bad_button":    {"This is not an alert button.", "To nie jest przycisk alertu."},
-		"alert.refused":       {"Only the manager of %s, its escalation manager or an admin can answer this alert.", "Na ten alert odpowiada tylko opiekun partnera %s, jego eskalacja albo administrator."},
+		"alert.refused":       {"This alert is not yours to answer: only the partner's manager, its escalation manager or an admin can.", "Ten alert nie jest do Ciebie: odpowiada na niego tylko opiekun partnera, osoba od eskalacji albo administrator."},
 		"alert.over":          {"This alert is over: %s is no longer in that red episode.", "Ten alert jest już nieaktualny: %s nie jest już w tym czerwonym epizodzie."},
 		"alert.acked":         {"Acknowledged: no more reminders about %s in this episode.", "Potwierdzone: bez dalszych przypomnień o %s w tym epizodzie."},
 		"alert.already_acked": {"%s was already acknowledged by %s on %s.", "Alert o %s potwierdził(a) już %s (%s)."},

@@ -169,7 +169,7 @@ func TestButtons_EndToEnd(t *testing.T) {
 		h := http.Header{}
 		h.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, append([]byte(ts), body...))))
 		h.Set("X-Signature-Timestamp", ts)
-		if code, out := post("/discord/interactions", "application/json", body, h); code != http.StatusOK || !strings.Contains(out, "Na ten alert odpowiada tylko") {
+		if code, out := post("/discord/interactions", "application/json", body, h); code != http.StatusOK || !strings.Contains(out, "Ten alert nie jest do Ciebie") {
 			t.Errorf("partner's press: %d %s, want a refusal", code, out)
 		}
 		if after := e.state("janko"); after != before {

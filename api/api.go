@@ -47,11 +47,27 @@ type Options struct {
 	Token     string        // bearer token for /api/v1; empty refuses every API call
 	MaxBody   int64         // largest ingest body in bytes
 	MaxFuture time.Duration // how far ahead of the clock an event may be
+	// MaxEvents is the most events one ingest request may carry; more is
+	// 413 and nothing stored. Zero means no limit beyond MaxBody.
+	MaxEvents int
 	Logger    *slog.Logger
 	Metrics   *metrics.Registry
-	// OnIngest, when set, hears which partners a stored request touched
-	// (health is evaluated again for them). It must not block.
-	OnIngest func(partners []string)
+	// OnIngest, when set, hears what a stored request touched (health is
+	// evaluated again for those partners). It must not block.
+	OnIngest func(Ingested)
+	// OnPartner, when set, runs after a partner was created or changed
+	// through the API, before the answer: parked webhook deliveries that
+	// now match it are applied.
+	OnPartner func(ctx context.Context)
+}
+
+// Ingested is what one stored ingest request touched.
+type Ingested struct {
+	// Newest is each touched partner's newest event in the request: the
+	// watch tells a backfill of old events from live ones by it.
+	Newest map[string]time.Time
+	// Accepted counts the request's new events (duplicates left out).
+	Accepted int
 }
 
 // Server is the HTTP handler of partnerbot.
@@ -85,7 +101,17 @@ func New(opt Options) *Server {
 	s.mux.HandleFunc("POST /api/v1/events", s.auth(s.postEvents))
 	s.mux.HandleFunc("GET /api/v1/partners", s.auth(list(s, opt.Store.Partners)))
 	s.mux.HandleFunc("GET /api/v1/partners/{id}", s.auth(get(s, opt.Store.Partner)))
-	s.mux.HandleFunc("PUT /api/v1/partners/{id}", s.auth(put(s, opt.Store.PutPartner, func(p *bot.Partner) *string { return &p.ID })))
+	putPartner := opt.Store.PutPartner
+	if opt.OnPartner != nil {
+		putPartner = func(ctx context.Context, p *bot.Partner) (bool, error) {
+			created, err := opt.Store.PutPartner(ctx, p)
+			if err == nil {
+				opt.OnPartner(ctx)
+			}
+			return created, err
+		}
+	}
+	s.mux.HandleFunc("PUT /api/v1/partners/{id}", s.auth(put(s, putPartner, func(p *bot.Partner) *string { return &p.ID })))
 	s.mux.HandleFunc("GET /api/v1/partners/{id}/stats", s.auth(s.getStats))
 	s.mux.HandleFunc("GET /api/v1/managers", s.auth(list(s, opt.Store.Managers)))
 	s.mux.HandleFunc("GET /api/v1/managers/{id}", s.auth(get(s, opt.Store.Manager)))
@@ -328,6 +354,7 @@ func fieldOf(err error, field string) error {
 
 var statusOf = map[string]int{
 	bot.EINVALID:      http.StatusBadRequest,
+	bot.ENORATE:       http.StatusBadRequest, // refused whole: set the rate, send again
 	bot.ENOTFOUND:     http.StatusNotFound,
 	bot.ECONFLICT:     http.StatusConflict,
 	bot.EUNAUTHORIZED: http.StatusUnauthorized,

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -39,7 +40,7 @@ func setup(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	h := api.New(api.Options{Store: s, Clock: clock, Location: waw, Currency: pln, Token: token, MaxBody: 64 << 10, MaxFuture: 24 * time.Hour})
+	h := api.New(api.Options{Store: s, Clock: clock, Location: waw, Currency: pln, Token: token, MaxBody: 64 << 10, MaxFuture: 24 * time.Hour, MaxEvents: 100})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, store: s, srv: srv}
@@ -182,7 +183,7 @@ func TestEvents_Refused(t *testing.T) {
 
 func TestPartnersAndManagers(t *testing.T) {
 	e := setup(t)
-	body := `{"id":"sklep","name":"Sklep u Janka","contact_name":"Janek","manager":"kasia","locale":"pl","joined":"2025-03-01","status":"active",
+	body := `{"id":"sklep","name":"Sklep u Janka","contact_name":"Janek","contact_vocative":"Janeczku","manager":"kasia","locale":"pl","joined":"2025-03-01","status":"active",
 "slack_user":"U1","slack_channel":"C1","discord_user":"1","discord_channel":"2","landing_url":"https://shop.example/","tags":["retail"]}`
 	code, out := e.do("PUT", "/api/v1/partners/sklep", "application/json", body, true)
 	if code != 201 || out["referral_code"] == "" || out["joined"] != "2025-03-01" {
@@ -194,7 +195,7 @@ func TestPartnersAndManagers(t *testing.T) {
 		t.Fatalf("update: %d %v", code, out)
 	}
 	code, out = e.do("GET", "/api/v1/partners/sklep", "", "", true)
-	if code != 200 || out["slack_channel"] != "C1" {
+	if code != 200 || out["slack_channel"] != "C1" || out["contact_vocative"] != "Janeczku" {
 		t.Fatalf("get: %d %v", code, out)
 	}
 	for _, tt := range []struct {
@@ -300,5 +301,30 @@ func TestPromos(t *testing.T) {
 	}
 	if code, _ := e.do("GET", "/api/v1/promos/x2", "", "", true); code != 404 {
 		t.Fatalf("after delete: %d", code)
+	}
+}
+
+func TestEvents_MaxRequestEvents(t *testing.T) {
+	e := setup(t)
+	line := func(i int) string {
+		return fmt.Sprintf(`{"id":"c%d","type":"click","partner":"janko","at":"2026-11-16T09:00:00+01:00"}`, i) + "\n"
+	}
+	var b strings.Builder
+	for i := range 101 {
+		b.WriteString(line(i))
+	}
+	code, out := e.do("POST", "/api/v1/events", "application/x-ndjson", b.String(), true)
+	if code != http.StatusRequestEntityTooLarge || !strings.Contains(fmt.Sprint(out["error"]), "more than 100 events") {
+		t.Fatalf("101 events: %d %v", code, out)
+	}
+	if n := e.events(); n != 0 {
+		t.Fatalf("a refused request stored %d events", n)
+	}
+	b.Reset()
+	for i := range 100 {
+		b.WriteString(line(i))
+	}
+	if code, out := e.do("POST", "/api/v1/events", "application/x-ndjson", b.String(), true); code != 200 || out["accepted"] != 100.0 {
+		t.Fatalf("100 events: %d %v", code, out)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"partnerbot/bot"
 	"partnerbot/ingest"
@@ -20,8 +21,14 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.opt.Logger, bot.Errorf(bot.EINVALID, "send a JSON array or NDJSON (one JSON object per line); CSV is for partnerbot import"))
 		return
 	}
-	evs, lines, err := ingest.Collect(ingest.NewReader(body, format, s.opt.Currency), s.opt.Clock.Now(), s.opt.MaxFuture)
+	evs, lines, err := ingest.CollectMax(ingest.NewReader(body, format, s.opt.Currency), s.opt.Clock.Now(), s.opt.MaxFuture, s.opt.MaxEvents)
 	if err != nil {
+		var tooMany *ingest.TooManyEvents
+		if errors.As(err, &tooMany) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"error": err.Error(), "code": bot.EINVALID})
+			s.events.Inc("rejected")
+			return
+		}
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{
@@ -42,15 +49,13 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
 	s.events.Add(float64(res.Accepted), "accepted")
 	s.events.Add(float64(res.Duplicates), "duplicate")
 	if s.opt.OnIngest != nil && res.Accepted > 0 {
-		seen := map[string]bool{}
-		var ids []string
+		in := Ingested{Newest: map[string]time.Time{}, Accepted: res.Accepted}
 		for _, e := range evs {
-			if !seen[e.Partner] {
-				seen[e.Partner] = true
-				ids = append(ids, e.Partner)
+			if t, ok := in.Newest[e.Partner]; !ok || e.At.After(t) {
+				in.Newest[e.Partner] = e.At
 			}
 		}
-		s.opt.OnIngest(ids)
+		s.opt.OnIngest(in)
 	}
 	writeJSON(w, http.StatusOK, res)
 }

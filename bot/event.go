@@ -44,8 +44,10 @@ func (t EventType) HasAmount() bool {
 }
 
 // HasCommission reports whether events of type t may carry a commission:
-// a sale earns it, a refund takes it back.
-func (t EventType) HasCommission() bool { return t == EventSale || t == EventRefund }
+// a sale earns it, a refund takes it back, a commission event sets it.
+func (t EventType) HasCommission() bool {
+	return t == EventSale || t == EventRefund || t == EventCommission
+}
 
 // MaxEventIDLen bounds event ids so keys stay small.
 const MaxEventIDLen = 128
@@ -125,13 +127,51 @@ func (e *Event) Validate() error {
 	} else if e.Amount != 0 {
 		return FieldError("amount", "%s events carry no amount", e.Type)
 	}
-	if e.Commission < 0 {
+	if e.Amount > MaxAmount || e.Commission > MaxAmount || e.Commission < -MaxAmount {
+		f := "amount"
+		if e.Amount <= MaxAmount {
+			f = "commission"
+		}
+		return FieldError(f, "%s is larger than the most partnerbot keeps for one event (10^15 minor units, like 10 000 000 000 000.00)", f)
+	}
+	if e.Commission < 0 && e.Type != EventCommission {
 		return FieldError("commission", "negative commission is not allowed")
 	}
 	if e.Commission != 0 && !e.Type.HasCommission() {
 		return FieldError("commission", "%s events carry no commission", e.Type)
 	}
+	if e.Currency != "" {
+		if !e.Type.HasAmount() && !e.Type.HasCommission() {
+			return FieldError("currency", "%s events carry no money, so no currency", e.Type)
+		}
+		if _, err := LookupCurrency(e.Currency); err != nil {
+			return FieldError("currency", "%s", ErrorMessage(err))
+		}
+	}
+	switch {
+	case len(e.Ref) > MaxEventIDLen:
+		return FieldError("ref", "ref is longer than %d bytes", MaxEventIDLen)
+	case strings.ContainsAny(e.Ref, "\x00\n\r"):
+		return FieldError("ref", "ref contains control characters")
+	case e.Ref != "" && e.Type != EventRefund && e.Type != EventCommission:
+		return FieldError("ref", "only refunds and commission events name a commission item (ref)")
+	case e.Ref == "" && e.Type == EventCommission:
+		return FieldError("ref", "a commission event needs ref: the commission item (or sale id) it creates or changes")
+	}
+	if e.State != "" {
+		if e.Type != EventCommission {
+			return FieldError("state", "only commission events carry a state")
+		}
+		if !e.State.Valid() {
+			return FieldError("state", "unknown commission state %q (known: pending, approved, void)", e.State)
+		}
+	}
 	return nil
+}
+
+// Valid reports whether s is a known commission state.
+func (s CommissionState) Valid() bool {
+	return s == CommissionPending || s == CommissionApproved || s == CommissionVoid
 }
 
 // CheckTime refuses event times that cannot be right: before 2000 or more

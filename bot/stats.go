@@ -18,21 +18,23 @@ type Totals struct {
 	Materials    int64
 	SalesAmount  Amount
 	RefundAmount Amount
-	Commission   Amount // earned on sales, less what refunds took back
-	Payouts      Amount
+	// Commission is the net change of the partner's commission (pending
+	// and approved) over the days: earned on sales and set by commission
+	// events, less what refunds, voids and clawbacks took back. The store
+	// fills it from the commission lifecycle; Add leaves it alone.
+	Commission Amount
+	Payouts    Amount
 }
 
-// Add counts one event in t.
+// Add counts one event in t: everything but commission (see Commission).
 func (t *Totals) Add(e *Event) {
 	switch e.Type {
 	case EventSale:
 		t.Sales++
 		t.SalesAmount += e.Amount
-		t.Commission += e.Commission
 	case EventRefund:
 		t.Refunds++
 		t.RefundAmount += e.Amount
-		t.Commission -= e.Commission
 	case EventClick:
 		t.Clicks++
 	case EventSignup:
@@ -67,8 +69,27 @@ func (t *Totals) Merge(o Totals) {
 // bought. Segments, tiers and health read this figure.
 func (t Totals) Turnover() Amount { return t.SalesAmount - t.RefundAmount }
 
-// Balance is commission less payouts.
+// Balance is the period's commission less its payouts. It is no measure
+// of what a partner is owed (see Commissions.ToPay); the stats JSON keeps
+// it as "balance" for compatibility.
 func (t Totals) Balance() Amount { return t.Commission - t.Payouts }
+
+// Commissions is a partner's commission lifecycle all-time as of the end
+// of a day: commission still pending (in its hold, or until the platform
+// of record approves it), commission approved, and payouts made.
+type Commissions struct {
+	Pending  Amount
+	Approved Amount
+	Paid     Amount
+}
+
+// ToPay is what the partner is owed: all approved commission less all
+// payouts ("do wypłaty"). It is negative when more was paid than approved
+// (a clawback after a payout).
+func (c Commissions) ToPay() Amount { return c.Approved - c.Paid }
+
+// IsZero reports whether the partner has no commission and no payouts.
+func (c Commissions) IsZero() bool { return c == Commissions{} }
 
 // Stats is a partner's totals for a period beside the period before.
 // While the period is still running only its days up to today (Through)
@@ -84,6 +105,9 @@ type Stats struct {
 	PrevPeriod  Period
 	PrevThrough Date
 	Previous    Totals
+	// Owed is the commission lifecycle as of Through, PrevOwed as of
+	// PrevThrough.
+	Owed, PrevOwed Commissions
 }
 
 // Partial reports whether the period was still running and was counted
@@ -113,9 +137,13 @@ type totalsJSON struct {
 	Commission string `json:"commission"`
 	Payouts    string `json:"payouts"`
 	Balance    string `json:"balance"`
+	// All-time as of the last day counted.
+	CommissionPending  string `json:"commission_pending"`
+	CommissionApproved string `json:"commission_approved"`
+	ToPay              string `json:"to_pay"`
 }
 
-func totalsOut(p Period, through Date, t Totals, digits int) totalsJSON {
+func totalsOut(p Period, through Date, t Totals, o Commissions, digits int) totalsJSON {
 	var thr *Date
 	if through != p.To {
 		thr = &through
@@ -128,6 +156,10 @@ func totalsOut(p Period, through Date, t Totals, digits int) totalsJSON {
 		Commission: t.Commission.Decimal(digits),
 		Payouts:    t.Payouts.Decimal(digits),
 		Balance:    t.Balance().Decimal(digits),
+
+		CommissionPending:  o.Pending.Decimal(digits),
+		CommissionApproved: o.Approved.Decimal(digits),
+		ToPay:              o.ToPay().Decimal(digits),
 	}
 }
 
@@ -164,8 +196,8 @@ func (s Stats) MarshalJSON() ([]byte, error) {
 		ChangePct map[string]float64 `json:"change_pct"`
 	}{
 		Partner: s.Partner, Currency: s.Currency.Code,
-		totalsJSON: totalsOut(s.Period, s.Through, s.Current, d),
-		Previous:   totalsOut(s.PrevPeriod, s.PrevThrough, s.Previous, d),
+		totalsJSON: totalsOut(s.Period, s.Through, s.Current, s.Owed, d),
+		Previous:   totalsOut(s.PrevPeriod, s.PrevThrough, s.Previous, s.PrevOwed, d),
 		ChangePct:  s.ChangePct(),
 	})
 }

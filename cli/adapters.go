@@ -40,14 +40,16 @@ func (s slackSender) Posted(ctx context.Context, t bot.Target, key string, since
 // chatAdapters builds the adapters the config and environment ask for and
 // mounts their webhooks. Signatures are checked against the system clock:
 // Slack and Discord sign with real time, whatever `serve --now` says.
+// replays keeps the ids of signed requests already acted on (the store),
+// so a replay is answered harmlessly, also after a restart.
 func chatAdapters(ctx context.Context, cfg *config.Config, svc *commands.Service, handle func(string, http.Handler), log *slog.Logger, out *console.Poster,
-	activity func(platform string) func(context.Context, string, string)) (*adapters, error) {
+	activity func(platform string) func(context.Context, string, string), replays bot.Replays) (*adapters, error) {
 	a := &adapters{senders: map[string]outbox.Sender{}}
 	sec := cfg.Secrets
 	if sec.SlackBotToken != "" {
 		sl, err := slack.New(slack.Options{Service: svc, BotToken: sec.SlackBotToken, AppToken: sec.SlackAppToken,
 			SigningSecret: sec.SlackSigningSecret, APIURL: cfg.Slack.APIURL, Clock: bot.SystemClock{}, Logger: log,
-			OnActivity: activity("slack")})
+			OnActivity: activity("slack"), Replays: replays})
 		if err != nil {
 			return nil, fmt.Errorf("slack: %w", err)
 		}
@@ -64,7 +66,7 @@ func chatAdapters(ctx context.Context, cfg *config.Config, svc *commands.Service
 	if sec.DiscordBotToken != "" || sec.DiscordPublicKey != "" {
 		dc, err := discord.New(discord.Options{Service: svc, BotToken: sec.DiscordBotToken, AppID: sec.DiscordAppID,
 			PublicKey: sec.DiscordPublicKey, GuildID: cfg.Discord.GuildID, APIURL: cfg.Discord.APIURL, Clock: bot.SystemClock{}, Logger: log,
-			OnActivity: activity("discord")})
+			OnActivity: activity("discord"), Replays: replays})
 		if err != nil {
 			return nil, fmt.Errorf("discord: %w", err)
 		}

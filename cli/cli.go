@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"sort"
@@ -41,6 +42,7 @@ type Main struct {
 	cfg        *config.Config
 	log        *slog.Logger
 	store      *store.Store
+	mayCreate  bool // the command may create a database that does not exist
 }
 
 // ErrUsage marks a mistake in the command line; the exit code is 2.
@@ -127,6 +129,7 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stdout, "partnerbot", Version)
 		return nil
 	}
+	m.mayCreate = createsDatabase(args)
 	for _, c := range verbs {
 		if c.name == args[0] {
 			return c.run(m, ctx, args[1:])
@@ -239,7 +242,31 @@ func newLogger(w io.Writer, c config.Log) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// openStore opens the database the config names.
+// createsDatabase reports whether a command line may create the database
+// when it does not exist: serve, demo, and the verbs that add or import.
+// Everything else (listings, stats, health, dry runs, backups) only reads,
+// so a mistyped --db fails instead of leaving a new empty database behind.
+func createsDatabase(args []string) bool {
+	for _, a := range args {
+		if a == "--dry-run" || a == "-dry-run" || strings.HasPrefix(a, "--dry-run=") {
+			return false
+		}
+	}
+	verb := strings.Join(args[:min(2, len(args))], " ")
+	switch verb {
+	case "partner add", "partner set", "partner import", "manager add", "manager set", "promo add", "promo set",
+		"rates set", "jobs run", "report weekly":
+		return true
+	}
+	switch args[0] {
+	case "serve", "demo", "import":
+		return true
+	}
+	return false
+}
+
+// openStore opens the database the config names. Unless the command may
+// create it, a database that does not exist is an error naming the path.
 func (m *Main) openStore() (*store.Store, error) {
 	if m.store != nil {
 		return m.store, nil
@@ -248,17 +275,33 @@ func (m *Main) openStore() (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !m.mayCreate {
+		if _, err := os.Stat(cfg.DB.Path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("there is no database at %s: check --db or PARTNERBOT_DB (only serve, demo, import and the add verbs create one)", cfg.DB.Path)
+		}
+	}
 	s, err := store.Open(cfg.DB.Path, store.Options{
 		Location:      cfg.Location(),
 		LockTimeout:   time.Duration(cfg.DB.LockTimeout),
 		Clock:         m.Clock,
 		DefaultLocale: cfg.Program.Locale,
+		Currency:      cfg.Program.Currency,
+		HoldDays:      holdDays(cfg.Commissions.HoldDays),
 	})
 	if err != nil {
 		return nil, err
 	}
 	m.store = s
 	return s, nil
+}
+
+// holdDays maps commissions.hold_days to store.Options.HoldDays, where
+// zero means the default.
+func holdDays(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
 
 func (m *Main) today() bot.Date { return bot.DateOf(m.Clock.Now(), m.cfg.Location()) }

@@ -3,6 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
 	"partnerbot/bot"
 	"partnerbot/demo"
@@ -80,16 +84,55 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	cfg, err := m.loadConfig()
+	if err != nil {
+		return err
+	}
+	dest, err := backupPath(pos[0], cfg.DB.Path, m.Clock.Now().In(cfg.Location()))
+	if err != nil {
+		return err
+	}
 	s, err := m.openStore()
 	if err != nil {
 		return fmt.Errorf("%w\n(while partnerbot serve runs, back up through the API: GET /api/v1/backup)", err)
 	}
-	n, err := s.BackupFile(ctx, pos[0])
+	n, err := s.BackupFile(ctx, dest)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "backup of %s written to %s (%d bytes)\n", s.Path(), pos[0], n)
+	fmt.Fprintf(m.Stdout, "backup of %s written to %s (%d bytes)\n", s.Path(), dest, n)
 	return nil
+}
+
+// backupPath is where a backup named arg goes: into a directory (one that
+// exists, or an arg ending in a slash) as partnerbot-YYYYMMDD-HHMMSS.db
+// (the program's time),
+// else the file itself. The live database is refused: the rename would
+// replace it under its own open handle.
+func backupPath(arg, live string, now time.Time) (string, error) {
+	dest := arg
+	fi, err := os.Stat(arg)
+	if err == nil && fi.IsDir() || strings.HasSuffix(arg, "/") || strings.HasSuffix(arg, string(os.PathSeparator)) {
+		if err := os.MkdirAll(arg, 0o700); err != nil {
+			return "", fmt.Errorf("backup directory: %w", err)
+		}
+		dest = filepath.Join(arg, "partnerbot-"+now.Format("20060102-150405")+".db")
+	}
+	same := false
+	if a, err := os.Stat(dest); err == nil {
+		if b, err := os.Stat(live); err == nil {
+			same = os.SameFile(a, b)
+		}
+	}
+	if da, err1 := filepath.Abs(dest); err1 == nil {
+		if la, err2 := filepath.Abs(live); err2 == nil && da == la {
+			same = true
+		}
+	}
+	if same {
+		return "", fmt.Errorf("%s is the live database itself: back up to another file or a directory", arg)
+	}
+	return dest, nil
 }
 
 func (m *Main) configCheck(ctx context.Context, args []string) error {

@@ -26,14 +26,15 @@ func (o *optString) apply(dst *string) {
 }
 
 type partnerFlags struct {
-	name, contact, manager, locale, timezone, joined, status optString
-	slackUser, slackChannel, discordUser, discordChannel     optString
-	landing, tags, code, leaderboard                         optString
+	name, contact, vocative, manager, locale, timezone, joined, status optString
+	slackUser, slackChannel, discordUser, discordChannel               optString
+	landing, tags, code, leaderboard                                   optString
 }
 
 func (f *partnerFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.name, "name", "display name")
 	fs.Var(&f.contact, "contact", "contact's first name, for greetings")
+	fs.Var(&f.vocative, "vocative", "the contact's name as Polish greetings address it (Julio, Kasiu), if not the rules' form")
 	fs.Var(&f.manager, "manager", "account manager id")
 	fs.Var(&f.locale, "locale", "pl or en")
 	fs.Var(&f.timezone, "timezone", "IANA time zone, if not the program's")
@@ -52,6 +53,7 @@ func (f *partnerFlags) register(fs *flag.FlagSet) {
 func (f *partnerFlags) apply(p *bot.Partner) error {
 	f.name.apply(&p.Name)
 	f.contact.apply(&p.ContactName)
+	f.vocative.apply(&p.ContactVocative)
 	f.manager.apply(&p.Manager)
 	if f.locale.set {
 		p.Locale = bot.Locale(f.locale.v)
@@ -192,7 +194,7 @@ func (m *Main) partner(ctx context.Context, args []string) error {
 
 func (m *Main) showPartner(p *bot.Partner) {
 	rows := [][]string{
-		{"id", p.ID}, {"name", p.Name}, {"contact", p.ContactName}, {"status", string(p.Status)},
+		{"id", p.ID}, {"name", p.Name}, {"contact", p.ContactName}, {"vocative", p.ContactVocative}, {"status", string(p.Status)},
 		{"manager", p.Manager}, {"locale", string(p.Locale)}, {"timezone", p.Timezone}, {"joined", p.Joined.String()},
 		{"referral code", p.ReferralCode}, {"referral link", m.cfg.HTTP.PublicURL + "/r/" + p.ReferralCode},
 		{"landing url", p.LandingURL}, {"slack", strings.TrimSpace(p.SlackUser + " " + p.SlackChannel)},

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -367,6 +368,17 @@ func (s *Service) HandleAction(action string, fn ActionFunc) {
 		panic("commands: duplicate action " + action)
 	}
 	s.actions[action] = fn
+}
+
+// Actions returns the name of every registered button action, sorted:
+// what a test that must cover every button ranges over.
+func (s *Service) Actions() []string {
+	out := make([]string, 0, len(s.actions))
+	for a := range s.actions {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Interact runs a button press and returns the message to show; like Run

@@ -151,11 +151,16 @@ func TestManagerSeesOnlyItsPartners(t *testing.T) {
 	if _, out := f.run(t, c, "/partner "+own.ID); !strings.Contains(out, own.Name) {
 		t.Errorf("own partner card:\n%s", out)
 	}
-	if _, out := f.run(t, c, "/partner "+other.ID); strings.Contains(out, other.Name) || !strings.Contains(out, "nie jest pod Twoją opieką") {
-		t.Errorf("other manager's partner card:\n%s", out)
+	_, theirs := f.run(t, c, "/partner "+other.ID)
+	if strings.Contains(theirs, other.Name) || !strings.Contains(theirs, "Nie masz pod opieką partnera") {
+		t.Errorf("other manager's partner card:\n%s", theirs)
 	}
-	if _, out := f.run(t, c, "/partner nobody"); !strings.Contains(out, "Nie ma partnera") {
-		t.Errorf("missing partner:\n%s", out)
+	// "Not yours" and "does not exist" read the same: an id cannot be probed.
+	if _, out := f.run(t, c, "/partner nobody"); strings.ReplaceAll(out, "nobody", other.ID) != theirs {
+		t.Errorf("missing partner:\n%s\nother's partner:\n%s", out, theirs)
+	}
+	if _, out := f.run(t, admin0(f, t), "/partner nobody"); !strings.Contains(out, "Nie ma partnera") {
+		t.Errorf("missing partner, asked by an admin:\n%s", out)
 	}
 	admin := f.caller(t, "slack", "UADMIN")
 	if _, out := f.run(t, admin, "/partner "+other.ID); !strings.Contains(out, other.Name) {
@@ -317,3 +322,5 @@ func TestMessageThroughTheBot(t *testing.T) {
 		t.Fatalf("partner sent a message:\n%s", out)
 	}
 }
+
+func admin0(f *env, t *testing.T) *commands.Caller { return f.caller(t, "slack", "UADMIN") }

@@ -13,20 +13,24 @@ import (
 )
 
 // managed returns the partner when the caller may see it: an admin sees
-// every partner, a manager only its own. Anyone else learns only that it
-// is not theirs, whether or not it exists.
+// every partner, a manager only its own. Anyone else gets one answer,
+// ENOTFOUND "not among your partners", whether the partner is someone
+// else's or does not exist, so an id can be probed for neither its name
+// nor its existence.
 func (s *Service) managed(ctx context.Context, c *Caller, id string) (*bot.Partner, error) {
 	id = strings.ToLower(strings.TrimSpace(id))
 	p, err := s.opt.Store.Partner(ctx, id)
 	switch {
-	case bot.ErrorCode(err) == bot.ENOTFOUND:
+	case bot.ErrorCode(err) == bot.ENOTFOUND && c.Admin:
 		return nil, bot.Errorf(bot.ENOTFOUND, "%s", i18n.T(c.Locale, "partner.not_found", id))
+	case bot.ErrorCode(err) == bot.ENOTFOUND:
+		return nil, bot.Errorf(bot.ENOTFOUND, "%s", i18n.T(c.Locale, "partner.not_yours", id))
 	case err != nil:
 		return nil, err
 	case c.Admin:
 		return p, nil
 	case c.Manager == nil || p.Manager != c.Manager.ID:
-		return nil, bot.Errorf(bot.EUNAUTHORIZED, "%s", i18n.T(c.Locale, "partner.not_yours", id))
+		return nil, bot.Errorf(bot.ENOTFOUND, "%s", i18n.T(c.Locale, "partner.not_yours", id))
 	}
 	return p, nil
 }
@@ -69,8 +73,10 @@ func (s *Service) partnerCard(ctx context.Context, c *Caller, args map[string]st
 		Buttons: []bot.Button{{Action: actionLogContact, Value: p.ID, Label: i18n.T(l, "partner.log_contact")}},
 	}
 	if stand, ok := standings[p.ID]; ok {
-		v := i18n.T(l, "segment."+string(stand.Segment)) + ", " + i18n.T(l, "tier."+string(stand.Tier)) + "\n" +
-			i18n.T(l, "partner.rank", stand.Rank, stand.Of)
+		v := stand.SegmentText(l)
+		if stand.Tier != "" {
+			v += ", " + stand.TierText(l) + "\n" + i18n.T(l, "partner.rank", stand.Rank, stand.Of)
+		}
 		if stand.Inactive {
 			v += "\n" + i18n.T(l, "partner.inactive")
 		}

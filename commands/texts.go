@@ -71,8 +71,10 @@ func init() {
 		"link.done.title":    {"Account linked", "Konto połączone"},
 		"link.done":          {"%s! This account is now linked to %s. Try /mystats for your numbers or /referral for your link.", "%s! To konto jest teraz połączone z: %s. Wpisz /mystats, żeby zobaczyć wyniki, albo /referral po swój link."},
 
+		"err.replayed": {"Already done: this exact request arrived before, so it was not run again.", "Już zrobione: to samo żądanie przyszło wcześniej, więc nie wykonano go ponownie."},
+
 		"partner.not_found":    {"There is no partner %q.", "Nie ma partnera %q."},
-		"partner.not_yours":    {"Partner %q is not among your partners.", "Partner %q nie jest pod Twoją opieką."},
+		"partner.not_yours":    {"There is no partner %q among yours.", "Nie masz pod opieką partnera %q."},
 		"partner.status":       {"Status", "Status"},
 		"partner.contact":      {"Contact", "Osoba kontaktowa"},
 		"partner.joined":       {"Joined", "Dołączył"},

@@ -44,7 +44,9 @@ type Config struct {
 	Alerts    Alerts    `yaml:"alerts"`
 	Outbox    Outbox    `yaml:"outbox"`
 	Caps      Caps      `yaml:"caps"`
-	Log       Log       `yaml:"log"`
+	// Commissions configures the commission lifecycle.
+	Commissions Commissions `yaml:"commissions"`
+	Log         Log         `yaml:"log"`
 
 	// Secrets come from the environment only (ApplyEnv).
 	Secrets Secrets `yaml:"-"`
@@ -85,8 +87,11 @@ type DB struct {
 
 // Ingest bounds event ingestion.
 type Ingest struct {
-	BatchSize int      `yaml:"batch_size"` // events per request or import transaction
-	MaxFuture Duration `yaml:"max_future"` // how far ahead of now an event time may be
+	BatchSize int `yaml:"batch_size"` // events per import transaction
+	// MaxRequestEvents is the most events one POST /api/v1/events may
+	// carry (413 beyond it).
+	MaxRequestEvents int      `yaml:"max_request_events"`
+	MaxFuture        Duration `yaml:"max_future"` // how far ahead of now an event time may be
 }
 
 // Slack configures the Slack client; tokens are in Secrets.
@@ -199,6 +204,7 @@ type Health struct {
 	ReplyRed          Duration `yaml:"reply_red"`
 	InitiativeGreen   int      `yaml:"initiative_green"` // partner-initiated contacts per month
 	EducationWindow   Duration `yaml:"education_window"` // material use counted over this window
+	NewPartnerDays    int      `yaml:"new_partner_days"` // grace period after joining: no red for lack of history, no alerts
 }
 
 // Alerts paces manager alerts about red partners.
@@ -212,6 +218,14 @@ type Outbox struct {
 	ChannelPerSecond float64 `yaml:"channel_per_second"`
 	GlobalPerSecond  float64 `yaml:"global_per_second"`
 	MaxAttempts      int     `yaml:"max_attempts"`
+}
+
+// Commissions configures the commission lifecycle.
+type Commissions struct {
+	// HoldDays is how many days a commission stays pending (the return
+	// window) before it is approved, unless the platform of record
+	// approves or voids it sooner. 0 approves it the day it is earned.
+	HoldDays int `yaml:"hold_days"`
 }
 
 // Caps limits what partners are sent.
@@ -234,6 +248,21 @@ type Secrets struct {
 	DiscordAppID       string
 	DiscordPublicKey   string
 	APIToken           string
+	// Webhook secrets of the platforms of record; a platform whose secret
+	// is empty has no /hooks/ route.
+	DubWebhookSecret       string
+	RewardfulWebhookSecret string
+	ToltWebhookSecret      string
+	StripeWebhookSecret    string
+	ShopifyWebhookSecret   string
+}
+
+// WebhookSecrets returns the webhook secrets by platform name.
+func (s *Secrets) WebhookSecrets() map[string]string {
+	return map[string]string{
+		"dub": s.DubWebhookSecret, "rewardful": s.RewardfulWebhookSecret, "tolt": s.ToltWebhookSecret,
+		"stripe": s.StripeWebhookSecret, "shopify": s.ShopifyWebhookSecret,
+	}
 }
 
 // byEnv lists the secrets by environment variable, in print order.
@@ -252,6 +281,11 @@ func (s *Secrets) byEnv() []struct {
 		{"DISCORD_APP_ID", &s.DiscordAppID},
 		{"DISCORD_PUBLIC_KEY", &s.DiscordPublicKey},
 		{"PARTNERBOT_API_TOKEN", &s.APIToken},
+		{"DUB_WEBHOOK_SECRET", &s.DubWebhookSecret},
+		{"REWARDFUL_WEBHOOK_SECRET", &s.RewardfulWebhookSecret},
+		{"TOLT_WEBHOOK_SECRET", &s.ToltWebhookSecret},
+		{"STRIPE_WEBHOOK_SECRET", &s.StripeWebhookSecret},
+		{"SHOPIFY_WEBHOOK_SECRET", &s.ShopifyWebhookSecret},
 	}
 }
 
@@ -278,7 +312,7 @@ func Default() *Config {
 			ShutdownTimeout: Duration(15 * time.Second),
 		},
 		DB:     DB{Path: "partnerbot.db", LockTimeout: Duration(2 * time.Second)},
-		Ingest: Ingest{BatchSize: 5000, MaxFuture: Duration(24 * time.Hour)},
+		Ingest: Ingest{BatchSize: 5000, MaxRequestEvents: 10000, MaxFuture: Duration(24 * time.Hour)},
 		Admins: Admins{Slack: []string{}, Discord: []string{}},
 		Jobs: Jobs{
 			WeeklyReport:    Job{Cron: "0 9 * * 1", Enabled: true},
@@ -307,11 +341,14 @@ func Default() *Config {
 			ReplyRed:          Duration(7 * 24 * time.Hour),
 			InitiativeGreen:   1,
 			EducationWindow:   Duration(90 * 24 * time.Hour),
+			NewPartnerDays:    60,
 		},
 		Alerts: Alerts{RepeatAfter: Duration(7 * 24 * time.Hour), EscalateAfter: Duration(3 * 24 * time.Hour)},
 		Outbox: Outbox{ChannelPerSecond: 1, GlobalPerSecond: 20, MaxAttempts: 8},
 		Caps:   Caps{WeeklyScheduledPerPartner: 3},
-		Log:    Log{Level: "info", Format: "text"},
+
+		Commissions: Commissions{HoldDays: 30},
+		Log:         Log{Level: "info", Format: "text"},
 	}
 	if err := c.Validate(); err != nil {
 		// The defaults are tested to validate; this is a programming error.

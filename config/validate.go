@@ -140,6 +140,7 @@ func (c *Config) validate() []problem {
 	v.positive("db.lock_timeout", c.DB.LockTimeout)
 
 	v.intRange("ingest.batch_size", c.Ingest.BatchSize, 1, 100000)
+	v.intRange("ingest.max_request_events", c.Ingest.MaxRequestEvents, 1, 1000000)
 	v.positive("ingest.max_future", c.Ingest.MaxFuture)
 
 	v.url("slack.api_url", c.Slack.APIURL, true)
@@ -245,6 +246,7 @@ func (c *Config) validate() []problem {
 	}
 	v.intRange("health.initiative_green", he.InitiativeGreen, 1, 1000)
 	v.positive("health.education_window", he.EducationWindow)
+	v.intRange("health.new_partner_days", he.NewPartnerDays, 1, 3650)
 
 	v.positive("alerts.repeat_after", c.Alerts.RepeatAfter)
 	v.positive("alerts.escalate_after", c.Alerts.EscalateAfter)
@@ -259,6 +261,7 @@ func (c *Config) validate() []problem {
 	v.intRange("outbox.max_attempts", o.MaxAttempts, 1, 100)
 
 	v.intRange("caps.weekly_scheduled_per_partner", c.Caps.WeeklyScheduledPerPartner, 1, 100)
+	v.intRange("commissions.hold_days", c.Commissions.HoldDays, 0, 365)
 
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

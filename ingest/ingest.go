@@ -222,12 +222,15 @@ const (
 	fAt
 	fAmount
 	fCommission
+	fCurrency
+	fRef
+	fState
 	numFields
 )
 
-var fieldNames = [numFields]string{"id", "type", "partner", "at", "amount", "commission"}
+var fieldNames = [numFields]string{"id", "type", "partner", "at", "amount", "commission", "currency", "ref", "state"}
 
-const fieldList = "id, type, partner, at, amount, commission"
+const fieldList = "id, type, partner, at, amount, commission, currency, ref, state"
 
 // fieldIndex returns the index of a field name, or -1.
 func fieldIndex(name string) int {
@@ -274,7 +277,19 @@ func build(f *fields, cur bot.Currency) (bot.Event, *bot.Error) {
 			return bot.Event{}, bot.FieldError(fieldNames[i], "%s is %d bytes long, more than any %s can be", fieldNames[i], len(f.val[i]), fieldNames[i])
 		}
 	}
-	e := bot.Event{ID: f.val[fID], Type: bot.EventType(f.val[fType]), Partner: f.val[fPartner]}
+	e := bot.Event{ID: f.val[fID], Type: bot.EventType(f.val[fType]), Partner: f.val[fPartner],
+		Ref: f.val[fRef], State: bot.CommissionState(strings.ToLower(f.val[fState]))}
+	if f.set[fCurrency] {
+		// Money in another currency is read with that currency's digits;
+		// the store converts it (see store.Ingest).
+		c, err := bot.LookupCurrency(strings.ToUpper(f.val[fCurrency]))
+		if err != nil {
+			return bot.Event{}, bot.FieldError("currency", "%s", bot.ErrorMessage(err))
+		}
+		if c.Code != cur.Code {
+			e.Currency, cur = c.Code, c
+		}
+	}
 	if f.set[fAt] {
 		t, err := parseTime(f.val[fAt])
 		if err != nil {
@@ -298,6 +313,7 @@ func build(f *fields, cur bot.Currency) (bot.Event, *bot.Error) {
 	}
 	// Shop exports often write a refund, and the commission it takes
 	// back, as negative numbers; the type already says the money goes back.
+	// (A commission event's negative commission is a clawback: kept.)
 	if e.Type == bot.EventRefund {
 		e.Amount, e.Commission = abs(e.Amount), abs(e.Commission)
 	}

@@ -261,6 +261,16 @@ func TestReader_Event(t *testing.T) {
 			At: time.Date(2026, 11, 16, 10, 15, 0, 0, time.UTC), Amount: 100050}},
 		{"array", ingest.FormatJSON, "[" + ev("amount", "129.99") + "]", bot.Event{ID: "ord-1", Type: bot.EventSale, Partner: "janko",
 			At: time.Date(2026, 11, 16, 9, 15, 0, 0, time.UTC), Amount: 12999, Commission: 260}},
+		{"foreign currency read with its digits", ingest.FormatNDJSON, `{"id":"jp-1","type":"sale","partner":"janko","at":"2026-11-16T10:15:00+01:00","amount":"1200","commission":"12","currency":"jpy"}`,
+			bot.Event{ID: "jp-1", Type: bot.EventSale, Partner: "janko", At: time.Date(2026, 11, 16, 9, 15, 0, 0, time.UTC), Amount: 1200, Commission: 12, Currency: "JPY"}},
+		{"program currency named", ingest.FormatNDJSON, ev("currency", `"PLN"`), bot.Event{ID: "ord-1", Type: bot.EventSale, Partner: "janko",
+			At: time.Date(2026, 11, 16, 9, 15, 0, 0, time.UTC), Amount: 12999, Commission: 260}},
+		{"refund with ref", ingest.FormatNDJSON, ev("type", `"refund"`, "ref", `"ord-0"`), bot.Event{ID: "ord-1", Type: bot.EventRefund, Partner: "janko",
+			At: time.Date(2026, 11, 16, 9, 15, 0, 0, time.UTC), Amount: 12999, Commission: 260, Ref: "ord-0"}},
+		{"clawback", ingest.FormatNDJSON, `{"id":"cm-1","type":"commission","partner":"janko","at":"2026-11-16T10:15:00+01:00","commission":"-2.60","ref":"ord-0","state":"Approved"}`,
+			bot.Event{ID: "cm-1", Type: bot.EventCommission, Partner: "janko", At: time.Date(2026, 11, 16, 9, 15, 0, 0, time.UTC), Commission: -260, Ref: "ord-0", State: bot.CommissionApproved}},
+		{"csv commission state", ingest.FormatCSV, "id,type,partner,at,commission,currency,ref,state\ncm-1,commission,janko,2026-11-16T10:15:00Z,1.500,KWD,ord-0,void\n",
+			bot.Event{ID: "cm-1", Type: bot.EventCommission, Partner: "janko", At: time.Date(2026, 11, 16, 10, 15, 0, 0, time.UTC), Commission: 1500, Currency: "KWD", Ref: "ord-0", State: bot.CommissionVoid}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -290,6 +300,27 @@ func TestReader_Event(t *testing.T) {
 			t.Fatalf("Next error = %v, want decimal places for JPY", err)
 		}
 	})
+}
+
+func TestReader_LifecycleFieldsRefused(t *testing.T) {
+	for _, tt := range []struct{ in, field string }{
+		{`{"id":"c","type":"commission","partner":"janko","at":"2026-11-16T10:15:00Z","commission":"1"}`, "ref"},
+		{`{"id":"c","type":"commission","partner":"janko","at":"2026-11-16T10:15:00Z","commission":"1","ref":"o","state":"paid"}`, "state"},
+		{`{"id":"c","type":"sale","partner":"janko","at":"2026-11-16T10:15:00Z","amount":"1","state":"approved"}`, "state"},
+		{`{"id":"c","type":"sale","partner":"janko","at":"2026-11-16T10:15:00Z","amount":"1","ref":"o"}`, "ref"},
+		{`{"id":"c","type":"sale","partner":"janko","at":"2026-11-16T10:15:00Z","amount":"1","commission":"-1"}`, "commission"},
+		{`{"id":"c","type":"click","partner":"janko","at":"2026-11-16T10:15:00Z","currency":"USD"}`, "currency"},
+		{`{"id":"c","type":"sale","partner":"janko","at":"2026-11-16T10:15:00Z","amount":"1","currency":"US"}`, "currency"},
+		{`{"id":"c","type":"sale","partner":"janko","at":"2026-11-16T10:15:00Z","amount":"1.5","currency":"JPY"}`, "amount"},
+		// The five sales that once overflowed the month's turnover: one is
+		// already more than an event may carry.
+		{`{"id":"c","type":"sale","partner":"janko","at":"2026-11-16T10:15:00Z","amount":"23058430092136939.51"}`, "amount"},
+	} {
+		_, _, err := ingest.NewReader(strings.NewReader(tt.in), ingest.FormatNDJSON, pln).Next()
+		if e := bot.AsError(err); e == nil || e.Field != tt.field {
+			t.Errorf("%s: err = %v, want one on field %s", tt.in, err, tt.field)
+		}
+	}
 }
 
 func TestReader_ReadError(t *testing.T) {

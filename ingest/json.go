@@ -88,13 +88,19 @@ func knownKey(lit []byte) int {
 		return fAmount
 	case "commission":
 		return fCommission
+	case "currency":
+		return fCurrency
+	case "ref":
+		return fRef
+	case "state":
+		return fState
 	}
 	return -1
 }
 
 var fieldExample = [numFields]string{
 	`"id":"ord-1001"`, `"type":"sale"`, `"partner":"janko"`, `"at":"` + exampleTime + `"`,
-	`"amount":"129.99"`, `"commission":"2.60"`,
+	`"amount":"129.99"`, `"commission":"2.60"`, `"currency":"EUR"`, `"ref":"ord-1001"`, `"state":"approved"`,
 }
 
 // putJSONValue checks the JSON type of field k's value and stores its text.

@@ -15,6 +15,20 @@ import (
 // needs before its all-or-nothing transaction. It returns the events with
 // their lines, or the first problem.
 func Collect(r *Reader, now time.Time, maxFuture time.Duration) ([]bot.Event, []int, error) {
+	return CollectMax(r, now, maxFuture, 0)
+}
+
+// TooManyEvents is CollectMax's error for a request with more events than
+// its limit.
+type TooManyEvents struct{ Max int }
+
+func (e *TooManyEvents) Error() string {
+	return fmt.Sprintf("more than %d events in one request; split them into several requests", e.Max)
+}
+
+// CollectMax is Collect for at most max events (no limit when max <= 0):
+// one more is a *TooManyEvents, and reading stops there.
+func CollectMax(r *Reader, now time.Time, maxFuture time.Duration, max int) ([]bot.Event, []int, error) {
 	var evs []bot.Event
 	var lines []int
 	for {
@@ -24,6 +38,9 @@ func Collect(r *Reader, now time.Time, maxFuture time.Duration) ([]bot.Event, []
 		}
 		if err != nil {
 			return nil, nil, err
+		}
+		if max > 0 && len(evs) == max {
+			return nil, nil, &TooManyEvents{Max: max}
 		}
 		if err := checkTime(&e, line, now, maxFuture); err != nil {
 			return nil, nil, err
@@ -48,6 +65,14 @@ type Ledger interface {
 	Ingest(ctx context.Context, evs []bot.Event, lines []int) (bot.IngestResult, error)
 }
 
+// EventChecker is what a Ledger may offer to check an event's money as
+// storing it would (a rate in force for its currency, the converted
+// amount's bound), so the first pass of an import refuses a file that the
+// second pass could not store whole.
+type EventChecker interface {
+	CheckEvent(ctx context.Context, e bot.Event) error
+}
+
 // ImportOptions configure ImportFile.
 type ImportOptions struct {
 	Format    Format
@@ -67,16 +92,23 @@ type ImportResult struct {
 }
 
 // ImportFile imports a file of events in two passes. The first reads the
-// whole file and checks every event, including that its partner exists,
+// whole file and checks every event, including that its partner exists
+// and, when l is an EventChecker, that its money can be converted,
 // holding one event at a time: a bad line refuses the file before anything
 // is stored. The second stores the events in transactions of BatchSize,
 // so memory stays constant for any file size. Should the second pass stop
 // half-way (a crash, a partner removed meanwhile), running the same file
 // again converges to the same state: stored event ids count as duplicates.
+// Both passes read f from its start, wherever its offset was. A file with
+// no events (empty, or a CSV header alone) is EINVALID: an import that
+// stores nothing must not look like one that worked.
 func ImportFile(ctx context.Context, f io.ReadSeeker, l Ledger, opt ImportOptions) (ImportResult, error) {
 	var res ImportResult
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 5000
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return res, fmt.Errorf("rewind: %w", err)
 	}
 	known := map[string]bool{}
 	err := scan(ctx, f, opt, func(e *bot.Event, line int) error {
@@ -95,8 +127,21 @@ func ImportFile(ctx context.Context, f io.ReadSeeker, l Ledger, opt ImportOption
 		if !ok {
 			return &bot.Error{Code: bot.EINVALID, Line: line, Field: "partner", Message: fmt.Sprintf("unknown partner %q", e.Partner)}
 		}
+		if ck, isChecker := l.(EventChecker); isChecker && e.Currency != "" {
+			if err := ck.CheckEvent(ctx, *e); err != nil {
+				if be := bot.AsError(err); be != nil {
+					c := *be
+					c.Line = line
+					return &c
+				}
+				return err
+			}
+		}
 		return nil
 	})
+	if err == nil && res.Events == 0 {
+		err = bot.Errorf(bot.EINVALID, "no events in the file: it is empty, or a CSV with only its header")
+	}
 	if err != nil || opt.DryRun {
 		return res, err
 	}

@@ -143,7 +143,7 @@ func (b *Builder) WeeklyMessage(p *bot.Partner, w Weekly, st *health.Standing) (
 	l := p.Locale
 	money := func(a bot.Amount) string { return i18n.Money(l, b.Currency, a) }
 	var lines []string
-	lines = append(lines, i18n.Greeting(l, p.ContactName)+"! "+i18n.T(l, "weekly.lead", p.Name, i18n.Span(l, w.Week.From, w.Week.To)))
+	lines = append(lines, i18n.GreetPartner(l, p)+"! "+i18n.T(l, "weekly.lead", p.Name, i18n.Span(l, w.Week.From, w.Week.To)))
 	if w.BestWeek {
 		lines = append(lines, "*"+i18n.T(l, "weekly.best_week", money(w.Cur.Turnover()))+"*")
 	}
@@ -172,7 +172,7 @@ func (b *Builder) WeeklyMessage(p *bot.Partner, w Weekly, st *health.Standing) (
 		Footer: i18n.T(l, "weekly.footer"),
 	}
 	if st != nil {
-		msg.Fields = append(msg.Fields, bot.Field{Name: i18n.T(l, "stats.tier"), Value: i18n.T(l, "tier."+string(st.Tier)), Inline: true})
+		msg.Fields = append(msg.Fields, bot.Field{Name: i18n.T(l, "stats.tier"), Value: st.TierText(l), Inline: true})
 	}
 	bars := make([]chart.Bar, len(w.History))
 	for i, v := range w.History {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -14,13 +15,27 @@ import (
 )
 
 // Ingest stores events atomically: all of them in one transaction with
-// their daily totals, or none. An event whose id is already stored (or
-// appears earlier in evs) is a duplicate: counted, never stored again.
-// lines gives each event's line in its input for errors; nil means
-// position+1. Events must already be valid (bot.Event.Validate).
+// their daily totals and commission lifecycle, or none. An event whose id
+// is already stored (or appears earlier in evs) is a duplicate: counted,
+// never stored again. lines gives each event's line in its input for
+// errors; nil means position+1. Events must already be valid
+// (bot.Event.Validate).
 //
-// Returns EINVALID with Line and Field "partner" when an event names an
-// unknown partner; nothing is stored then.
+// Money in another currency: an event whose Currency is set and is not
+// the program currency carries Amount and Commission in minor units of
+// that currency, as reported. Ingest converts them to the program currency
+// at the rate in force on the event's day in the program's time zone (see
+// SetRate, bot.Rate.Convert for the rounding) and keeps the reported ones
+// in OrigAmount and OrigCommission (whatever the caller put there). An
+// event in the program currency is stored with Currency "".
+//
+// The commission lifecycle the events drive is described in lifecycle.go.
+//
+// Returns, with Line set and nothing stored: EINVALID on field "partner"
+// when an event names an unknown partner; ENORATE on field "currency" when
+// no rate of its currency is in force on its day; EINVALID on field
+// "amount" when a converted amount exceeds bot.MaxAmount or the request
+// would take the ledger's money past bot.MaxLedgerMoney.
 func (s *Store) Ingest(ctx context.Context, evs []bot.Event, lines []int) (bot.IngestResult, error) {
 	var res bot.IngestResult
 	if err := ctx.Err(); err != nil {
@@ -30,7 +45,7 @@ func (s *Store) Ingest(ctx context.Context, evs []bot.Event, lines []int) (bot.I
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		res = bot.IngestResult{}
 		days = map[uint32]bool{}
-		return ingestTx(tx, s.loc, evs, lines, &res, days, s.failAfter)
+		return s.ingestTx(tx, evs, lines, &res, days)
 	})
 	if err != nil {
 		if bot.AsError(err) != nil {
@@ -45,19 +60,39 @@ func (s *Store) Ingest(ctx context.Context, evs []bot.Event, lines []int) (bot.I
 // errInjected lets tests fail a transaction after some of its writes.
 var errInjected = errors.New("injected failure")
 
-// ingestTx writes evs in tx. failAfter, when positive, fails the
+// ingestTx writes evs in tx. s.failAfter, when positive, fails the
 // transaction after that many events were written: the tests' way to
 // break a request in the middle.
-func ingestTx(tx *bolt.Tx, loc *time.Location, evs []bot.Event, lines []int, res *bot.IngestResult, days map[uint32]bool, failAfter int) error {
+func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.IngestResult, days map[uint32]bool) error {
+	loc := s.loc
 	partners := tx.Bucket(bucketPartners)
 	events := tx.Bucket(bucketEvents)
 	timeline := tx.Bucket(bucketTimeline)
 	daily := tx.Bucket(bucketDaily)
+	items := tx.Bucket(bucketItems)
+	meta := tx.Bucket(bucketMeta)
+	rates := newRateCache(tx.Bucket(bucketRates))
+	money := ledgerMoney(meta)
 	known := map[string]bool{}
+	lineOf := func(i int) int {
+		if lines != nil {
+			return lines[i]
+		}
+		return i + 1
+	}
 	// Totals touched by this batch, written once at the end: a batch
 	// often holds many events of one partner and day.
 	touched := map[string]*bot.Totals{}
 	var order []string
+	// Commission items touched, with their entries before the batch.
+	type itemChange struct {
+		partner string
+		before  []byte
+		after   []byte
+	}
+	changed := map[string]*itemChange{}
+	var itemOrder []string
+	life := newLifeDeltas()
 	for i := range evs {
 		e := &evs[i]
 		ok, seen := known[e.Partner]
@@ -66,16 +101,27 @@ func ingestTx(tx *bolt.Tx, loc *time.Location, evs []bot.Event, lines []int, res
 			known[e.Partner] = ok
 		}
 		if !ok {
-			line := i + 1
-			if lines != nil {
-				line = lines[i]
-			}
-			return &bot.Error{Code: bot.EINVALID, Line: line, Field: "partner", Message: fmt.Sprintf("unknown partner %q", e.Partner)}
+			return &bot.Error{Code: bot.EINVALID, Line: lineOf(i), Field: "partner", Message: fmt.Sprintf("unknown partner %q", e.Partner)}
 		}
 		id := []byte(e.ID)
 		if events.Get(id) != nil {
 			res.Duplicates++
 			continue
+		}
+		day := bot.DateOf(e.At, loc)
+		if err := s.convert(e, day, rates); err != nil {
+			if be := bot.AsError(err); be != nil {
+				c := *be
+				c.Line = lineOf(i)
+				return &c
+			}
+			return err
+		}
+		var err error
+		if money, err = addMoney(money, e); err != nil {
+			be := *bot.AsError(err)
+			be.Line = lineOf(i)
+			return &be
 		}
 		tk := timelineKey(e.Partner, e.At, e.ID)
 		if err := events.Put(id, tk); err != nil {
@@ -84,7 +130,6 @@ func ingestTx(tx *bolt.Tx, loc *time.Location, evs []bot.Event, lines []int, res
 		if err := timeline.Put(tk, encodeEvent(e)); err != nil {
 			return err
 		}
-		day := bot.DateOf(e.At, loc)
 		days[day.Key()] = true
 		dk := string(dayKey(e.Partner, day))
 		t := touched[dk]
@@ -99,17 +144,77 @@ func ingestTx(tx *bolt.Tx, loc *time.Location, evs []bot.Event, lines []int, res
 			order = append(order, dk)
 		}
 		t.Add(e)
+		if e.Type == bot.EventPayout {
+			life.add(e.Partner, []lifeStep{{day: day, paid: e.Amount}}, 1)
+		}
+		if ref, ok := itemRef(e); ok {
+			ik := string(itemKey(e.Partner, ref))
+			ch := changed[ik]
+			if ch == nil {
+				v := items.Get([]byte(ik))
+				ch = &itemChange{partner: e.Partner, before: v, after: bytes.Clone(v)}
+				changed[ik] = ch
+				itemOrder = append(itemOrder, ik)
+			}
+			ch.after = appendEntry(ch.after, e)
+		}
 		res.Accepted++
-		if failAfter > 0 && res.Accepted >= failAfter {
+		if s.failAfter > 0 && res.Accepted >= s.failAfter {
 			return errInjected
 		}
+	}
+	for _, ik := range itemOrder {
+		ch := changed[ik]
+		before, err := decodeEntries(ch.before)
+		if err != nil {
+			return fmt.Errorf("commission item %q: %w", ik, err)
+		}
+		after, err := decodeEntries(ch.after)
+		if err != nil {
+			return fmt.Errorf("commission item %q: %w", ik, err)
+		}
+		life.add(ch.partner, itemCurve(before, loc, s.hold), -1)
+		life.add(ch.partner, itemCurve(after, loc, s.hold), 1)
+		if err := items.Put([]byte(ik), ch.after); err != nil {
+			return err
+		}
+	}
+	if err := life.write(tx); err != nil {
+		return err
+	}
+	if err := life.writeNet(tx, touched); err != nil {
+		return err
 	}
 	for _, dk := range order {
 		if err := daily.Put([]byte(dk), encodeTotals(touched[dk])); err != nil {
 			return err
 		}
 	}
-	return nil
+	return meta.Put(keyLedgerMoney, binary.BigEndian.AppendUint64(nil, uint64(money)))
+}
+
+// ledgerMoney returns the sum of the absolute values of the money stored.
+func ledgerMoney(meta *bolt.Bucket) int64 {
+	if v := meta.Get(keyLedgerMoney); len(v) == 8 {
+		return int64(binary.BigEndian.Uint64(v))
+	}
+	return 0
+}
+
+// addMoney adds an event's money to the ledger's sum, refusing to go past
+// bot.MaxLedgerMoney: every sum partnerbot shows stays exact.
+func addMoney(sum int64, e *bot.Event) (int64, error) {
+	for _, a := range []bot.Amount{e.Amount, e.Commission} {
+		if a < 0 {
+			a = -a
+		}
+		if a > bot.MaxAmount || sum > bot.MaxLedgerMoney-int64(a) {
+			return sum, bot.FieldError("amount", "this request would take the money partnerbot keeps past the largest sum it can add up exactly (%s in minor units); nothing was stored: check the amounts (are they in major units, like 129.99?)",
+				bot.Amount(bot.MaxLedgerMoney).Decimal(0))
+		}
+		sum += int64(a)
+	}
+	return sum, nil
 }
 
 // HasEvent reports whether an event with this id is stored.
@@ -171,7 +276,8 @@ func (s *Store) DailyTotals(ctx context.Context, partner string, from, to bot.Da
 }
 
 // Stats returns a partner's stats for period p beside the period before,
-// counted like for like when p is still running on today. Returns
+// counted like for like when p is still running on today, with the
+// commission lifecycle all-time as of the last day counted of each. Returns
 // ENOTFOUND when the partner does not exist.
 func (s *Store) Stats(ctx context.Context, partner string, p bot.Period, today bot.Date, cur bot.Currency) (bot.Stats, error) {
 	st := bot.Stats{Partner: partner, Currency: cur, Period: p}
@@ -185,7 +291,13 @@ func (s *Store) Stats(ctx context.Context, partner string, p bot.Period, today b
 		if st.Current, err = sumDays(daily, partner, p.From, st.Through); err != nil {
 			return err
 		}
-		st.Previous, err = sumDays(daily, partner, st.PrevPeriod.From, st.PrevThrough)
+		if st.Previous, err = sumDays(daily, partner, st.PrevPeriod.From, st.PrevThrough); err != nil {
+			return err
+		}
+		if st.Owed, err = commissionsAsOf(tx, partner, st.Through); err != nil {
+			return err
+		}
+		st.PrevOwed, err = commissionsAsOf(tx, partner, st.PrevThrough)
 		return err
 	})
 	return st, err
@@ -234,7 +346,46 @@ func hasType(ts []bot.EventType, t bot.EventType) bool {
 	return false
 }
 
-// rebuildDaily recounts every daily total from the timeline in loc.
+// rebuildLedger recounts every daily total and the commission lifecycle
+// from the timeline and the commission items, in loc with hold days.
+func rebuildLedger(tx *bolt.Tx, loc *time.Location, hold int) error {
+	if err := rebuildDaily(tx, loc); err != nil {
+		return err
+	}
+	return rebuildLifecycle(tx, loc, hold)
+}
+
+// fillItems writes the commission items of the events in the timeline
+// (which must have none yet) and the ledger's money sum.
+func fillItems(tx *bolt.Tx) error {
+	items := tx.Bucket(bucketItems)
+	var money int64
+	c := tx.Bucket(bucketTimeline).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		e, err := decodeTimeline(k, v)
+		if err != nil {
+			return err
+		}
+		for _, a := range []bot.Amount{e.Amount, e.Commission} {
+			if a < 0 {
+				a = -a
+			}
+			money = min(money+int64(a), math.MaxInt64/2) // files from before the bound may be past it
+		}
+		ref, ok := itemRef(&e)
+		if !ok {
+			continue
+		}
+		ik := itemKey(e.Partner, ref)
+		if err := items.Put(ik, appendEntry(bytes.Clone(items.Get(ik)), &e)); err != nil {
+			return err
+		}
+	}
+	return tx.Bucket(bucketMeta).Put(keyLedgerMoney, binary.BigEndian.AppendUint64(nil, uint64(money)))
+}
+
+// rebuildDaily recounts every daily total but commission from the
+// timeline in loc; rebuildLifecycle adds commission.
 func rebuildDaily(tx *bolt.Tx, loc *time.Location) error {
 	if err := tx.DeleteBucket(bucketDaily); err != nil {
 		return err
@@ -273,13 +424,34 @@ func rebuildDaily(tx *bolt.Tx, loc *time.Location) error {
 
 // Event values: a format byte, the type's index, then amount and
 // commission as varints. Partner, time and id live in the key.
-const eventFormat = 1
+//
+// Format 2, for events with a currency, ref or state, goes on with:
+// uvarint(len) currency, varint original amount, varint original
+// commission, uvarint(len) ref, the state's code. Events with none of
+// those are written in format 1, which every version reads.
+const (
+	eventFormat      = 1
+	eventFormatExtra = 2
+)
 
 func encodeEvent(e *bot.Event) []byte {
+	extra := e.Currency != "" || e.Ref != "" || e.State != ""
 	b := make([]byte, 0, 2+2*binary.MaxVarintLen64)
-	b = append(b, eventFormat, typeIndex(e.Type))
+	if !extra {
+		b = append(b, eventFormat, typeIndex(e.Type))
+		b = binary.AppendVarint(b, int64(e.Amount))
+		return binary.AppendVarint(b, int64(e.Commission))
+	}
+	b = append(b, eventFormatExtra, typeIndex(e.Type))
 	b = binary.AppendVarint(b, int64(e.Amount))
-	return binary.AppendVarint(b, int64(e.Commission))
+	b = binary.AppendVarint(b, int64(e.Commission))
+	b = binary.AppendUvarint(b, uint64(len(e.Currency)))
+	b = append(b, e.Currency...)
+	b = binary.AppendVarint(b, int64(e.OrigAmount))
+	b = binary.AppendVarint(b, int64(e.OrigCommission))
+	b = binary.AppendUvarint(b, uint64(len(e.Ref)))
+	b = append(b, e.Ref...)
+	return append(b, stateCode(e.State))
 }
 
 func typeIndex(t bot.EventType) byte {
@@ -294,22 +466,48 @@ func typeIndex(t bot.EventType) byte {
 func decodeTimeline(k, v []byte) (bot.Event, error) {
 	var e bot.Event
 	i := bytes.IndexByte(k, 0)
-	if i < 0 || len(k) < i+9 || len(v) < 2 || v[0] != eventFormat || int(v[1]) >= len(bot.EventTypes) {
+	if i < 0 || len(k) < i+9 || len(v) < 2 || (v[0] != eventFormat && v[0] != eventFormatExtra) || int(v[1]) >= len(bot.EventTypes) {
 		return e, fmt.Errorf("malformed timeline entry %q", k)
 	}
 	e.Partner = string(k[:i])
 	e.At = bitsTime(binary.BigEndian.Uint64(k[i+1 : i+9]))
 	e.ID = string(k[i+9:])
 	e.Type = bot.EventTypes[v[1]]
-	amt, n := binary.Varint(v[2:])
-	if n <= 0 {
-		return e, fmt.Errorf("malformed amount in %q", k)
+	r := v[2:]
+	var vals [4]int64
+	var strs [2]string
+	bad := func(what string) (bot.Event, error) { return e, fmt.Errorf("malformed %s in %q", what, k) }
+	varint := func(j int, what string) bool {
+		x, n := binary.Varint(r)
+		if n <= 0 {
+			return false
+		}
+		vals[j], r = x, r[n:]
+		return true
 	}
-	com, m := binary.Varint(v[2+n:])
-	if m <= 0 {
-		return e, fmt.Errorf("malformed commission in %q", k)
+	str := func(j int) bool {
+		l, n := binary.Uvarint(r)
+		if n <= 0 || uint64(len(r)-n) < l {
+			return false
+		}
+		strs[j], r = string(r[n:n+int(l)]), r[n+int(l):]
+		return true
 	}
-	e.Amount, e.Commission = bot.Amount(amt), bot.Amount(com)
+	if !varint(0, "amount") {
+		return bad("amount")
+	}
+	if !varint(1, "commission") {
+		return bad("commission")
+	}
+	e.Amount, e.Commission = bot.Amount(vals[0]), bot.Amount(vals[1])
+	if v[0] == eventFormat {
+		return e, nil
+	}
+	if !str(0) || !varint(2, "") || !varint(3, "") || !str(1) || len(r) != 1 || int(r[0]) >= len(stateCodes) {
+		return bad("currency, ref or state")
+	}
+	e.Currency, e.OrigAmount, e.OrigCommission = strs[0], bot.Amount(vals[2]), bot.Amount(vals[3])
+	e.Ref, e.State = strs[1], stateCodes[r[0]]
 	return e, nil
 }
 

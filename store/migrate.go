@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
+
+	"partnerbot/bot"
 )
 
 // migrations bring a database from version i to i+1; the schema version is
@@ -68,7 +70,28 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
-	// 5 → 6: outbox items by the platform's id of their posted message,
+	// 5 → 6: exchange rates and the commission lifecycle. Commission items
+	// are filled from the events already stored; the lifecycle buckets are
+	// computed by ensureLedger once the hold is known.
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketRates, bucketItems, bucketLifeDay, bucketLifeMonth} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return fillItems(tx)
+	},
+	// 6 → 7: ids of signed chat requests already acted on (replays), and
+	// per-address click counts for the referral redirect's daily cap.
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketReplays, bucketClickCaps} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+	// 7 → 8: outbox items by the platform's id of their posted message,
 	// so a reply in a message's thread finds what it answers; filled
 	// from the items already sent.
 	func(tx *bolt.Tx) error {
@@ -85,6 +108,22 @@ var migrations = []func(tx *bolt.Tx) error{
 				return nil
 			}
 			return refs.Put(refKey(it.Target.Platform, it.Ref), be64(it.ID))
+		})
+	},
+	// 8 → 9: the connectors' attribution index (external ids, coupons)
+	// and parked webhook deliveries; the index is filled from partners.
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketAttrib, bucketParked} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketPartners).ForEach(func(k, v []byte) error {
+			var p bot.Partner
+			if err := json.Unmarshal(v, &p); err != nil {
+				return err
+			}
+			return setAttribution(tx, p.ID, nil, &p)
 		})
 	},
 }
@@ -115,25 +154,64 @@ func (s *Store) migrate() error {
 		if err := meta.Put(keySchema, be32(SchemaVersion)); err != nil {
 			return err
 		}
-		return s.ensureZone(tx, meta)
+		if err := s.ensureCurrency(meta); err != nil {
+			return err
+		}
+		return s.ensureLedger(tx, meta)
 	})
 }
 
-// ensureZone rebuilds the daily totals when the program's time zone
-// changed since they were written: a day's totals depend on where
-// midnight falls.
-func (s *Store) ensureZone(tx *bolt.Tx, meta *bolt.Bucket) error {
-	name := []byte(s.loc.String())
-	old := meta.Get(keyTZ)
-	if old != nil && string(old) == string(name) {
+// ensureCurrency stores the program currency in a file that has none
+// (a new one, or one from before it was stored) and refuses a config
+// that names another one than the file's: relabelling amounts would make
+// every figure wrong (100 JPY is not 100 PLN).
+func (s *Store) ensureCurrency(meta *bolt.Bucket) error {
+	stored := string(meta.Get(keyCurrency))
+	switch {
+	case stored == "" && s.currency.Code == "":
+		s.currency, _ = bot.LookupCurrency("PLN")
+	case stored == "":
+	case s.currency.Code == "":
+		c, err := bot.LookupCurrency(stored)
+		if err != nil {
+			return fmt.Errorf("stored program currency: %w", err)
+		}
+		s.currency = c
+		return nil
+	case stored != s.currency.Code:
+		return currencyMismatch(stored, s.currency.Code)
+	default:
 		return nil
 	}
-	if old != nil {
-		if err := rebuildDaily(tx, s.loc); err != nil {
-			return fmt.Errorf("rebuild daily totals for %s: %w", s.loc, err)
+	return meta.Put(keyCurrency, []byte(s.currency.Code))
+}
+
+func currencyMismatch(stored, configured string) error {
+	return fmt.Errorf("the database keeps its amounts in %s, but the configuration names %s (program.currency): "+
+		"set program.currency back to %s, or convert every stored amount with `partnerbot currency migrate %s --rate RATE` "+
+		"(RATE: how many %s one %s is worth)", stored, configured, stored, configured, configured, stored)
+}
+
+// ensureLedger recounts the daily totals and the commission lifecycle
+// when the program's time zone or commission hold changed since they were
+// written (a day's totals depend on where midnight falls, approvals on the
+// hold), or when they were never computed with this schema.
+func (s *Store) ensureLedger(tx *bolt.Tx, meta *bolt.Bucket) error {
+	name := []byte(s.loc.String())
+	tz := meta.Get(keyTZ)
+	hold := meta.Get(keyHold)
+	if string(tz) == string(name) && len(hold) == 4 && binary.BigEndian.Uint32(hold) == uint32(s.hold) {
+		return nil
+	}
+	if tz != nil || hold == nil {
+		if err := rebuildLedger(tx, s.loc, s.hold); err != nil {
+			return fmt.Errorf("recount daily totals and commissions for %s, %d-day hold: %w", s.loc, s.hold, err)
 		}
 	}
-	return meta.Put(keyTZ, name)
+	if err := meta.Put(keyTZ, name); err != nil {
+		return err
+	}
+	return meta.Put(keyHold, be32(uint32(s.hold)))
 }
 
 func (s *Store) checkReadable(tx *bolt.Tx) error {
@@ -148,6 +226,18 @@ func (s *Store) checkReadable(tx *bolt.Tx) error {
 	if tz := meta.Get(keyTZ); string(tz) != s.loc.String() {
 		return fmt.Errorf("daily totals are kept in %s, not %s; open it read-write once to rebuild them", tz, s.loc)
 	}
+	if h := meta.Get(keyHold); len(h) != 4 || binary.BigEndian.Uint32(h) != uint32(s.hold) {
+		return fmt.Errorf("commissions were counted with another hold than %d days; open it read-write once to recount them", s.hold)
+	}
+	stored := string(meta.Get(keyCurrency))
+	if s.currency.Code != "" && stored != s.currency.Code {
+		return currencyMismatch(stored, s.currency.Code)
+	}
+	c, err := bot.LookupCurrency(stored)
+	if err != nil {
+		return fmt.Errorf("stored program currency: %w", err)
+	}
+	s.currency = c
 	return nil
 }
 

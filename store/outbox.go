@@ -77,31 +77,37 @@ func (s *Store) Enqueue(ctx context.Context, it *OutboxItem) (bool, error) {
 	}
 	created := false
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		keys := tx.Bucket(bucketOutboxKeys)
-		if keys.Get([]byte(it.Key)) != nil {
-			return nil
-		}
-		b := tx.Bucket(bucketOutbox)
-		id, err := b.NextSequence()
-		if err != nil {
-			return err
-		}
-		it.ID, it.Status, it.Created = id, OutboxPending, s.now()
-		if it.NextAt.IsZero() {
-			it.NextAt = it.Created
-		}
-		if err := putItem(tx, it); err != nil {
-			return err
-		}
-		created = true
-		if it.Partner != "" {
-			if err := tx.Bucket(bucketOutboxByP).Put(partnerItemKey(it.Partner, it.Created, id), []byte(it.Kind)); err != nil {
-				return err
-			}
-		}
-		return keys.Put([]byte(it.Key), be64(id))
+		var err error
+		created, err = s.enqueueTx(tx, it)
+		return err
 	})
 	return created, wrap("enqueue", err)
+}
+
+// enqueueTx is Enqueue inside tx.
+func (s *Store) enqueueTx(tx *bolt.Tx, it *OutboxItem) (bool, error) {
+	keys := tx.Bucket(bucketOutboxKeys)
+	if keys.Get([]byte(it.Key)) != nil {
+		return false, nil
+	}
+	b := tx.Bucket(bucketOutbox)
+	id, err := b.NextSequence()
+	if err != nil {
+		return false, err
+	}
+	it.ID, it.Status, it.Created = id, OutboxPending, s.now()
+	if it.NextAt.IsZero() {
+		it.NextAt = it.Created
+	}
+	if err := putItem(tx, it); err != nil {
+		return false, err
+	}
+	if it.Partner != "" {
+		if err := tx.Bucket(bucketOutboxByP).Put(partnerItemKey(it.Partner, it.Created, id), []byte(it.Kind)); err != nil {
+			return false, err
+		}
+	}
+	return true, keys.Put([]byte(it.Key), be64(id))
 }
 
 func putItem(tx *bolt.Tx, it *OutboxItem) error {

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -35,6 +36,9 @@ func (s *Store) PutPartner(ctx context.Context, p *bot.Partner) (created bool, e
 	np := *p
 	np.Tags = slices.Clone(p.Tags)
 	np.ReferralCode = strings.ToLower(np.ReferralCode)
+	np.Coupons = slices.Clone(p.Coupons)
+	np.ExternalIDs = maps.Clone(p.ExternalIDs)
+	normalizeAttribution(&np)
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPartners)
 		var old *bot.Partner
@@ -70,6 +74,11 @@ func (s *Store) PutPartner(ctx context.Context, p *bot.Partner) (created bool, e
 		if err := np.Validate(); err != nil {
 			return err
 		}
+		if old == nil || old.Joined != np.Joined {
+			if err := np.CheckJoined(s.today()); err != nil {
+				return err
+			}
+		}
 		if np.Manager != "" && tx.Bucket(bucketManagers).Get([]byte(np.Manager)) == nil {
 			return bot.FieldError("manager", "unknown manager %q (add it first: partnerbot manager add %s)", np.Manager, np.Manager)
 		}
@@ -96,6 +105,9 @@ func (s *Store) PutPartner(ctx context.Context, p *bot.Partner) (created bool, e
 			oldIDs = partnerIdentities(old)
 		}
 		if err := setIdentities(tx, Identity{"partner", np.ID}, oldIDs, partnerIdentities(&np)); err != nil {
+			return err
+		}
+		if err := setAttribution(tx, np.ID, old, &np); err != nil {
 			return err
 		}
 		return putJSON(b, np.ID, &np)
@@ -182,8 +194,10 @@ func (s *Store) DeletePartner(ctx context.Context, id string, purge bool) (event
 				return err
 			}
 		}
-		if err := deletePrefix(tx.Bucket(bucketDaily), prefix); err != nil {
-			return err
+		for _, b := range [][]byte{bucketDaily, bucketItems, bucketLifeDay, bucketLifeMonth} {
+			if err := deletePrefix(tx.Bucket(b), prefix); err != nil {
+				return err
+			}
 		}
 		if err := deletePrefix(tx.Bucket(bucketNotes), prefix); err != nil {
 			return err
@@ -200,6 +214,9 @@ func (s *Store) DeletePartner(ctx context.Context, id string, purge bool) (event
 			return err
 		}
 		if err := setIdentities(tx, Identity{"partner", id}, partnerIdentities(&p), nil); err != nil {
+			return err
+		}
+		if err := setAttribution(tx, id, &p, nil); err != nil {
 			return err
 		}
 		return b.Delete([]byte(id))

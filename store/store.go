@@ -25,7 +25,7 @@ import (
 
 // Bucket names. Keys are documented beside each.
 var (
-	bucketMeta       = []byte("meta")       // "schema" → BE uint32; "tz" → zone name of daily keys
+	bucketMeta       = []byte("meta")       // "schema" → BE uint32; "tz" → zone name of daily keys; see keyCurrency, keyHold, keyLedgerMoney
 	bucketPartners   = []byte("partners")   // id → JSON bot.Partner
 	bucketManagers   = []byte("managers")   // id → JSON bot.Manager
 	bucketCodes      = []byte("codes")      // referral code → partner id
@@ -44,10 +44,25 @@ var (
 	bucketVerdicts   = []byte("verdicts")   // partner → JSON: the current health verdict
 	bucketHealthLog  = []byte("healthlog")  // partner 0x00 BE(time) → JSON: a verdict change (when, from, to, why)
 	bucketAlerts     = []byte("alerts")     // partner → JSON: the manager alert state of its red episode
+	bucketRates      = []byte("rates")      // currency BE(YYYYMMDD from) → rate text ("3.65")
+	bucketItems      = []byte("commitems")  // partner 0x00 ref → commission item entries (lifecycle.go)
+	bucketLifeDay    = []byte("lifeday")    // partner 0x00 BE(YYYYMMDD) → changes of pending, approved, paid
+	bucketLifeMonth  = []byte("lifemonth")  // partner 0x00 BE(YYYYMM) → the same, by month
+	bucketReplays    = []byte("replays")    // platform-scoped signed request id → BE(expiry, ns)
+	bucketClickCaps  = []byte("clickcaps")  // BE(YYYYMMDD) code 0x00 address → BE(uint32 clicks counted)
 	bucketOutboxRefs = []byte("outboxrefs") // "platform:ref" → BE(id): a posted message's outbox item
 
 	keySchema = []byte("schema")
 	keyTZ     = []byte("tz")
+	// keyCurrency is the program currency's code, fixed when the file is
+	// created: every amount stored is in it.
+	keyCurrency = []byte("currency")
+	// keyHold is the commission hold (days, BE uint32) the lifecycle
+	// buckets were computed with.
+	keyHold = []byte("hold")
+	// keyLedgerMoney is the sum of the absolute values of every amount
+	// and commission stored (BE uint64), kept under bot.MaxLedgerMoney.
+	keyLedgerMoney = []byte("ledgermoney")
 )
 
 // Options configure Open.
@@ -68,6 +83,14 @@ type Options struct {
 	// ReadOnly opens the file for reading only (a shared lock), so
 	// several readers can inspect a database a server is not using.
 	ReadOnly bool
+	// Currency is the program currency (config program.currency). A new
+	// file stores it; a file that stores another one is refused (see
+	// MigrateCurrency). Empty means the file's own, or PLN for a new one.
+	Currency string
+	// HoldDays is how many days commission stays pending
+	// (commissions.hold_days): zero means DefaultHoldDays, a negative
+	// value none (approved the day it is earned).
+	HoldDays int
 }
 
 // Store is partnerbot's bbolt-backed state. It is safe for concurrent use.
@@ -77,6 +100,8 @@ type Store struct {
 	loc           *time.Location
 	clock         bot.Clock
 	defaultLocale bot.Locale
+	currency      bot.Currency
+	hold          int
 	failAfter     int // tests only: see ingestTx
 
 	// stamps count changes in memory, so caches of derived figures
@@ -84,6 +109,14 @@ type Store struct {
 	stampMu      sync.Mutex
 	monthStamps  map[uint32]uint64 // YYYYMM → commits that touched it
 	partnerStamp uint64
+
+	sweepMu   sync.Mutex
+	lastSweep time.Time // replay records, see FirstUse
+	// group commit of webhook deliveries: see hooks.go
+	commitQ    chan *commitReq
+	commitStop chan struct{}
+	commitDone chan struct{}
+	stopOnce   sync.Once
 }
 
 // Open opens or creates the database file at path and brings its schema
@@ -118,8 +151,20 @@ func Open(path string, opt Options) (*Store, error) {
 	case err != nil:
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	switch {
+	case opt.HoldDays == 0:
+		opt.HoldDays = DefaultHoldDays
+	case opt.HoldDays < 0:
+		opt.HoldDays = 0
+	}
 	s := &Store{db: db, path: path, loc: opt.Location, clock: opt.Clock, defaultLocale: opt.DefaultLocale,
-		monthStamps: map[uint32]uint64{}}
+		hold: opt.HoldDays, monthStamps: map[uint32]uint64{}}
+	if opt.Currency != "" {
+		if s.currency, err = bot.LookupCurrency(opt.Currency); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	}
 	if opt.ReadOnly {
 		err = db.View(func(tx *bolt.Tx) error { return s.checkReadable(tx) })
 	} else {
@@ -129,17 +174,29 @@ func Open(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	if !opt.ReadOnly {
+		s.startCommitter()
+	}
 	return s, nil
 }
 
 // Close closes the database file.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stopCommitter()
+	return s.db.Close()
+}
 
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.path }
 
 // Location returns the time zone daily totals are kept in.
 func (s *Store) Location() *time.Location { return s.loc }
+
+// Currency returns the program currency: the one every stored amount is in.
+func (s *Store) Currency() bot.Currency { return s.currency }
+
+// HoldDays returns how many days commission stays pending.
+func (s *Store) HoldDays() int { return s.hold }
 
 // Backup writes a consistent copy of the whole database to w while the
 // store stays in use, and returns the number of bytes written.

@@ -53,6 +53,11 @@ type Options struct {
 	// "thinking…" and finished as a follow-up. Discord allows 3 s; the
 	// default is 2.5 s. It is measured on the wall clock, like Discord's.
 	Budget time.Duration
+	// Replays remembers the ids of interactions already answered, so one
+	// re-sent (a captured HTTP request, a gateway event delivered again)
+	// runs once. Give the store, which keeps them across restarts; nil
+	// keeps them in memory only.
+	Replays bot.Replays
 }
 
 // Adapter is partnerbot on Discord.
@@ -90,6 +95,9 @@ func New(o Options) (*Adapter, error) {
 	}
 	if o.Budget <= 0 {
 		o.Budget = defaultBudget
+	}
+	if o.Replays == nil {
+		o.Replays = bot.NewMemoryReplays(10000)
 	}
 	a := &Adapter{opt: o, log: o.Logger.With("platform", platform), dmCache: map[string]string{}}
 	a.inflight.init()

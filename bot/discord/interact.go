@@ -125,6 +125,17 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) (resp *
 	if user == "" {
 		return a.message(&bot.Message{Text: i18n.T(locale(i), "err.internal"), Private: true}), nil
 	}
+	if i.ID != "" {
+		first, err := a.opt.Replays.FirstUse(ctx, platform+":interaction:"+i.ID, a.opt.Clock.Now())
+		switch {
+		case err != nil:
+			a.log.Error("cannot record discord interaction id", "id", i.ID, "err", err)
+			return a.message(&bot.Message{Text: i18n.T(locale(i), "err.internal"), Private: true}), nil
+		case !first:
+			a.log.Info("repeated discord interaction not run again", "id", i.ID, "user", user)
+			return a.message(&bot.Message{Text: i18n.T(locale(i), "err.replayed"), Private: true}), nil
+		}
+	}
 
 	start := time.Now()
 	done := make(chan *bot.Message, 1)

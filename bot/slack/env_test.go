@@ -49,6 +49,7 @@ type env struct {
 	health  commands.HealthFunc
 
 	activity atomic.Int64
+	triggers atomic.Int64 // trigger_ids handed out: each request is a new one
 	mu       sync.Mutex
 	seen     [][2]string // OnActivity calls
 }
@@ -210,9 +211,12 @@ func (e *env) do(path, contentType, body string, headers http.Header) (int, stri
 func (e *env) command(user, cmd, text string) (int, string) {
 	e.t.Helper()
 	body := url.Values{"command": {cmd}, "text": {text}, "user_id": {user}, "channel_id": {"C1"},
-		"response_url": {e.hooks.URL(cmd + "-" + user)}, "team_id": {"T1"}}.Encode()
+		"response_url": {e.hooks.URL(cmd + "-" + user)}, "team_id": {"T1"}, "trigger_id": {e.trigger()}}.Encode()
 	return e.do("/slack/commands", "application/x-www-form-urlencoded", body, sign(body, e.clock.Now()))
 }
+
+// trigger returns a new trigger_id, as Slack gives every request.
+func (e *env) trigger() string { return fmt.Sprintf("%d.%d.t", 1000+e.triggers.Add(1), 42) }
 
 // answer runs a slash command that must be answered inline and returns
 // the answer.

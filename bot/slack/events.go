@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"sync"
-	"time"
 
 	slackapi "github.com/slack-go/slack"
 
@@ -59,30 +57,39 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte
 	if n := r.Header.Get("X-Slack-Retry-Num"); n != "" {
 		a.log.Debug("slack event redelivery", "event_id", env.EventID, "retry", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
 	}
-	a.dispatchEvent(env)
+	if env.EventID == "" {
+		env.EventID = bodyID(r, body)
+	}
+	if err := a.dispatchEvent(r.Context(), env); err != nil {
+		// Slack redelivers what is not answered 200: the event is not
+		// lost, and not handled twice.
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
 	w.WriteHeader(http.StatusOK)
 }
 
 // dispatchEvent handles a callback once per event id, in the background:
-// Slack redelivers when we were slow, over HTTP and Socket Mode alike.
-func (a *Adapter) dispatchEvent(env envelope) {
+// Slack redelivers when we were slow (X-Slack-Retry-Num), over HTTP and
+// Socket Mode alike, and a captured request may be replayed. Returns an
+// error only when the event id cannot be recorded.
+func (a *Adapter) dispatchEvent(ctx context.Context, env envelope) error {
 	if env.Type != "event_callback" {
 		a.log.Debug("ignored slack event envelope", "type", env.Type)
-		return
+		return nil
 	}
-	if env.EventID != "" && !a.seen.add(env.EventID, a.clock.Now()) {
-		a.log.Debug("duplicate slack event", "event_id", env.EventID)
-		return
+	if first, err := a.firstUse(ctx, "event", env.EventID); err != nil || !first {
+		return err
 	}
 	var ev event
 	if err := json.Unmarshal(env.Event, &ev); err != nil {
 		a.log.Warn("malformed slack event", "event_id", env.EventID, "err", err)
-		return
+		return nil
 	}
 	switch ev.Type {
 	case "app_home_opened":
 		if ev.Tab != "" && ev.Tab != "home" {
-			return
+			return nil
 		}
 		a.track("home "+ev.User, func() {
 			ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
@@ -93,7 +100,7 @@ func (a *Adapter) dispatchEvent(env envelope) {
 		})
 	case "message":
 		if ev.Subtype != "" || ev.BotID != "" || ev.User == "" {
-			return // edits, joins, bots (ourselves included)
+			return nil // edits, joins, bots (ourselves included)
 		}
 		switch ev.ChannelType {
 		case "channel", "group", "im":
@@ -101,6 +108,7 @@ func (a *Adapter) dispatchEvent(env envelope) {
 			a.converse(env, ev)
 		}
 	}
+	return nil
 }
 
 // converse hands a person's message to the Service and answers them: in
@@ -163,48 +171,4 @@ func (a *Adapter) publishHome(ctx context.Context, user string) error {
 	view := slackapi.HomeTabViewRequest{Type: slackapi.VTHomeTab, Blocks: slackapi.Blocks{BlockSet: renderBlocks(msg, maxHomeBlocks)}}
 	_, err = a.api.PublishViewContext(ctx, slackapi.PublishViewContextRequest{UserID: user, View: view})
 	return err
-}
-
-// seenEvents remembers recent event ids, at most max of them and none
-// older than ttl.
-type seenEvents struct {
-	mu    sync.Mutex
-	max   int
-	ttl   time.Duration
-	at    map[string]time.Time
-	order []string // oldest first; order[head:] are live
-	head  int
-}
-
-func newSeenEvents(max int, ttl time.Duration) *seenEvents {
-	return &seenEvents{max: max, ttl: ttl, at: map[string]time.Time{}}
-}
-
-// add records id at now and reports whether it is new.
-func (s *seenEvents) add(id string, now time.Time) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for s.head < len(s.order) && now.Sub(s.at[s.order[s.head]]) > s.ttl {
-		s.drop()
-	}
-	if _, dup := s.at[id]; dup {
-		return false
-	}
-	for len(s.at) >= s.max {
-		s.drop()
-	}
-	s.at[id] = now
-	s.order = append(s.order, id)
-	if s.head > len(s.order)/2 {
-		s.order = append(s.order[:0], s.order[s.head:]...)
-		s.head = 0
-	}
-	return true
-}
-
-// drop forgets the oldest id.
-func (s *seenEvents) drop() {
-	delete(s.at, s.order[s.head])
-	s.order[s.head] = ""
-	s.head++
 }

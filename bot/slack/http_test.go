@@ -214,7 +214,7 @@ func TestCommands_PartnersSeeOnlyThemselves(t *testing.T) {
 // press sends a block_actions interaction; its answer goes to hook.
 func (e *env) press(user, action, value, hook string) int {
 	e.t.Helper()
-	p := map[string]any{"type": "block_actions", "user": map[string]string{"id": user}, "channel": map[string]string{"id": "C1"},
+	p := map[string]any{"type": "block_actions", "user": map[string]string{"id": user}, "channel": map[string]string{"id": "C1"}, "trigger_id": e.trigger(),
 		"actions": []map[string]string{{"action_id": action, "value": value, "type": "button"}}}
 	if hook != "" {
 		p["response_url"] = e.hooks.URL(hook)

@@ -71,6 +71,9 @@ func (a *Adapter) present(c *commands.Caller, msg *bot.Message) reply {
 // slashCommand is the part of a slash command request the adapter reads.
 type slashCommand struct {
 	Command, Text, UserID, ChannelID, ResponseURL string
+	// ID names the request for replay checks: its trigger_id, else
+	// something as unique (the signed body's hash, the envelope id).
+	ID string
 }
 
 // serveCommand answers POST /slack/commands.
@@ -85,7 +88,10 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		return
 	}
 	sc := slashCommand{Command: form.Get("command"), Text: form.Get("text"), UserID: form.Get("user_id"),
-		ChannelID: form.Get("channel_id"), ResponseURL: form.Get("response_url")}
+		ChannelID: form.Get("channel_id"), ResponseURL: form.Get("response_url"), ID: form.Get("trigger_id")}
+	if sc.ID == "" {
+		sc.ID = bodyID(r, body)
+	}
 	if sc.Command == "" || sc.UserID == "" {
 		http.Error(w, "not a slash command", http.StatusBadRequest)
 		return
@@ -112,6 +118,18 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 // ctx ends.
 func (a *Adapter) slash(ctx context.Context, sc slashCommand, answer func(*response) error) {
 	received := a.clock.Now()
+	first, err := a.firstUse(ctx, "command", sc.ID)
+	if !first {
+		msg := replayed()
+		if err != nil {
+			msg = internalError()
+		}
+		r := a.present(&commands.Caller{Platform: Platform, UserID: sc.UserID, ChannelID: sc.ChannelID}, msg)
+		if err := answer(&r.resp); err != nil {
+			a.log.Warn("slack answer to a repeated command failed", "command", sc.Command, "err", err)
+		}
+		return
+	}
 	a.activity(sc.UserID, sc.ChannelID)
 	done := make(chan reply, 1)
 	a.track("command "+sc.Command, func() {
@@ -271,6 +289,8 @@ type interaction struct {
 		ID string `json:"id"`
 	} `json:"user"`
 	View struct {
+		ID              string `json:"id"`
+		Hash            string `json:"hash"`
 		CallbackID      string `json:"callback_id"`
 		PrivateMetadata string `json:"private_metadata"`
 		State           struct {
@@ -286,7 +306,23 @@ type interaction struct {
 	Actions     []struct {
 		ActionID string `json:"action_id"`
 		Value    string `json:"value"`
+		ActionTS string `json:"action_ts"`
 	} `json:"actions"`
+}
+
+// id names an interaction for replay checks: its trigger_id, else the
+// first action's action_ts with the user, else a view's id and hash,
+// else fallback.
+func (in *interaction) id(fallback string) string {
+	switch {
+	case in.TriggerID != "":
+		return in.TriggerID
+	case len(in.Actions) > 0 && in.Actions[0].ActionTS != "":
+		return in.User.ID + "/" + in.Actions[0].ActionTS
+	case in.View.ID != "":
+		return in.View.ID + "/" + in.View.Hash
+	}
+	return fallback
 }
 
 // serveInteraction answers POST /slack/interactions at once; the button's
@@ -302,12 +338,19 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 		http.Error(w, "malformed payload", http.StatusBadRequest)
 		return
 	}
+	first, err := a.firstUse(r.Context(), "interaction", in.id(bodyID(r, body)))
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
 	w.WriteHeader(http.StatusOK)
-	a.interact(in)
+	if first {
+		a.interact(in)
+	}
 }
 
-// interact runs a button press in the background. A private answer is
-// ephemeral; a public one (a partner sharing its own stats) goes to the
+// interact runs a button press in the background; the caller has
+// checked it is not a replay. A private answer is ephemeral; a public one (a partner sharing its own stats) goes to the
 // channel. Presses in the Home tab have no response_url: their answer
 // goes to the user's DM.
 func (a *Adapter) interact(in interaction) {

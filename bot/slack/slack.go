@@ -70,6 +70,12 @@ type Options struct {
 	// answered empty and the result follows through response_url; zero
 	// means 2.5 s.
 	Budget time.Duration
+	// Replays remembers the ids of requests already acted on (slash
+	// commands by trigger_id, button presses by trigger_id or action_ts,
+	// events by event_id), so a replayed or redelivered request runs
+	// once. Give the store, which keeps them across restarts; nil keeps
+	// them in memory only.
+	Replays bot.Replays
 }
 
 // api is what the adapter uses of the Slack Web API; *slackapi.Client
@@ -95,7 +101,7 @@ type Adapter struct {
 	log    *slog.Logger
 	web    *http.Client // for response_url posts
 	budget time.Duration
-	seen   *seenEvents
+	replay bot.Replays
 
 	wg sync.WaitGroup // background work: deferred answers, uploads, Home tabs
 }
@@ -125,7 +131,10 @@ func New(o Options) (*Adapter, error) {
 		log:    o.Logger.With("platform", Platform),
 		web:    &http.Client{Timeout: 15 * time.Second},
 		budget: o.Budget,
-		seen:   newSeenEvents(10000, time.Hour),
+		replay: o.Replays,
+	}
+	if a.replay == nil {
+		a.replay = bot.NewMemoryReplays(10000)
 	}
 	opts := []slackapi.Option{slackapi.OptionHTTPClient(&http.Client{Timeout: apiTimeout})}
 	if o.APIURL != "" {
@@ -190,6 +199,32 @@ func (a *Adapter) resolve(ctx context.Context, userID, channelID string) (*comma
 		return nil, fmt.Errorf("resolve: %w", err)
 	}
 	return c, nil
+}
+
+// firstUse reports whether a signed request with this platform id is
+// seen for the first time: false for a replay or a redelivery. An empty
+// id is never deduplicated. Returns an error when the record cannot be
+// kept; the request must not run then.
+func (a *Adapter) firstUse(ctx context.Context, kind, id string) (bool, error) {
+	if id == "" {
+		return true, nil
+	}
+	first, err := a.replay.FirstUse(ctx, Platform+":"+kind+":"+id, a.clock.Now())
+	if err != nil {
+		a.log.Error("cannot record slack request id", "kind", kind, "id", id, "err", err)
+		return false, err
+	}
+	if !first {
+		a.log.Info("repeated slack request not run again", "kind", kind, "id", id)
+	}
+	return first, nil
+}
+
+// replayed is the answer to a request that was already handled: it
+// does nothing, and says so in both languages (who asks is not looked
+// up for a replay).
+func replayed() *bot.Message {
+	return &bot.Message{Text: i18n.T(bot.LocaleEN, "err.replayed") + "\n" + i18n.T(bot.LocalePL, "err.replayed"), Private: true}
 }
 
 // internalError is what a user sees when the adapter could not even find

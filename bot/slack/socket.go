@@ -116,7 +116,11 @@ func (a *Adapter) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 			return
 		}
 		req := *evt.Request
-		sc := slashCommand{Command: cmd.Command, Text: cmd.Text, UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL}
+		sc := slashCommand{Command: cmd.Command, Text: cmd.Text, UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL,
+			ID: cmd.TriggerID}
+		if sc.ID == "" {
+			sc.ID = "envelope-" + req.EnvelopeID
+		}
 		a.track("socket command "+cmd.Command, func() {
 			a.slash(ctx, sc, func(resp *response) error {
 				if resp == nil {
@@ -143,6 +147,11 @@ func (a *Adapter) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 			a.log.Warn("malformed slack interaction", "err", err)
 			return
 		}
+		// An envelope Slack sends again (it was not acked in time) has
+		// the same trigger_id: the press runs once.
+		if first, err := a.firstUse(ctx, "interaction", in.id("envelope-"+evt.Request.EnvelopeID)); err != nil || !first {
+			return
+		}
 		a.interact(in)
 
 	case socketmode.EventTypeEventsAPI:
@@ -155,7 +164,12 @@ func (a *Adapter) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 			a.log.Warn("malformed slack event", "err", err)
 			return
 		}
-		a.dispatchEvent(env)
+		if env.EventID == "" {
+			env.EventID = "envelope-" + evt.Request.EnvelopeID
+		}
+		if err := a.dispatchEvent(ctx, env); err != nil {
+			a.log.Error("slack event not handled", "event_id", env.EventID, "err", err)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package slack
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -86,4 +87,14 @@ func (a *Adapter) signed(next func(w http.ResponseWriter, r *http.Request, body 
 		}
 		next(w, r, body)
 	})
+}
+
+// bodyID names a signed request by its timestamp and body: a byte-for-byte
+// replay has the same one. It stands in for a platform id a request does
+// not carry.
+func bodyID(r *http.Request, body []byte) string {
+	h := sha256.New()
+	io.WriteString(h, r.Header.Get("X-Slack-Request-Timestamp")+":")
+	h.Write(body)
+	return "body-" + base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:18])
 }

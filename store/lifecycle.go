@@ -1,0 +1,479 @@
+package store
+
+// The commission lifecycle: what a partner has pending, approved and paid.
+//
+// A commission item is one amount of commission a partner may be paid,
+// named by a ref within the partner. The events that make and change
+// items, and what they do (bot.Event, DESIGN.md "Commission lifecycle"):
+//
+//   - a sale with commission c: the item named by the sale's own id gets
+//     c, created at the sale's time, pending;
+//   - a refund with commission c and a ref: c is taken back from the item
+//     named by ref, at the refund's time; a refund with commission and no
+//     ref, or a ref that names no item, makes a negative item (-c) created
+//     at the refund's time (named by the ref, or by the refund's own id);
+//   - a commission event (ref required; commission may be negative, a
+//     clawback; state pending, approved or void, pending when empty): when
+//     no item has that ref yet it creates one with that amount and state
+//     (created void, it never counts); on an existing item, approved
+//     approves it from the event's time when that is before its hold
+//     ends, void takes it back from the event's time (for good: later
+//     events change nothing), and a non-zero commission replaces its
+//     amount from the event's time;
+//   - a payout pays: paid is the sum of all payouts.
+//
+// An item is pending from the day it was created for commissions.hold_days
+// days (the return window), then approved, unless the platform approved or
+// voided it earlier. Days are the program's calendar days. What is to be
+// paid is all approved commission less all payouts, both all-time as of a
+// day, never a per-period difference.
+//
+// The events of an item are applied in time order (then id order), never
+// in the order they arrived, so the lifecycle is a function of the set of
+// events stored: a refund that arrives before its sale still takes the
+// commission back from the sale's item, and a rebuild (time zone or hold
+// change) gives the same figures as the live updates.
+//
+// Storage: bucketItems keeps each item's events (partner 0x00 ref → the
+// entries, appended as they arrive). From them each item's contribution
+// is a step function over days; the store keeps its day-by-day changes,
+// summed over a partner's items, in bucketLifeDay (partner 0x00 BE(day))
+// and again by month in bucketLifeMonth (partner 0x00 BE(YYYYMM)), with
+// payouts beside them. The figures as of a day are then the months before
+// it plus the days of its month so far: a few dozen small reads, whatever
+// the partner's history. The net change (pending + approved) of each day
+// is the day's commission in the daily totals.
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"partnerbot/bot"
+)
+
+// DefaultHoldDays is how long commission stays pending when the program
+// configures no hold: a 30-day return window.
+const DefaultHoldDays = 30
+
+// itemEntry is one event of a commission item, as kept in bucketItems.
+type itemEntry struct {
+	at    time.Time
+	typ   bot.EventType
+	state bot.CommissionState
+	c     bot.Amount
+	id    string
+}
+
+var stateCodes = [...]bot.CommissionState{"", bot.CommissionPending, bot.CommissionApproved, bot.CommissionVoid}
+
+func stateCode(s bot.CommissionState) byte {
+	for i, k := range stateCodes {
+		if k == s {
+			return byte(i)
+		}
+	}
+	return 0
+}
+
+// itemRef returns the ref of the item an event changes, and whether it
+// changes one at all.
+func itemRef(e *bot.Event) (string, bool) {
+	switch e.Type {
+	case bot.EventSale:
+		return e.ID, e.Commission != 0
+	case bot.EventRefund:
+		if e.Commission == 0 {
+			return "", false
+		}
+		if e.Ref == "" {
+			return e.ID, true
+		}
+		return e.Ref, true
+	case bot.EventCommission:
+		return e.Ref, true
+	}
+	return "", false
+}
+
+func itemKey(partner, ref string) []byte {
+	k := make([]byte, 0, len(partner)+1+len(ref))
+	k = append(k, partner...)
+	k = append(k, 0)
+	return append(k, ref...)
+}
+
+// appendEntry encodes one entry: BE(time) type state varint(commission)
+// uvarint(len id) id.
+func appendEntry(b []byte, e *bot.Event) []byte {
+	b = binary.BigEndian.AppendUint64(b, timeBits(e.At))
+	b = append(b, typeIndex(e.Type), stateCode(e.State))
+	b = binary.AppendVarint(b, int64(e.Commission))
+	b = binary.AppendUvarint(b, uint64(len(e.ID)))
+	return append(b, e.ID...)
+}
+
+func decodeEntries(b []byte) ([]itemEntry, error) {
+	var out []itemEntry
+	for len(b) > 0 {
+		if len(b) < 10 || int(b[8]) >= len(bot.EventTypes) || int(b[9]) >= len(stateCodes) {
+			return nil, fmt.Errorf("malformed commission item entry")
+		}
+		en := itemEntry{at: bitsTime(binary.BigEndian.Uint64(b)), typ: bot.EventTypes[b[8]], state: stateCodes[b[9]]}
+		b = b[10:]
+		c, n := binary.Varint(b)
+		if n <= 0 {
+			return nil, fmt.Errorf("malformed commission in item entry")
+		}
+		b = b[n:]
+		l, m := binary.Uvarint(b)
+		if m <= 0 || uint64(len(b)-m) < l {
+			return nil, fmt.Errorf("malformed id in item entry")
+		}
+		en.c, en.id = bot.Amount(c), string(b[m:m+int(l)])
+		b = b[m+int(l):]
+		out = append(out, en)
+	}
+	return out, nil
+}
+
+// lifeStep is the change of an item's (or a partner's) pending and
+// approved commission and payouts on one day.
+type lifeStep struct {
+	day                     bot.Date
+	pending, approved, paid bot.Amount
+}
+
+// itemCurve folds an item's entries, in time then id order, into the day
+// by day changes of its pending and approved amounts. hold is the number
+// of days an item stays pending (0: approved the day it is created).
+func itemCurve(entries []itemEntry, loc *time.Location, hold int) []lifeStep {
+	sort.SliceStable(entries, func(i, j int) bool {
+		if !entries[i].at.Equal(entries[j].at) {
+			return entries[i].at.Before(entries[j].at)
+		}
+		return entries[i].id < entries[j].id
+	})
+	type change struct {
+		day   bot.Date
+		value bot.Amount
+	}
+	var (
+		created          bool
+		createdDay       bot.Date
+		value            bot.Amount
+		changes          []change
+		approvedDay      bot.Date
+		voidDay          bot.Date
+		approved, voided bool
+	)
+	for _, en := range entries {
+		if voided {
+			break // void is final
+		}
+		d := bot.DateOf(en.at, loc)
+		if !created {
+			created, createdDay = true, d
+			switch en.typ {
+			case bot.EventRefund:
+				value = -en.c
+			default:
+				value = en.c
+			}
+			changes = append(changes, change{d, value})
+			if en.typ == bot.EventCommission {
+				switch en.state {
+				case bot.CommissionApproved:
+					approved, approvedDay = true, d
+				case bot.CommissionVoid:
+					voided, voidDay = true, d
+				}
+			}
+			continue
+		}
+		switch en.typ {
+		case bot.EventSale:
+			value += en.c
+			changes = append(changes, change{d, value})
+		case bot.EventRefund:
+			value -= en.c
+			changes = append(changes, change{d, value})
+		case bot.EventCommission:
+			if en.c != 0 {
+				value = en.c
+				changes = append(changes, change{d, value})
+			}
+			switch en.state {
+			case bot.CommissionApproved:
+				if !approved {
+					approved, approvedDay = true, d
+				}
+			case bot.CommissionVoid:
+				voided, voidDay = true, d
+			}
+		}
+	}
+	if !created {
+		return nil
+	}
+	a := createdDay.AddDays(hold)
+	if approved && approvedDay.Before(a) {
+		a = approvedDay
+	}
+	days := make([]bot.Date, 0, len(changes)+2)
+	for _, c := range changes {
+		days = append(days, c.day)
+	}
+	days = append(days, a)
+	if voided {
+		days = append(days, voidDay)
+	}
+	sort.Slice(days, func(i, j int) bool { return days[i].Before(days[j]) })
+	var out []lifeStep
+	var prevP, prevA bot.Amount
+	ci := 0
+	var val bot.Amount
+	for i, d := range days {
+		if i > 0 && d == days[i-1] {
+			continue
+		}
+		for ci < len(changes) && !changes[ci].day.After(d) {
+			val = changes[ci].value
+			ci++
+		}
+		var p, ap bot.Amount
+		switch {
+		case voided && !d.Before(voidDay):
+		case !d.Before(a):
+			ap = val
+		default:
+			p = val
+		}
+		if p != prevP || ap != prevA {
+			out = append(out, lifeStep{day: d, pending: p - prevP, approved: ap - prevA})
+		}
+		prevP, prevA = p, ap
+	}
+	return out
+}
+
+// lifeDeltas gathers changes to a partner's lifecycle buckets and daily
+// commission before they are written.
+type lifeDeltas struct {
+	days   map[string]*lifeStep // dayKey → change
+	months map[string]*lifeStep // monthKey → change
+	net    map[string]bot.Amount
+}
+
+func newLifeDeltas() *lifeDeltas {
+	return &lifeDeltas{days: map[string]*lifeStep{}, months: map[string]*lifeStep{}, net: map[string]bot.Amount{}}
+}
+
+func monthKey(partner string, d bot.Date) []byte {
+	k := make([]byte, 0, len(partner)+5)
+	k = append(k, partner...)
+	k = append(k, 0)
+	return append(k, be32(uint32(d.Year*100+int(d.Month)))...)
+}
+
+// add adds (sign +1) or takes away (sign -1) steps of partner.
+func (l *lifeDeltas) add(partner string, steps []lifeStep, sign bot.Amount) {
+	for _, s := range steps {
+		dk, mk := string(dayKey(partner, s.day)), string(monthKey(partner, s.day))
+		addStep(l.days, dk, s, sign)
+		addStep(l.months, mk, s, sign)
+		if n := s.pending + s.approved; n != 0 {
+			l.net[dk] += sign * n
+		}
+	}
+}
+
+func addStep(m map[string]*lifeStep, k string, s lifeStep, sign bot.Amount) {
+	t := m[k]
+	if t == nil {
+		t = new(lifeStep)
+		m[k] = t
+	}
+	t.pending += sign * s.pending
+	t.approved += sign * s.approved
+	t.paid += sign * s.paid
+}
+
+// write applies the gathered changes to the lifecycle buckets, deleting
+// entries that come back to zero.
+func (l *lifeDeltas) write(tx *bolt.Tx) error {
+	for _, x := range []struct {
+		b []byte
+		m map[string]*lifeStep
+	}{{bucketLifeDay, l.days}, {bucketLifeMonth, l.months}} {
+		b := tx.Bucket(x.b)
+		for k, d := range x.m {
+			if d.pending == 0 && d.approved == 0 && d.paid == 0 {
+				continue
+			}
+			var cur lifeStep
+			if v := b.Get([]byte(k)); v != nil {
+				if err := decodeLife(v, &cur); err != nil {
+					return fmt.Errorf("lifecycle %q: %w", k, err)
+				}
+			}
+			cur.pending += d.pending
+			cur.approved += d.approved
+			cur.paid += d.paid
+			var err error
+			if cur.pending == 0 && cur.approved == 0 && cur.paid == 0 {
+				err = b.Delete([]byte(k))
+			} else {
+				err = b.Put([]byte(k), encodeLife(&cur))
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func encodeLife(s *lifeStep) []byte {
+	b := make([]byte, 0, 1+3*binary.MaxVarintLen64)
+	b = append(b, 1)
+	b = binary.AppendVarint(b, int64(s.pending))
+	b = binary.AppendVarint(b, int64(s.approved))
+	return binary.AppendVarint(b, int64(s.paid))
+}
+
+func decodeLife(b []byte, s *lifeStep) error {
+	if len(b) == 0 || b[0] != 1 {
+		return fmt.Errorf("unknown lifecycle format")
+	}
+	b = b[1:]
+	var f [3]int64
+	for i := range f {
+		v, n := binary.Varint(b)
+		if n <= 0 {
+			return fmt.Errorf("truncated lifecycle entry")
+		}
+		f[i], b = v, b[n:]
+	}
+	s.pending, s.approved, s.paid = bot.Amount(f[0]), bot.Amount(f[1]), bot.Amount(f[2])
+	return nil
+}
+
+// commissionsAsOf returns a partner's pending and approved commission and
+// all payouts, all-time as of the end of day d: the months before d's
+// month from bucketLifeMonth, then d's month day by day.
+func commissionsAsOf(tx *bolt.Tx, partner string, d bot.Date) (bot.Commissions, error) {
+	var sum, s lifeStep
+	prefix := prefixKey(partner)
+	c := tx.Bucket(bucketLifeMonth).Cursor()
+	end := monthKey(partner, d)
+	for k, v := c.Seek(prefix); k != nil && bytes.Compare(k, end) < 0; k, v = c.Next() {
+		if err := decodeLife(v, &s); err != nil {
+			return bot.Commissions{}, fmt.Errorf("lifecycle %q: %w", k, err)
+		}
+		sum.pending += s.pending
+		sum.approved += s.approved
+		sum.paid += s.paid
+	}
+	c = tx.Bucket(bucketLifeDay).Cursor()
+	last := dayKey(partner, d)
+	for k, v := c.Seek(dayKey(partner, bot.Date{Year: d.Year, Month: d.Month, Day: 1})); k != nil && bytes.Compare(k, last) <= 0; k, v = c.Next() {
+		if err := decodeLife(v, &s); err != nil {
+			return bot.Commissions{}, fmt.Errorf("lifecycle %q: %w", k, err)
+		}
+		sum.pending += s.pending
+		sum.approved += s.approved
+		sum.paid += s.paid
+	}
+	return bot.Commissions{Pending: sum.pending, Approved: sum.approved, Paid: sum.paid}, nil
+}
+
+// Commissions returns a partner's commission lifecycle all-time as of the
+// end of day d: pending, approved, paid, and so what is to be paid.
+// Returns ENOTFOUND when the partner does not exist.
+func (s *Store) Commissions(ctx context.Context, partner string, d bot.Date) (bot.Commissions, error) {
+	var out bot.Commissions
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketPartners).Get([]byte(partner)) == nil {
+			return bot.Errorf(bot.ENOTFOUND, "partner %q not found", partner)
+		}
+		var err error
+		out, err = commissionsAsOf(tx, partner, d)
+		return err
+	})
+	return out, err
+}
+
+// rebuildLifecycle recounts the lifecycle buckets from the commission
+// items and the payouts in the timeline, and adds each day's net
+// commission to the daily totals (which rebuildDaily left without it).
+func rebuildLifecycle(tx *bolt.Tx, loc *time.Location, hold int) error {
+	for _, name := range [][]byte{bucketLifeDay, bucketLifeMonth} {
+		if err := tx.DeleteBucket(name); err != nil && tx.Bucket(name) != nil {
+			return err
+		}
+		if _, err := tx.CreateBucket(name); err != nil {
+			return err
+		}
+	}
+	l := newLifeDeltas()
+	c := tx.Bucket(bucketItems).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 {
+			return fmt.Errorf("malformed commission item key %q", k)
+		}
+		entries, err := decodeEntries(v)
+		if err != nil {
+			return fmt.Errorf("commission item %q: %w", k, err)
+		}
+		l.add(string(k[:i]), itemCurve(entries, loc, hold), 1)
+	}
+	tc := tx.Bucket(bucketTimeline).Cursor()
+	for k, v := tc.First(); k != nil; k, v = tc.Next() {
+		if len(v) < 2 || int(v[1]) >= len(bot.EventTypes) || bot.EventTypes[v[1]] != bot.EventPayout {
+			continue
+		}
+		e, err := decodeTimeline(k, v)
+		if err != nil {
+			return err
+		}
+		l.add(e.Partner, []lifeStep{{day: bot.DateOf(e.At, loc), paid: e.Amount}}, 1)
+	}
+	if err := l.write(tx); err != nil {
+		return err
+	}
+	return l.writeNet(tx, nil)
+}
+
+// writeNet adds the gathered net commission of each day to its daily
+// totals: those in touched (written later by the caller) or, for days
+// not there, straight into bucketDaily.
+func (l *lifeDeltas) writeNet(tx *bolt.Tx, touched map[string]*bot.Totals) error {
+	daily := tx.Bucket(bucketDaily)
+	for dk, n := range l.net {
+		if n == 0 {
+			continue
+		}
+		if t := touched[dk]; t != nil {
+			t.Commission += n
+			continue
+		}
+		var t bot.Totals
+		if v := daily.Get([]byte(dk)); v != nil {
+			if err := decodeTotals(v, &t); err != nil {
+				return err
+			}
+		}
+		t.Commission += n
+		if err := daily.Put([]byte(dk), encodeTotals(&t)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,168 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"partnerbot/bot"
+)
+
+// Exchange rates: bucketRates keeps, per currency, the rates with the day
+// each is in force from: currency BE(YYYYMMDD) → the rate's text. The
+// rate in force on a day is the one with the latest from-day not after it.
+
+// EarliestRateDay is where the first rate of a currency starts when no
+// day is given: events are never dated before 2000 (bot.Event.CheckTime).
+var EarliestRateDay = bot.Date{Year: 2000, Month: 1, Day: 1}
+
+func rateKey(code string, d bot.Date) []byte {
+	return append([]byte(code), be32(d.Key())...)
+}
+
+// SetRate stores an exchange rate of r.Currency in force from r.From. A
+// zero From means from today, or, for the currency's first rate, from
+// EarliestRateDay (so the events already waiting for it can be converted).
+// It returns the rate as stored. Events already stored keep their
+// converted amounts; only events stored later use the new rate.
+//
+// Returns EINVALID for a code that is not ISO 4217, the program currency,
+// or a zero rate.
+func (s *Store) SetRate(ctx context.Context, r bot.ExchangeRate) (bot.ExchangeRate, error) {
+	c, err := bot.LookupCurrency(r.Currency)
+	if err != nil {
+		return r, bot.FieldError("currency", "%s", bot.ErrorMessage(err))
+	}
+	if c.Code == s.currency.Code {
+		return r, bot.FieldError("currency", "%s is the program currency: it needs no rate", c.Code)
+	}
+	if r.Rate.IsZero() {
+		return r, bot.FieldError("rate", "a rate must be above zero")
+	}
+	if !r.From.IsZero() && r.From.Before(EarliestRateDay) {
+		return r, bot.FieldError("from", "a rate cannot start before %s", EarliestRateDay)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRates)
+		if r.From.IsZero() {
+			r.From = s.today()
+			if k, _ := b.Cursor().Seek([]byte(c.Code)); k == nil || !bytes.HasPrefix(k, []byte(c.Code)) {
+				r.From = EarliestRateDay
+			}
+		}
+		return b.Put(rateKey(c.Code, r.From), []byte(r.Rate.String()))
+	})
+	return r, wrap("set rate", err)
+}
+
+// Rates returns the stored rates, by currency then day; code, when not
+// empty, keeps one currency's.
+func (s *Store) Rates(ctx context.Context, code string) ([]bot.ExchangeRate, error) {
+	var out []bot.ExchangeRate
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketRates).Cursor()
+		for k, v := c.Seek([]byte(code)); k != nil && bytes.HasPrefix(k, []byte(code)); k, v = c.Next() {
+			r, err := decodeRate(k, v)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func decodeRate(k, v []byte) (bot.ExchangeRate, error) {
+	if len(k) != 7 {
+		return bot.ExchangeRate{}, fmt.Errorf("malformed rate key %q", k)
+	}
+	rate, err := bot.ParseRate(string(v))
+	if err != nil {
+		return bot.ExchangeRate{}, fmt.Errorf("rate %q: %w", k, err)
+	}
+	return bot.ExchangeRate{Currency: string(k[:3]), From: bot.DateFromKey(binary.BigEndian.Uint32(k[3:])), Rate: rate}, nil
+}
+
+// rateCache finds rates in force within one transaction, remembering
+// what it found.
+type rateCache struct {
+	b    *bolt.Bucket
+	seen map[string]bot.ExchangeRate // currency + day key → rate (zero: none)
+}
+
+func newRateCache(b *bolt.Bucket) *rateCache {
+	return &rateCache{b: b, seen: map[string]bot.ExchangeRate{}}
+}
+
+// find returns the rate of code in force on day d, and false when there
+// is none.
+func (c *rateCache) find(code string, d bot.Date) (bot.ExchangeRate, bool, error) {
+	k := string(rateKey(code, d))
+	if r, ok := c.seen[k]; ok {
+		return r, !r.Rate.IsZero(), nil
+	}
+	var r bot.ExchangeRate
+	cur := c.b.Cursor()
+	rk, rv := cur.Seek([]byte(k))
+	if rk == nil || !bytes.Equal(rk, []byte(k)) {
+		rk, rv = cur.Prev()
+	}
+	if rk != nil && bytes.HasPrefix(rk, []byte(code)) {
+		var err error
+		if r, err = decodeRate(rk, rv); err != nil {
+			return r, false, err
+		}
+	}
+	c.seen[k] = r
+	return r, !r.Rate.IsZero(), nil
+}
+
+// convert brings an event's money into the program currency (see Ingest).
+func (s *Store) convert(e *bot.Event, day bot.Date, rates *rateCache) error {
+	if e.Currency == "" || e.Currency == s.currency.Code {
+		e.Currency, e.OrigAmount, e.OrigCommission = "", 0, 0
+		return nil
+	}
+	from, err := bot.LookupCurrency(e.Currency)
+	if err != nil {
+		return bot.FieldError("currency", "%s", bot.ErrorMessage(err))
+	}
+	r, ok, err := rates.find(from.Code, day)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &bot.Error{Code: bot.ENORATE, Field: "currency", Message: fmt.Sprintf(
+			"no %s rate is in force on %s, so the amount cannot be converted to %s: set one with `partnerbot rates set %s RATE --from %s` or PUT /api/v1/rates/%s",
+			from.Code, day, s.currency.Code, from.Code, day, from.Code)}
+	}
+	amt, err := r.Rate.Convert(e.Amount, from, s.currency)
+	if err != nil {
+		return err
+	}
+	com, err := r.Rate.Convert(e.Commission, from, s.currency)
+	if err != nil {
+		be := *bot.AsError(err)
+		be.Field = "commission"
+		return &be
+	}
+	e.OrigAmount, e.OrigCommission = e.Amount, e.Commission
+	e.Amount, e.Commission = amt, com
+	return nil
+}
+
+// CheckEvent converts a copy of e as Ingest would and reports what Ingest
+// would refuse about its money (ENORATE, an amount too large): the first
+// pass of an import checks this before anything is stored.
+func (s *Store) CheckEvent(ctx context.Context, e bot.Event) error {
+	if e.Currency == "" || e.Currency == s.currency.Code {
+		return nil
+	}
+	return s.db.View(func(tx *bolt.Tx) error {
+		return s.convert(&e, bot.DateOf(e.At, s.loc), newRateCache(tx.Bucket(bucketRates)))
+	})
+}
