@@ -208,8 +208,8 @@ func TestButtons_Ack(t *testing.T) {
 	e.at(3*day, "janko", red())
 	e.at(7*day, "janko", red())
 	e.at(30*day, "janko", red())
-	if got := e.kinds(); len(got) != 1 {
-		t.Errorf("after ack: %v, want only the alert", got)
+	if got, want := e.kinds(), []string{"alert→slack:@UKASIA", "alert_update→slack:@UKASIA"}; !equal(got, want) {
+		t.Errorf("after ack: %v, want only the alert and its update in place", got)
 	}
 	if msg := e.press("slack", "UKASIA", ActionAck, "janko:1"); !strings.Contains(msg.Text, "already") {
 		t.Errorf("second ack answered %q", msg.Text)
@@ -229,11 +229,11 @@ func TestButtons_Snooze(t *testing.T) {
 	}
 	e.at(3*day, "janko", red())
 	e.at(7*day, "janko", red())
-	if got := e.kinds(); len(got) != 1 {
-		t.Fatalf("while snoozed: %v, want only the alert", got)
+	if got := e.kinds(); len(got) != 2 {
+		t.Fatalf("while snoozed: %v, want only the alert and its update in place", got)
 	}
 	e.at(7*day+time.Hour, "janko", red())
-	want := []string{"alert→slack:@UKASIA", "alert_escalation→discord:@900", "alert_reminder→slack:@UKASIA"}
+	want := []string{"alert→slack:@UKASIA", "alert_update→slack:@UKASIA", "alert_escalation→discord:@900", "alert_reminder→slack:@UKASIA"}
 	if got := e.kinds(); !equal(got, want) {
 		t.Errorf("snooze over: %v, want %v", got, want)
 	}

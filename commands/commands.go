@@ -194,6 +194,9 @@ type Caller struct {
 	Manager   *bot.Manager // a linked manager, or nil
 	Admin     bool         // listed in the config's admins
 	Locale    bot.Locale
+	// MessageRef is the platform's id of the message whose button was
+	// pressed (a Slack ts, a Discord message id), when there is one.
+	MessageRef string
 }
 
 // Known reports whether partnerbot knows the caller at all.
