@@ -267,6 +267,9 @@ func (n *Notifier) send(ctx context.Context, s Store, a Action, p *bot.Partner, 
 			return nil // the admins had the alert already
 		}
 		to = n.escalationTargets(ctx, s, mgr)
+		if err := n.escalationNote(ctx, s, key, p, mgr, to); err != nil {
+			return err
+		}
 	} else {
 		to = n.managerTargets(mgr)
 	}
@@ -298,6 +301,38 @@ func (n *Notifier) send(ctx context.Context, s Store, a Action, p *bot.Partner, 
 			it.Thread = st.Announced[r.target.String()]
 		}
 		if _, err := s.Enqueue(ctx, it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// escalationNote tells the manager, in the thread of the alert it did
+// not answer, whom the episode went to.
+func (n *Notifier) escalationNote(ctx context.Context, s Store, key string, p *bot.Partner, mgr *bot.Manager, to []recipient) error {
+	st, _, err := s.AlertState(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, r := range to {
+		names = append(names, r.target.String())
+	}
+	if mgr.Escalation != "" {
+		names = []string{mgr.Escalation}
+	}
+	sent := map[bot.Target]bool{}
+	for _, r := range to {
+		sent[r.target] = true
+	}
+	for _, r := range n.managerTargets(mgr) {
+		parent := st.Announced[r.target.String()]
+		if parent == "" || sent[r.target] {
+			continue // never announced there, or the escalation itself goes there
+		}
+		msg := bot.Message{Text: i18n.T(r.locale, "alert.escalated.note", p.Name, strings.Join(names, ", ")), Color: "red"}
+		if _, err := s.Enqueue(ctx, &store.OutboxItem{Key: key + "/note/" + r.target.String(), Kind: "alert_escalation_note",
+			Target: r.target, Thread: parent, Message: msg}); err != nil {
 			return err
 		}
 	}
@@ -513,6 +548,7 @@ func init() {
 		"alert.btn.ack":          {"Acknowledge", "Potwierdź"},
 		"alert.btn.snooze":       {"Snooze %s", "Odłóż na %s"},
 		"alert.btn.contact":      {"Log contact", "Zapisz kontakt"},
+		"alert.escalated.note":   {"⬆️ Not acknowledged: %s went to %s.", "⬆️ Bez potwierdzenia: alert o %s trafił do: %s."},
 		"alert.btn.ack_all":      {"Acknowledge all", "Potwierdź wszystkie"},
 		"alert.btn.snooze_all":   {"Snooze all %s", "Odłóż wszystkie na %s"},
 		"alert.group.title":      {"🔴 %s turned red", "🔴 Na czerwono: %s"},
