@@ -324,3 +324,73 @@ func TestMessageThroughTheBot(t *testing.T) {
 }
 
 func admin0(f *env, t *testing.T) *commands.Caller { return f.caller(t, "slack", "UADMIN") }
+
+func TestConverse(t *testing.T) {
+	f := setup(t)
+	ps, _ := f.store.Partners(ctx)
+	var p bot.Partner
+	for _, x := range ps {
+		if x.SlackUser != "" && x.Manager != "" && x.Status == bot.StatusActive {
+			p = x
+			break
+		}
+	}
+	m, err := f.store.Manager(ctx, p.Manager)
+	if err != nil || m.SlackUser == "" {
+		t.Fatalf("demo partner %s has no manager on Slack: %v", p.ID, err)
+	}
+	partner := f.caller(t, "slack", p.SlackUser)
+	queued := func(kind string) []store.OutboxItem {
+		its, _ := f.store.OutboxItems(ctx, func(it *store.OutboxItem) bool { return it.Kind == kind })
+		return its
+	}
+
+	t.Run("a partner's DM goes to its manager", func(t *testing.T) {
+		msg := f.svc.Converse(ctx, partner, commands.Incoming{Text: "Mam pytanie o kod QR", DM: true})
+		if msg == nil || !strings.Contains(msg.Text, m.Name) {
+			t.Fatalf("partner told %+v, want whom it went to", msg)
+		}
+		its := queued(commands.KindRelayIn)
+		if len(its) != 1 || its[0].Target != (bot.Target{Platform: "slack", User: m.SlackUser}) || !its[0].Transient ||
+			!strings.Contains(its[0].Message.Text, "Mam pytanie o kod QR") || !strings.Contains(its[0].Message.Title, p.Name) ||
+			len(its[0].Message.Buttons) != 1 || its[0].Message.Buttons[0].Action != commands.ActionReply {
+			t.Fatalf("relayed %+v", its)
+		}
+	})
+
+	t.Run("the manager's Reply opens a form and the answer goes back", func(t *testing.T) {
+		mc := f.caller(t, "slack", m.SlackUser)
+		form := f.svc.Interact(ctx, mc, commands.ActionReply, p.ID)
+		if form.Form == nil || form.Form.Value != p.ID || !strings.Contains(form.Text, "/message "+p.ID) {
+			t.Fatalf("Reply answered %+v", form)
+		}
+		f.svc.Submit(ctx, mc, form.Form.Action, form.Form.Value, "Jutro przywiozę nowy.")
+		its := queued(commands.KindManagerMessage)
+		if len(its) != 1 || its[0].Target.User != p.SlackUser || !strings.Contains(its[0].Message.Text, "Jutro przywiozę nowy.") {
+			t.Fatalf("answer queued %+v", its)
+		}
+	})
+
+	t.Run("another manager cannot answer", func(t *testing.T) {
+		other := f.caller(t, "slack", "UNOBODY")
+		if msg := f.svc.Interact(ctx, other, commands.ActionReply, p.ID); msg.Form != nil {
+			t.Errorf("a stranger got the reply form")
+		}
+	})
+
+	t.Run("a stranger learns how to link, channel chatter gets nothing", func(t *testing.T) {
+		stranger := f.caller(t, "slack", "USTRANGER")
+		if msg := f.svc.Converse(ctx, stranger, commands.Incoming{Text: "hej", DM: true}); msg == nil || !strings.Contains(msg.Text, "/link") {
+			t.Errorf("stranger's DM answered %+v", msg)
+		}
+		if msg := f.svc.Converse(ctx, partner, commands.Incoming{Text: "hej wszystkim"}); msg != nil {
+			t.Errorf("channel chatter answered %+v", msg)
+		}
+		if msg := f.svc.Converse(ctx, partner, commands.Incoming{Text: "co potrafisz?", Mention: true}); msg == nil || !strings.Contains(msg.Text, "/mystats") {
+			t.Errorf("a mention answered %+v", msg)
+		}
+		if n := len(queued(commands.KindRelayIn)); n != 1 {
+			t.Errorf("%d relays, want only the DM's", n)
+		}
+	})
+}

@@ -182,7 +182,7 @@ func (s *Service) replyForm(ctx context.Context, c *Caller, id string) (*bot.Mes
 		return nil, err
 	}
 	l := c.Locale
-	return &bot.Message{Private: true, Form: &bot.Form{Action: FormReply, Value: p.ID,
+	return &bot.Message{Private: true, Text: i18n.T(l, "talk.form.fallback", p.ID), Form: &bot.Form{Action: FormReply, Value: p.ID,
 		Title: i18n.T(l, "talk.form.title"), Label: i18n.T(l, "talk.form.label", p.Name), Submit: i18n.T(l, "talk.form.submit")}}, nil
 }
 
@@ -217,17 +217,18 @@ func (s *Service) Submit(ctx context.Context, c *Caller, action, value, text str
 
 func init() {
 	i18n.Add(map[string]i18n.Text{
-		"talk.from":         {"💬 %s (%s) writes", "💬 Wiadomość od: %s (%s)"},
-		"talk.from.footer":  {"Answer with Reply, in this thread, or /message %s …", "Odpowiedz przyciskiem, w tym wątku albo przez /message %s …"},
-		"talk.reply":        {"Reply", "Odpowiedz"},
-		"talk.relayed":      {"Passed on to %s. The answer will come here.", "Przekazano: %s. Odpowiedź przyjdzie tutaj."},
-		"talk.team":         {"the %s team", "zespół programu %s"},
-		"talk.nobody":       {"Nobody can read messages here yet: your account manager has no chat account. Please reach them another way.", "Na razie nikt tu nie odczyta wiadomości: Twój opiekun nie ma konta na czacie. Skontaktuj się z nim inaczej."},
-		"talk.empty":        {"I can pass on text only: please write your message.", "Mogę przekazać tylko tekst: napisz, proszę, wiadomość."},
-		"talk.help.partner": {"Write to me here and I will pass it on to your account manager. Your figures: /mystats · your link: /referral · everything: /help", "Napisz tutaj, a przekażę to Twojemu opiekunowi. Twoje wyniki: /mystats · Twój link: /referral · wszystko: /help"},
-		"talk.help.manager": {"I pass on what partners write to me. To write to a partner: /message ID text, or Reply under their message. Your partners: /health · everything: /help", "Przekazuję, co piszą do mnie partnerzy. Aby napisać do partnera: /message ID treść albo przycisk Odpowiedz pod jego wiadomością. Twoi partnerzy: /health · wszystko: /help"},
-		"talk.form.title":   {"Reply", "Odpowiedź"},
-		"talk.form.label":   {"Your answer to %s", "Twoja odpowiedź dla: %s"},
-		"talk.form.submit":  {"Send", "Wyślij"},
+		"talk.from":          {"💬 %s (%s) writes", "💬 Wiadomość od: %s (%s)"},
+		"talk.from.footer":   {"Answer with Reply, in this thread, or /message %s …", "Odpowiedz przyciskiem, w tym wątku albo przez /message %s …"},
+		"talk.reply":         {"Reply", "Odpowiedz"},
+		"talk.relayed":       {"Passed on to %s. The answer will come here.", "Przekazano: %s. Odpowiedź przyjdzie tutaj."},
+		"talk.team":          {"the %s team", "zespół programu %s"},
+		"talk.nobody":        {"Nobody can read messages here yet: your account manager has no chat account. Please reach them another way.", "Na razie nikt tu nie odczyta wiadomości: Twój opiekun nie ma konta na czacie. Skontaktuj się z nim inaczej."},
+		"talk.empty":         {"I can pass on text only: please write your message.", "Mogę przekazać tylko tekst: napisz, proszę, wiadomość."},
+		"talk.help.partner":  {"Write to me here and I will pass it on to your account manager. Your figures: /mystats · your link: /referral · everything: /help", "Napisz tutaj, a przekażę to Twojemu opiekunowi. Twoje wyniki: /mystats · Twój link: /referral · wszystko: /help"},
+		"talk.help.manager":  {"I pass on what partners write to me. To write to a partner: /message ID text, or Reply under their message. Your partners: /health · everything: /help", "Przekazuję, co piszą do mnie partnerzy. Aby napisać do partnera: /message ID treść albo przycisk Odpowiedz pod jego wiadomością. Twoi partnerzy: /health · wszystko: /help"},
+		"talk.form.title":    {"Reply", "Odpowiedź"},
+		"talk.form.label":    {"Your answer to %s", "Twoja odpowiedź dla: %s"},
+		"talk.form.submit":   {"Send", "Wyślij"},
+		"talk.form.fallback": {"Answer with /message %s and your text.", "Odpowiedz przez /message %s i treść."},
 	})
 }
