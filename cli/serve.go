@@ -89,7 +89,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	srv := api.New(api.Options{
 		Store: s, Clock: m.Clock, Location: cfg.Location(), Currency: cfg.Currency(), Token: token,
 		MaxBody: cfg.HTTP.MaxBodyBytes, MaxFuture: time.Duration(cfg.Ingest.MaxFuture), MaxEvents: cfg.Ingest.MaxRequestEvents, Logger: log, Metrics: reg,
-		OnIngest: w.Touched, OnPartner: reapply,
+		OnIngest: w.Touched, OnPartner: reapply, OnRate: reapply,
 	})
 	srv.Handle("POST /hooks/{platform}", rcv)
 	if on := rcv.Enabled(); len(on) > 0 {
