@@ -314,12 +314,20 @@ func (n *Notifier) escalationNote(ctx context.Context, s Store, key string, p *b
 	if err != nil {
 		return err
 	}
+	// Whom it went to, as people know them: a manager's name, a channel.
 	var names []string
-	for _, r := range to {
-		names = append(names, r.target.String())
+	if kind, target, err := bot.ParseEscalation(mgr.Escalation); err == nil && mgr.Escalation != "" {
+		switch boss, err := s.Manager(ctx, target); {
+		case kind != "manager":
+			names = append(names, "#"+target)
+		case err == nil && boss.Name != "":
+			names = append(names, boss.Name)
+		default:
+			names = append(names, target)
+		}
 	}
-	if mgr.Escalation != "" {
-		names = []string{mgr.Escalation}
+	if len(names) == 0 {
+		names = append(names, i18n.T(n.locale(), "alert.escalated.admins"))
 	}
 	sent := map[bot.Target]bool{}
 	for _, r := range to {
@@ -549,6 +557,7 @@ func init() {
 		"alert.btn.snooze":       {"Snooze %s", "Odłóż na %s"},
 		"alert.btn.contact":      {"Log contact", "Zapisz kontakt"},
 		"alert.escalated.note":   {"⬆️ Not acknowledged: %s went to %s.", "⬆️ Bez potwierdzenia: alert o %s trafił do: %s."},
+		"alert.escalated.admins": {"the admins", "administratorów"},
 		"alert.btn.ack_all":      {"Acknowledge all", "Potwierdź wszystkie"},
 		"alert.btn.snooze_all":   {"Snooze all %s", "Odłóż wszystkie na %s"},
 		"alert.group.title":      {"🔴 %s turned red", "🔴 Na czerwono: %s"},

@@ -299,13 +299,7 @@ func (d *Dispatcher) complete(ctx context.Context, it *store.OutboxItem, sender 
 			}
 		}
 	}
-	msg := it.Message
-	if msg.List != nil && msg.List.Source == "" {
-		// Its other pages are read from here when a page button is pressed.
-		l := *msg.List
-		l.Source = "out:" + strconv.FormatUint(it.ID, 10)
-		msg.List = &l
-	}
+	msg := pagedFrom(it.Message, it.ID)
 	var ref string
 	var err error
 	switch {
@@ -334,6 +328,17 @@ func (d *Dispatcher) complete(ctx context.Context, it *store.OutboxItem, sender 
 		})
 	}
 	return d.failed(ctx, it, now, err)
+}
+
+// pagedFrom makes a long list's other pages readable from item id when
+// a page button is pressed.
+func pagedFrom(msg bot.Message, id uint64) bot.Message {
+	if msg.List != nil && msg.List.Source == "" {
+		l := *msg.List
+		l.Source = "out:" + strconv.FormatUint(id, 10)
+		msg.List = &l
+	}
+	return msg
 }
 
 // parent finds the posted item key names for it: nil when there is none
@@ -377,7 +382,7 @@ func (d *Dispatcher) update(ctx context.Context, it *store.OutboxItem, sender Se
 			x.Status, x.Reason, x.FailedAt = store.OutboxFailed, "the message to update was never posted", now
 		})
 	}
-	msg := it.Message
+	msg := pagedFrom(it.Message, parent.ID)
 	if err := u.Update(ctx, it.Target, parent.Ref, &msg); err != nil {
 		var se *bot.SendError
 		if errors.As(err, &se) && se.Unknown {
