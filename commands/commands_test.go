@@ -394,3 +394,49 @@ func TestConverse(t *testing.T) {
 		}
 	})
 }
+
+// TestConverseChannelThread: a reply in the thread of a manager's message
+// posted to a partner's channel reaches the manager, even from the
+// partner's staff whose account is not linked.
+func TestConverseChannelThread(t *testing.T) {
+	f := setup(t)
+	ps, _ := f.store.Partners(ctx)
+	var p bot.Partner
+	for _, x := range ps {
+		if x.Manager != "" && x.Status == bot.StatusActive {
+			p = x
+			break
+		}
+	}
+	p.SlackUser, p.SlackChannel = "", "CSHOP"
+	if _, err := f.store.PutPartner(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := f.store.Manager(ctx, p.Manager)
+	mc := f.caller(t, "slack", m.SlackUser)
+	f.run(t, mc, "/message "+p.ID+" Czy QR jest dobrze widoczny?")
+	its, _ := f.store.OutboxItems(ctx, func(it *store.OutboxItem) bool { return it.Kind == commands.KindManagerMessage })
+	if len(its) != 1 || its[0].Target.Channel != "CSHOP" {
+		t.Fatalf("manager message %+v", its)
+	}
+	if _, err := f.store.UpdateOutbox(ctx, its[0].ID, func(x *store.OutboxItem) { x.Status, x.Ref = store.OutboxSent, "1700.1" }); err != nil {
+		t.Fatal(err)
+	}
+	staff, err := f.svc.Resolve(ctx, "slack", "USTAFF", "CSHOP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := f.svc.Converse(ctx, staff, commands.Incoming{Text: "Tak, wisi przy kasie.", Thread: "1700.1"})
+	if msg == nil || !strings.Contains(msg.Text, m.Name) {
+		t.Fatalf("staff told %+v", msg)
+	}
+	relays, _ := f.store.OutboxItems(ctx, func(it *store.OutboxItem) bool { return it.Kind == commands.KindRelayIn })
+	if len(relays) != 1 || relays[0].Partner != p.ID || !strings.Contains(relays[0].Message.Text, "wisi przy kasie") {
+		t.Fatalf("relayed %+v", relays)
+	}
+	// Elsewhere in the channel, a stranger's thread reply is not relayed.
+	other, _ := f.svc.Resolve(ctx, "slack", "USTAFF", "COTHER")
+	if msg := f.svc.Converse(ctx, other, commands.Incoming{Text: "x", Thread: "1700.1"}); msg != nil && strings.Contains(msg.Text, m.Name) {
+		t.Errorf("a reply from another channel was relayed")
+	}
+}

@@ -68,6 +68,17 @@ func (s *Service) Converse(ctx context.Context, c *Caller, in Incoming) *bot.Mes
 			return s.failure(c, "conversation", err)
 		}
 	}
+	if parent != nil && parent.Kind == KindManagerMessage && parent.Target.Channel != "" && parent.Target.Channel == c.ChannelID &&
+		c.Partner == nil && c.Manager == nil && !c.Admin && strings.TrimSpace(in.Text) != "" {
+		// A reply in the thread of a manager's message in the partner's
+		// own channel is the partner's, even from an account not linked
+		// yet (its staff): it goes to the manager like a DM.
+		msg, err := s.relayFromChannel(ctx, c, parent.Partner, strings.TrimSpace(in.Text))
+		if err != nil {
+			return s.failure(c, "relay to manager", err)
+		}
+		return msg
+	}
 	switch {
 	case !in.DM && !in.Mention && parent == nil:
 		return nil
@@ -86,6 +97,24 @@ func (s *Service) Converse(ctx context.Context, c *Caller, in Incoming) *bot.Mes
 		return s.Run(ctx, c, "message", map[string]string{"id": parent.Partner, "text": text})
 	}
 	return s.talkHelp(c)
+}
+
+// relayFromChannel relays words written in the partner's channel by an
+// account not linked to it, and records them as the partner's contact_in
+// (the adapters record only linked partners').
+func (s *Service) relayFromChannel(ctx context.Context, c *Caller, partner, text string) (*bot.Message, error) {
+	p, err := s.opt.Store.Partner(ctx, partner)
+	if err != nil {
+		return nil, err
+	}
+	as := *c
+	as.Partner, as.Locale = p, p.Locale
+	now, _ := s.now()
+	ev := bot.Event{ID: fmt.Sprintf("contact-in-%s-%s-%d", c.Platform, c.UserID, now.Unix()), Type: bot.EventContactIn, Partner: p.ID, At: now}
+	if _, err := s.opt.Store.Ingest(ctx, []bot.Event{ev}, nil); err != nil {
+		return nil, err
+	}
+	return s.relayIn(ctx, &as, text)
 }
 
 // relayIn queues a partner's words for its manager.
