@@ -259,7 +259,9 @@ func (s *Store) Deliver(ctx context.Context, evs []bot.Event, parkedKey string) 
 	err := s.groupUpdate(func(tx *bolt.Tx) error {
 		res = bot.IngestResult{}
 		days = map[uint32]bool{}
-		if err := s.ingestIn(tx, evs, &res, days); err != nil {
+		// A fresh copy each run: a group that fails elsewhere runs again,
+		// and ingest may rewrite the events it is given (conversion).
+		if err := s.ingestIn(tx, slices.Clone(evs), &res, days); err != nil {
 			return err
 		}
 		if parkedKey != "" {
