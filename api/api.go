@@ -36,6 +36,8 @@ type Store interface {
 	Promotion(ctx context.Context, id string) (*bot.Promotion, error)
 	Promotions(ctx context.Context) ([]bot.Promotion, error)
 	DeletePromotion(ctx context.Context, id string) error
+	SetRate(ctx context.Context, r bot.ExchangeRate) (bot.ExchangeRate, error)
+	Rates(ctx context.Context, code string) ([]bot.ExchangeRate, error)
 }
 
 // Options configure a Server.
@@ -59,6 +61,9 @@ type Options struct {
 	// through the API, before the answer: parked webhook deliveries that
 	// now match it are applied.
 	OnPartner func(ctx context.Context)
+	// OnRate, when set, runs after an exchange rate was set (deliveries
+	// parked for want of it are applied).
+	OnRate func(ctx context.Context)
 }
 
 // Ingested is what one stored ingest request touched.
@@ -121,6 +126,8 @@ func New(opt Options) *Server {
 	s.mux.HandleFunc("GET /api/v1/promos/{id}", s.auth(get(s, opt.Store.Promotion)))
 	s.mux.HandleFunc("PUT /api/v1/promos/{id}", s.auth(put(s, opt.Store.PutPromotion, func(p *bot.Promotion) *string { return &p.ID })))
 	s.mux.HandleFunc("DELETE /api/v1/promos/{id}", s.auth(s.deletePromo))
+	s.mux.HandleFunc("PUT /api/v1/rates/{cur}", s.auth(s.putRate))
+	s.mux.HandleFunc("GET /api/v1/rates/{cur}", s.auth(s.getRates))
 	s.mux.HandleFunc("/api/", s.auth(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.opt.Logger, bot.Errorf(bot.ENOTFOUND, "no such API route: %s %s", r.Method, r.URL.Path))
 	}))

@@ -72,6 +72,7 @@ func (s *Service) partnerCard(ctx context.Context, c *Caller, args map[string]st
 		Footer:  i18n.T(l, "partner.link", s.referralLink(p)),
 		Buttons: []bot.Button{{Action: actionLogContact, Value: p.ID, Label: i18n.T(l, "partner.log_contact")}},
 	}
+	msg.Fields = append(msg.Fields, i18n.OwedFields(l, s.opt.Currency, st.Owed)...)
 	if stand, ok := standings[p.ID]; ok {
 		v := stand.SegmentText(l)
 		if stand.Tier != "" {

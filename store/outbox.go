@@ -54,6 +54,12 @@ type OutboxItem struct {
 	// conversation): the text and fields are cleared once the item is
 	// settled, sent or failed, and only the fact stays.
 	Transient bool `json:"transient,omitempty"`
+	// Posted: the message itself is on the platform (Ref); what is left
+	// is its image, sent as a step of its own by platforms that post
+	// images separately (Slack). A retry then attaches, never reposts.
+	Posted bool `json:"posted,omitempty"`
+	// Attached: the message's image went out too.
+	Attached bool `json:"attached,omitempty"`
 }
 
 // Forget clears what a transient item's people wrote, keeping the
