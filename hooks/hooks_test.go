@@ -620,6 +620,18 @@ func TestCommissionStates(t *testing.T) {
 			t.Fatalf("commissions = %+v after the void, want nothing pending or approved", got)
 		}
 	})
+	t.Run("Rewardful commission approved early by the platform, counted once", func(t *testing.T) {
+		h := newHarness(t)
+		created := sample(t, "rewardful-commission-created.json")
+		wantCounts(t, h.deliver("rewardful", created, 200), 1, 0)
+		due := bytes.Replace(created, []byte(`"state": "pending"`), []byte(`"state": "due"`), 1)
+		due = bytes.Replace(due, []byte(`"type": "commission.created"`), []byte(`"type": "commission.updated"`), 1)
+		due = bytes.Replace(due, []byte("0c5b9e22-8f41-4d3a-b6e7-91a2f3c4d5e6"), []byte("0c5b9e22-8f41-4d3a-b6e7-91a2f3c4d5e7"), 1)
+		wantCounts(t, h.deliver("rewardful", due, 200), 1, 0)
+		if got := h.commissions("janko", "2020-08-20"); got.Pending != 0 || got.Approved != 3000 {
+			t.Fatalf("commissions = %+v, want 30.00 approved once", got)
+		}
+	})
 	t.Run("Tolt commission rejected, attributed through its transaction", func(t *testing.T) {
 		h := newHarness(t)
 		wantCounts(t, h.deliver("tolt", sample(t, "tolt-transaction-created.json"), 200), 1, 0)
