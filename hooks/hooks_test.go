@@ -449,6 +449,16 @@ func TestStripe(t *testing.T) {
 		}
 		wantCounts(t, out, 1, 0)
 	})
+	t.Run("a checkout naming nobody is ignored", func(t *testing.T) {
+		body := bytes.Replace(checkout, []byte(`"client_reference_id": "janko2026"`), []byte(`"client_reference_id": null`), 1)
+		body = bytes.Replace(body, []byte("evt_1MtwCELkdIwHu7ixeKqgh7ZQ"), []byte("evt_nobody"), 1)
+		if out := h.deliver("stripe", body, 200); out["ignored"] != "checkout.session.completed" {
+			t.Fatalf("answer = %v, want ignored", out)
+		}
+		if len(h.parked()) != 0 {
+			t.Fatal("a sale naming nobody was parked")
+		}
+	})
 	t.Run("stale timestamp", func(t *testing.T) {
 		hd := h.signed("stripe", checkout)
 		h.clock.Advance(6 * time.Minute)
@@ -490,6 +500,39 @@ func TestShopify(t *testing.T) {
 	})
 	t.Run("missing header", func(t *testing.T) {
 		h.refused("shopify", order, http.Header{"X-Shopify-Topic": {"orders/paid"}})
+	})
+	t.Run("nobody's orders and their refunds ignored, not parked", func(t *testing.T) {
+		other := bytes.Replace(order, []byte("820982911946154508"), []byte("820982911946154777"), -1)
+		other = bytes.Replace(other, []byte(`"code": "TENOFF"`), []byte(`"code": "BLACKFRIDAY"`), 1)
+		if out := h.deliver("shopify", other, http.StatusAccepted, "X-Shopify-Topic", "orders/paid"); out["parked"] != store.ParkUnmatched {
+			t.Fatalf("an order with an unknown discount code = %v, want parked", out)
+		}
+		noCode := bytes.Replace(order, []byte("820982911946154508"), []byte("820982911946154999"), -1)
+		noCode = bytes.Replace(noCode, []byte(`"code": "TENOFF"`), []byte(`"code": ""`), 1)
+		if out := h.deliver("shopify", noCode, 200, "X-Shopify-Topic", "orders/paid"); out["ignored"] != "orders/paid" {
+			t.Fatalf("an order naming nobody = %v, want ignored", out)
+		}
+		refund := bytes.Replace(sample(t, "shopify-refunds-create.json"), []byte("820982911946154508"), []byte("820982911946154999"), -1)
+		refund = bytes.Replace(refund, []byte("890088186047892319"), []byte("890088186047892999"), -1)
+		if out := h.deliver("shopify", refund, 200, "X-Shopify-Topic", "refunds/create"); out["ignored"] != "refunds/create" {
+			t.Fatalf("a refund of an order never counted = %v, want ignored", out)
+		}
+		// A refund of an order that is parked waits beside it, and both
+		// go in once the coupon is given to a partner.
+		refund = bytes.Replace(refund, []byte("820982911946154999"), []byte("820982911946154777"), -1)
+		if out := h.deliver("shopify", refund, http.StatusAccepted, "X-Shopify-Topic", "refunds/create"); out["parked"] != store.ParkUnmatched {
+			t.Fatalf("a refund of a parked order = %v, want parked", out)
+		}
+		ola := &bot.Partner{ID: "ola", Name: "Ola", Coupons: []string{"blackfriday"}}
+		if _, err := h.st.PutPartner(context.Background(), ola); err != nil {
+			t.Fatal(err)
+		}
+		if applied, left, err := h.rcv.Reapply(context.Background()); err != nil || applied != 2 || left != 0 {
+			t.Fatalf("Reapply = %d, %d, %v; want both applied", applied, left, err)
+		}
+		if got := h.totals("ola"); got.Sales != 1 || got.Refunds != 1 || got.RefundAmount != 4194 {
+			t.Fatalf("ola's totals = %+v", got)
+		}
 	})
 	t.Run("other topics ignored", func(t *testing.T) {
 		if out := h.deliver("shopify", order, 200, "X-Shopify-Topic", "orders/updated"); out["ignored"] != "orders/updated" {

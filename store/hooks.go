@@ -179,6 +179,8 @@ type Parked struct {
 	Attempts int               `json:"attempts"`
 	Headers  map[string]string `json:"headers,omitempty"`
 	Body     []byte            `json:"body"`
+	// Events are the ids of the ledger events it makes, when known.
+	Events []string `json:"events,omitempty"`
 }
 
 // Reasons a delivery is parked.
@@ -234,6 +236,18 @@ func (s *Store) ParkedDeliveries(ctx context.Context) ([]Parked, error) {
 	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Received.Before(out[j].Received) })
 	return out, err
+}
+
+// ParkedProduces reports whether a parked delivery would make the event
+// with this id (a refund asks whether its sale is waiting).
+func (s *Store) ParkedProduces(ctx context.Context, eventID string) (bool, error) {
+	ps, err := s.ParkedDeliveries(ctx)
+	for _, p := range ps {
+		if slices.Contains(p.Events, eventID) {
+			return true, err
+		}
+	}
+	return false, err
 }
 
 // ParkedCount returns how many deliveries are parked, by reason.
