@@ -333,6 +333,12 @@ func (s *Store) stopCommitter() {
 	<-s.commitDone
 }
 
+// GroupStats returns how many group commits ran and how many writes they
+// held: writes/commits is how many deliveries shared an fsync.
+func (s *Store) GroupStats() (commits, writes uint64) {
+	return s.groupCommits.Load(), s.groupWrites.Load()
+}
+
 func (s *Store) groupUpdate(fn func(*bolt.Tx) error) error {
 	if s.commitQ == nil {
 		return s.db.Update(fn)
@@ -346,8 +352,17 @@ func (s *Store) groupUpdate(fn func(*bolt.Tx) error) error {
 	return <-r.done
 }
 
+// gatherWait is how long the committer waits for stragglers when fewer
+// writers came than the last group had: writers answered together come
+// back together, and waiting a fraction of a commit for them keeps the
+// groups from splitting into a large one and a small one in turn.
+var gatherWait = 1 * time.Millisecond
+
 func (s *Store) committer() {
 	defer close(s.commitDone)
+	last := 0
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	for {
 		var first *commitReq
 		select {
@@ -372,6 +387,27 @@ func (s *Store) committer() {
 				break drain
 			}
 		}
+		if len(group) < last && gatherWait > 0 {
+			timer.Reset(gatherWait)
+		gather:
+			for len(group) < last {
+				select {
+				case r := <-s.commitQ:
+					group = append(group, r)
+				case <-timer.C:
+					break gather
+				}
+			}
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
+			}
+		}
+		last = len(group)
+		s.groupCommits.Add(1)
+		s.groupWrites.Add(uint64(len(group)))
 		s.commitGroup(group)
 	}
 }
