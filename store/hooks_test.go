@@ -2,7 +2,10 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"partnerbot/bot"
 	"partnerbot/store"
@@ -111,4 +114,29 @@ func TestStore_PutPartnersAllOrNothing(t *testing.T) {
 	if err != nil || created != 2 || updated != 0 {
 		t.Fatalf("PutPartners = %d, %d, %v", created, updated, err)
 	}
+}
+
+// BenchmarkDeliverGroup: 32 writers delivering one sale each, fsync on,
+// without HTTP: what the group commit alone allows.
+func BenchmarkDeliverGroup(b *testing.B) {
+	ctx := context.Background()
+	s := mustOpen(b, "")
+	if _, err := s.PutPartner(ctx, &bot.Partner{ID: "janko", Name: "J", Joined: bot.MustDate("2025-03-01")}); err != nil {
+		b.Fatal(err)
+	}
+	var next atomic.Int64
+	b.SetParallelism(16) // 32 writers on 2 cores
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1)
+			ev := bot.Event{ID: fmt.Sprintf("dub:evt_%d", i), Type: bot.EventSale, Partner: "janko", At: tstart.Add(time.Duration(i) * time.Second), Amount: 100}
+			if _, err := s.Deliver(ctx, []bot.Event{ev}, ""); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	commits, writes := s.GroupStats()
+	b.ReportMetric(float64(writes)/float64(commits), "writes/commit")
 }
