@@ -107,10 +107,9 @@ type Options struct {
 	// MaxBody bounds a delivery's body; zero means 1 MiB.
 	MaxBody int64
 	Logger  *slog.Logger
-	// OnStored, when set, hears which partner a stored delivery touched.
-	// It must not block.
-	// newest is the time of the delivery's newest event, so the health
-	// watch can tell a live sale from a replayed old one.
+	// OnStored, when set, hears which partner a stored delivery touched
+	// and the time of its newest event, so the health watch can tell a
+	// live sale from a replayed old one. It must not block.
 	OnStored func(partner string, newest time.Time)
 	// OnOutcome, when set, hears each delivery's outcome by platform:
 	// stored, duplicate, parked, ignored, refused. It must not block.
