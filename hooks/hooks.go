@@ -321,6 +321,9 @@ func (r *Receiver) park(ctx context.Context, c *connector, h http.Header, body [
 	for _, e := range d.Events {
 		p.Events = append(p.Events, e.ID)
 	}
+	if reason == store.ParkUnmatched {
+		p.Match = d.Match
+	}
 	if parked != nil {
 		p.Key = parked.Key
 	}
@@ -365,9 +368,16 @@ func (r *Receiver) Reapply(ctx context.Context) (applied, left int, err error) {
 			h.Set(k, v)
 		}
 		if p.Reason == store.ParkUnmatched {
-			// The common case by far: skip the write while nothing matches.
-			if d, perr := c.parse(h, p.Body); perr == nil && !d.Ignore {
-				if who, err := r.opt.Store.Attribute(ctx, d.Match); err != nil {
+			// The common case by far: while nothing matches, skip the
+			// parse and the write.
+			ms := p.Match
+			if len(ms) == 0 {
+				if d, perr := c.parse(h, p.Body); perr == nil && !d.Ignore {
+					ms = d.Match
+				}
+			}
+			if len(ms) > 0 {
+				if who, err := r.opt.Store.Attribute(ctx, ms); err != nil {
 					return applied, left, err
 				} else if who == "" {
 					left++

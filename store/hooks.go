@@ -179,8 +179,11 @@ type Parked struct {
 	Attempts int               `json:"attempts"`
 	Headers  map[string]string `json:"headers,omitempty"`
 	Body     []byte            `json:"body"`
-	// Events are the ids of the ledger events it makes, when known.
+	// Events are the ids of the ledger events it makes, and Match the
+	// ways it names its partner, when known: Reapply tries Match without
+	// parsing the body again.
 	Events []string `json:"events,omitempty"`
+	Match  []Match  `json:"match,omitempty"`
 }
 
 // Reasons a delivery is parked.

@@ -101,7 +101,7 @@ func TestStore_PutPartnersAllOrNothing(t *testing.T) {
 		{ID: "a1", Name: "A", Coupons: []string{"WSPOLNY"}},
 		{ID: "a2", Name: "B", Coupons: []string{"wspolny"}},
 	}
-	_, _, err := s.PutPartners(ctx, ps, []int{2, 3})
+	_, _, err := s.PutPartners(ctx, ps, []int{2, 3}, false)
 	be := bot.AsError(err)
 	if be == nil || be.Line != 3 || be.Field != "coupons" {
 		t.Fatalf("PutPartners = %v, want an error on line 3, field coupons", err)
@@ -110,7 +110,13 @@ func TestStore_PutPartnersAllOrNothing(t *testing.T) {
 		t.Fatalf("partners = %d after a failed import, want none", len(all))
 	}
 	ps[1].Coupons = nil
-	created, updated, err := s.PutPartners(ctx, ps, nil)
+	if c, _, err := s.PutPartners(ctx, ps, nil, true); err != nil || c != 2 {
+		t.Fatalf("dry run = %d, %v", c, err)
+	}
+	if all, _ := s.Partners(ctx); len(all) != 0 {
+		t.Fatalf("a dry run stored %d partners", len(all))
+	}
+	created, updated, err := s.PutPartners(ctx, ps, nil, false)
 	if err != nil || created != 2 || updated != 0 {
 		t.Fatalf("PutPartners = %d, %d, %v", created, updated, err)
 	}
