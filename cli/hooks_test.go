@@ -105,6 +105,12 @@ func TestCLI_PartnerImportAppliesParked(t *testing.T) {
 
 	good := r.file("partners.ndjson", `{"id":"janko","name":"Sklep u Janka","joined":"2025-03-01","coupons":["JANKO10"],"external_ids":{"dub":"pn_1"}}`+"\n"+
 		`{"id":"ola","name":"Ola","joined":"2025-04-01"}`+"\n")
+	if out := r.must("partner", "import", "--dry-run", good); !strings.Contains(out, "2 partners are valid, 2 would be added, 0 updated") {
+		t.Fatalf("dry run:\n%s", out)
+	}
+	if out := r.must("partner", "list", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Fatalf("a dry run stored partners:\n%s", out)
+	}
 	out = r.must("partner", "import", good)
 	if !strings.Contains(out, "2 partners, 2 added, 0 updated") || !strings.Contains(out, "1 parked webhook deliveries applied") {
 		t.Fatalf("import:\n%s", out)
