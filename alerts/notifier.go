@@ -85,14 +85,32 @@ type recipient struct {
 func (n *Notifier) Handle(ctx context.Context, p *bot.Partner, v health.Verdict, now time.Time) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	st, had, err := n.Store.AlertState(ctx, p.ID)
+	return n.handle(ctx, n.Store, p, v, now)
+}
+
+// HandleFunc is Handle reading and writing through st: one transaction
+// of the caller's, shared by many partners.
+type HandleFunc func(ctx context.Context, st Store, p *bot.Partner, v health.Verdict, now time.Time) error
+
+// Batch runs fn with the notifier held, handing it Handle through a
+// store of fn's choosing (a write transaction over many partners). Hold
+// the notifier before opening the transaction: a button press holds it
+// while it writes through the store, so the other order deadlocks.
+func (n *Notifier) Batch(fn func(handle HandleFunc) error) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return fn(n.handle)
+}
+
+func (n *Notifier) handle(ctx context.Context, s Store, p *bot.Partner, v health.Verdict, now time.Time) error {
+	st, had, err := s.AlertState(ctx, p.ID)
 	if err != nil {
 		return fmt.Errorf("alert %s: %w", p.ID, err)
 	}
 	st.Partner = p.ID
 	if p.Status != bot.StatusActive && p.Status != "" {
 		if had && st.Red {
-			return n.put(ctx, Close(st, now))
+			return n.put(ctx, s, Close(st, now))
 		}
 		return nil
 	}
@@ -102,7 +120,7 @@ func (n *Notifier) Handle(ctx context.Context, p *bot.Partner, v health.Verdict,
 	}
 	var mgr *bot.Manager
 	if p.Manager != "" {
-		m, err := n.Store.Manager(ctx, p.Manager)
+		m, err := s.Manager(ctx, p.Manager)
 		switch {
 		case bot.ErrorCode(err) == bot.ENOTFOUND:
 			n.log().Warn("alert: partner's manager not found; telling admins", "partner", p.ID, "manager", p.Manager)
@@ -113,15 +131,15 @@ func (n *Notifier) Handle(ctx context.Context, p *bot.Partner, v health.Verdict,
 		}
 	}
 	for _, a := range acts {
-		if err := n.send(ctx, a, p, mgr, v, next); err != nil {
+		if err := n.send(ctx, s, a, p, mgr, v, next); err != nil {
 			return fmt.Errorf("alert %s: %w", p.ID, err)
 		}
 	}
-	return n.put(ctx, next)
+	return n.put(ctx, s, next)
 }
 
-func (n *Notifier) put(ctx context.Context, st store.AlertState) error {
-	if err := n.Store.PutAlertState(ctx, st); err != nil {
+func (n *Notifier) put(ctx context.Context, s Store, st store.AlertState) error {
+	if err := s.PutAlertState(ctx, st); err != nil {
 		return fmt.Errorf("alert %s: %w", st.Partner, err)
 	}
 	return nil
@@ -130,7 +148,7 @@ func (n *Notifier) put(ctx context.Context, st store.AlertState) error {
 // send enqueues one action's messages. Keys are
 // alert/PARTNER/EPISODE/KIND[/N], with the target appended when a
 // message goes to more than one: a repeated tick never doubles them.
-func (n *Notifier) send(ctx context.Context, a Action, p *bot.Partner, mgr *bot.Manager, v health.Verdict, st store.AlertState) error {
+func (n *Notifier) send(ctx context.Context, s Store, a Action, p *bot.Partner, mgr *bot.Manager, v health.Verdict, st store.AlertState) error {
 	key := fmt.Sprintf("alert/%s/%d/%s", p.ID, st.Episode, a)
 	if a == Remind {
 		key += "/" + strconv.Itoa(st.Reminders)
@@ -140,7 +158,7 @@ func (n *Notifier) send(ctx context.Context, a Action, p *bot.Partner, mgr *bot.
 		if mgr == nil {
 			return nil // the admins had the alert already
 		}
-		to = n.escalationTargets(ctx, mgr)
+		to = n.escalationTargets(ctx, s, mgr)
 	} else {
 		to = n.managerTargets(mgr)
 	}
@@ -166,7 +184,7 @@ func (n *Notifier) send(ctx context.Context, a Action, p *bot.Partner, mgr *bot.
 		}
 		// Partner stays empty: alerts go to managers and must never
 		// count against the partner's weekly cap.
-		if _, err := n.Store.Enqueue(ctx, &store.OutboxItem{Key: k, Kind: string(a), Target: r.target, Message: *msg}); err != nil {
+		if _, err := s.Enqueue(ctx, &store.OutboxItem{Key: k, Kind: string(a), Target: r.target, Message: *msg}); err != nil {
 			return err
 		}
 	}
@@ -206,7 +224,7 @@ func (n *Notifier) adminTargets() []recipient {
 // escalationTargets is the manager's escalation target: another
 // manager's DM or a channel. A manager with none escalates to the admins;
 // a partner with no manager was the admins' already.
-func (n *Notifier) escalationTargets(ctx context.Context, mgr *bot.Manager) []recipient {
+func (n *Notifier) escalationTargets(ctx context.Context, s Store, mgr *bot.Manager) []recipient {
 	if mgr.Escalation == "" {
 		return n.adminTargets()
 	}
@@ -218,7 +236,7 @@ func (n *Notifier) escalationTargets(ctx context.Context, mgr *bot.Manager) []re
 	if kind != "manager" {
 		return []recipient{{bot.Target{Platform: kind, Channel: target}, n.locale()}}
 	}
-	boss, err := n.Store.Manager(ctx, target)
+	boss, err := s.Manager(ctx, target)
 	if err == nil {
 		if t, ok := dm(boss.SlackUser, boss.DiscordUser); ok {
 			return []recipient{{t, localeOr(boss.Locale, n.locale())}}

@@ -183,7 +183,7 @@ func TestEvents_Refused(t *testing.T) {
 
 func TestPartnersAndManagers(t *testing.T) {
 	e := setup(t)
-	body := `{"id":"sklep","name":"Sklep u Janka","contact_name":"Janek","manager":"kasia","locale":"pl","joined":"2025-03-01","status":"active",
+	body := `{"id":"sklep","name":"Sklep u Janka","contact_name":"Janek","contact_vocative":"Janeczku","manager":"kasia","locale":"pl","joined":"2025-03-01","status":"active",
 "slack_user":"U1","slack_channel":"C1","discord_user":"1","discord_channel":"2","landing_url":"https://shop.example/","tags":["retail"]}`
 	code, out := e.do("PUT", "/api/v1/partners/sklep", "application/json", body, true)
 	if code != 201 || out["referral_code"] == "" || out["joined"] != "2025-03-01" {
@@ -195,7 +195,7 @@ func TestPartnersAndManagers(t *testing.T) {
 		t.Fatalf("update: %d %v", code, out)
 	}
 	code, out = e.do("GET", "/api/v1/partners/sklep", "", "", true)
-	if code != 200 || out["slack_channel"] != "C1" {
+	if code != 200 || out["slack_channel"] != "C1" || out["contact_vocative"] != "Janeczku" {
 		t.Fatalf("get: %d %v", code, out)
 	}
 	for _, tt := range []struct {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"partnerbot/bot"
 	"partnerbot/ingest"
@@ -48,15 +49,13 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
 	s.events.Add(float64(res.Accepted), "accepted")
 	s.events.Add(float64(res.Duplicates), "duplicate")
 	if s.opt.OnIngest != nil && res.Accepted > 0 {
-		seen := map[string]bool{}
-		var ids []string
+		in := Ingested{Newest: map[string]time.Time{}, Accepted: res.Accepted}
 		for _, e := range evs {
-			if !seen[e.Partner] {
-				seen[e.Partner] = true
-				ids = append(ids, e.Partner)
+			if t, ok := in.Newest[e.Partner]; !ok || e.At.After(t) {
+				in.Newest[e.Partner] = e.At
 			}
 		}
-		s.opt.OnIngest(ids)
+		s.opt.OnIngest(in)
 	}
 	writeJSON(w, http.StatusOK, res)
 }

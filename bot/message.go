@@ -26,6 +26,26 @@ type Message struct {
 	// Private asks for an answer only the asker sees (Slack ephemeral,
 	// Discord's ephemeral flag). Scheduled posts ignore it.
 	Private bool
+	// Form, on the answer to a button, asks the adapter to open a form
+	// (a Slack or Discord modal) instead of showing a message; what is
+	// typed comes back to the Service as a submitted form. Adapters
+	// without forms show Text.
+	Form *Form `json:",omitempty"`
+	// Replace, on the answer to a button, replaces the message the
+	// button is on (Slack's replace_original, Discord's message update)
+	// instead of answering beside it: an acknowledged alert, a list's
+	// next page.
+	Replace bool `json:",omitempty"`
+}
+
+// Form is a one-field form: what a button opens when its answer is
+// typed (a reply to a partner).
+type Form struct {
+	Action string // comes back with Value and the typed text
+	Value  string
+	Title  string // the form's heading (short: Slack allows 24 characters)
+	Label  string // the text field's label
+	Submit string // the submit button
 }
 
 // Field is one labelled value of a Message.

@@ -497,8 +497,12 @@ func (c *Calendar) RetentionReviews(ctx context.Context, due time.Time) error {
 }
 
 // FailureNote tells the admins, once a day, which messages could not be
-// delivered in the last 24 hours and why: a failure must not go unseen.
+// delivered in the last 24 hours and why, and which webhook deliveries
+// are parked: a failure must not go unseen.
 func (c *Calendar) FailureNote(ctx context.Context, due time.Time) error {
+	if err := c.parkedNote(ctx, due); err != nil {
+		return err
+	}
 	since := due.Add(-24 * time.Hour)
 	failed, err := c.Store.OutboxItems(ctx, func(it *store.OutboxItem) bool {
 		return it.Status == store.OutboxFailed && !it.FailedAt.Before(since) && !it.FailedAt.After(due)
@@ -516,5 +520,31 @@ func (c *Calendar) FailureNote(ctx context.Context, due time.Time) error {
 		}
 	}
 	c.Logger.Warn("messages failed in the last day", "failed", len(failed), "admins_told", res.Queued)
+	return nil
+}
+
+// parkedNote tells the admins about webhook deliveries still parked, when
+// the store keeps them.
+func (c *Calendar) parkedNote(ctx context.Context, due time.Time) error {
+	ps, ok := c.Store.(interface {
+		ParkedDeliveries(context.Context) ([]store.Parked, error)
+	})
+	if !ok {
+		return nil
+	}
+	parked, err := ps.ParkedDeliveries(ctx)
+	if err != nil || len(parked) == 0 {
+		return err
+	}
+	msg := c.Builder.ParkedNote(c.Locale, parked)
+	var res Result
+	day := due.In(c.Location).Format("2006-01-02")
+	for _, t := range c.Admins {
+		key := fmt.Sprintf("parked_note/%s/admin:%s/%s", day, t.User, t.Platform)
+		if err := c.queue(ctx, key, "parked_note", "", t, msg, &res); err != nil {
+			return err
+		}
+	}
+	c.Logger.Warn("webhook deliveries parked", "parked", len(parked), "admins_told", res.Queued)
 	return nil
 }

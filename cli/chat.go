@@ -6,6 +6,7 @@ import (
 
 	"partnerbot/bot/console"
 	"partnerbot/commands"
+	"partnerbot/config"
 	"partnerbot/health"
 	"partnerbot/store"
 )
@@ -16,14 +17,15 @@ func (m *Main) commandService(s *store.Store) *commands.Service {
 	cfg := m.cfg
 	return commands.New(commands.Options{
 		Store: s, Clock: m.Clock, Location: cfg.Location(), Currency: cfg.Currency(), Locale: cfg.Program.Locale,
-		PublicURL: cfg.HTTP.PublicURL, Program: cfg.Program.Name, Rules: rules(cfg.Segments, cfg.Tiers),
+		PublicURL: cfg.HTTP.PublicURL, Program: cfg.Program.Name, Rules: rules(cfg),
 		Admins: map[string][]string{"slack": cfg.Admins.Slack, "discord": cfg.Admins.Discord},
 		Logger: m.log, Health: m.evaluator(s).Evaluate,
 	})
 }
 
-func rules(sg configSegments, t configTiers) health.Rules {
-	return health.Rules{
+func rules(cfg *config.Config) health.Rules {
+	sg, t := cfg.Segments, cfg.Tiers
+	return health.Rules{NewPartnerDays: cfg.Health.NewPartnerDays,
 		AMinTurnover: sg.AMinTurnover.Amount(), CMaxTurnover: sg.CMaxTurnover.Amount(), ATopShare: sg.ATopShare,
 		InactiveMonths: sg.InactiveMonths, Platinum: t.Platinum, Gold: t.Gold, Silver: t.Silver,
 	}

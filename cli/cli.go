@@ -66,7 +66,7 @@ func init() {
 		{"chat", "--as ID", "talk to the bot in the terminal as a partner, manager or admin", (*Main).chat},
 		{"demo", "[--seed N]", "fill an empty database with a realistic demo program", (*Main).demo},
 		{"import", "FILE [--format auto|ndjson|json|csv] [--dry-run]", "import events from NDJSON, a JSON array or CSV with a header (- reads stdin)", (*Main).importEvents},
-		{"partner", "add|set|list|show|remove ...", "manage partners", (*Main).partner},
+		{"partner", "add|set|import|list|show|remove ...", "manage partners (import FILE: CSV with a header or NDJSON, all or nothing)", (*Main).partner},
 		{"manager", "add|set|list|show|remove ...", "manage account managers", (*Main).manager},
 		{"promo", "add|set|list|remove ...", "manage promotions (the promo calendar and 48 h notices announce them)", (*Main).promo},
 		{"stats", "ID [--period P] [--json]", "a partner's numbers for a period against the period before", (*Main).stats},
@@ -74,6 +74,9 @@ func init() {
 		{"report", "weekly [--week W] [--partner ID] [--dry-run]", "queue (or print) the Monday report of a week", (*Main).report},
 		{"jobs", "list | run NAME [--at TIME] [--dry-run]", "the communication calendar: next and last runs, or run a job now", (*Main).jobs},
 		{"outbox", "list [--failed]", "outgoing messages and their delivery", (*Main).outboxCmd},
+		{"rates", "set CUR RATE [--from DATE] | list [CUR]", "exchange rates: how many units of the program currency one unit of CUR is worth", (*Main).rates},
+		{"currency", "migrate CUR --rate RATE", "convert every stored amount to a new program currency (1 current unit = RATE CUR)", (*Main).currencyCmd},
+		{"hooks", "list [--unmatched] [--json] | replay", "webhook deliveries parked until a partner matches or a rate exists; replay applies what now can be", (*Main).hooksCmd},
 		{"backup", "FILE", "write a consistent copy of the database to FILE", (*Main).backup},
 		{"config", "check", "print the resolved configuration, secrets masked", (*Main).configCheck},
 	}
@@ -275,17 +278,27 @@ func (m *Main) openStore() (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	return m.openStoreWith(cfg.DB.Path, cfg.Program.Currency)
+}
+
+// openStoreWith opens the database at path expecting currency as its
+// program currency ("" takes the file's own).
+func (m *Main) openStoreWith(path, currency string) (*store.Store, error) {
+	if m.store != nil {
+		return m.store, nil
+	}
+	cfg := m.cfg
 	if !m.mayCreate {
-		if _, err := os.Stat(cfg.DB.Path); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("there is no database at %s: check --db or PARTNERBOT_DB (only serve, demo, import and the add verbs create one)", cfg.DB.Path)
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("there is no database at %s: check --db or PARTNERBOT_DB (only serve, demo, import and the add verbs create one)", path)
 		}
 	}
-	s, err := store.Open(cfg.DB.Path, store.Options{
+	s, err := store.Open(path, store.Options{
 		Location:      cfg.Location(),
 		LockTimeout:   time.Duration(cfg.DB.LockTimeout),
 		Clock:         m.Clock,
 		DefaultLocale: cfg.Program.Locale,
-		Currency:      cfg.Program.Currency,
+		Currency:      currency,
 		HoldDays:      holdDays(cfg.Commissions.HoldDays),
 	})
 	if err != nil {

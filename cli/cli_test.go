@@ -72,12 +72,12 @@ func TestCLI_PartnersImportStats(t *testing.T) {
 	if code := r.cmd("partner", "add", "x", "--name", "X", "--manager", "nobody"); code != 1 || !strings.Contains(r.errOut, "unknown manager") {
 		t.Fatalf("unknown manager: %d %s", code, r.errOut)
 	}
-	r.must("partner", "set", "janko", "--status", "paused")
+	r.must("partner", "set", "janko", "--status", "paused", "--vocative", "Janeczku")
 	var p bot.Partner
 	if err := json.Unmarshal([]byte(r.must("partner", "show", "janko", "--json")), &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.Status != bot.StatusPaused || p.Name != "Sklep u Janka" || p.ContactName != "Janek" {
+	if p.Status != bot.StatusPaused || p.Name != "Sklep u Janka" || p.ContactName != "Janek" || p.ContactVocative != "Janeczku" {
 		t.Fatalf("after set: %+v", p)
 	}
 

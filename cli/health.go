@@ -47,7 +47,7 @@ func thresholds(h config.Health) health.Thresholds {
 // thresholds and rules: the one place serve, chat and health wire it.
 func (m *Main) evaluator(s *store.Store) *health.Evaluator {
 	cfg := m.cfg
-	e := health.NewEvaluator(s, thresholds(cfg.Health), rules(cfg.Segments, cfg.Tiers), cfg.Location())
+	e := health.NewEvaluator(s, thresholds(cfg.Health), rules(cfg), cfg.Location())
 	e.Currency = cfg.Currency()
 	return e
 }
@@ -128,8 +128,8 @@ func (m *Main) health(ctx context.Context, args []string) error {
 	if *asJSON {
 		out := make([]healthJSON, 0, len(shown))
 		for _, r := range shown {
-			h := healthJSON{Partner: r.Partner.ID, Verdict: string(r.Verdict.Level), Segment: string(r.Standing.Segment),
-				Tier: string(r.Standing.Tier), Metrics: map[string]string{}, Reasons: r.Verdict.Reasons(l)}
+			h := healthJSON{Partner: r.Partner.ID, Verdict: string(r.Verdict.Level), Segment: orNew(string(r.Standing.Segment)),
+				Tier: orNew(string(r.Standing.Tier)), Metrics: map[string]string{}, Reasons: r.Verdict.Reasons(l)}
 			for _, mt := range r.Verdict.Metrics() {
 				h.Metrics[mt.Name] = string(mt.Level)
 			}
@@ -175,4 +175,12 @@ func statusFilter(s string) (func(health.Level) bool, error) {
 		return func(l health.Level) bool { return l == health.Red || l == health.Amber }, nil
 	}
 	return nil, fmt.Errorf("%w: --status %q: want red, amber or all", ErrUsage, s)
+}
+
+// orNew writes an onboarding partner's empty segment or tier as "new".
+func orNew(s string) string {
+	if s == "" {
+		return "new"
+	}
+	return s
 }

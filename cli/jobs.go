@@ -104,7 +104,7 @@ func (m *Main) jobs(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	board := health.NewBoard(s, rules(m.cfg.Segments, m.cfg.Tiers))
+	board := health.NewBoard(s, rules(m.cfg))
 	var sink calendar.Sink
 	ps := &printSink{out: m.Stdout}
 	if *dry {
@@ -193,7 +193,7 @@ func (m *Main) report(ctx context.Context, args []string) error {
 	// The report of a week is sent on the Monday after it, at the
 	// calendar's hour.
 	sendDay := week.To.AddDays(1)
-	sched, err := m.scheduler(s, m.calendar(s, health.NewBoard(s, rules(m.cfg.Segments, m.cfg.Tiers)), nil), nil)
+	sched, err := m.scheduler(s, m.calendar(s, health.NewBoard(s, rules(m.cfg)), nil), nil)
 	if err != nil {
 		return err
 	}
@@ -206,7 +206,7 @@ func (m *Main) report(ctx context.Context, args []string) error {
 	if *dry {
 		sink = ps
 	}
-	cal := m.calendar(s, health.NewBoard(s, rules(m.cfg.Segments, m.cfg.Tiers)), sink)
+	cal := m.calendar(s, health.NewBoard(s, rules(m.cfg)), sink)
 	res, err := cal.Weekly(ctx, due, *partner)
 	if err != nil {
 		return err

@@ -4,9 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"sort"
 	"strings"
 
 	"partnerbot/bot"
+	"partnerbot/ingest"
 )
 
 // optString is a string flag that knows whether it was given, so `set`
@@ -26,14 +28,16 @@ func (o *optString) apply(dst *string) {
 }
 
 type partnerFlags struct {
-	name, contact, manager, locale, timezone, joined, status optString
-	slackUser, slackChannel, discordUser, discordChannel     optString
-	landing, tags, code, leaderboard                         optString
+	name, contact, vocative, manager, locale, timezone, joined, status optString
+	slackUser, slackChannel, discordUser, discordChannel               optString
+	landing, tags, code, leaderboard                                   optString
+	externalIDs, coupons                                               optString
 }
 
 func (f *partnerFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.name, "name", "display name")
 	fs.Var(&f.contact, "contact", "contact's first name, for greetings")
+	fs.Var(&f.vocative, "vocative", "the contact's name as Polish greetings address it (Julio, Kasiu), if not the rules' form")
 	fs.Var(&f.manager, "manager", "account manager id")
 	fs.Var(&f.locale, "locale", "pl or en")
 	fs.Var(&f.timezone, "timezone", "IANA time zone, if not the program's")
@@ -47,11 +51,14 @@ func (f *partnerFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.tags, "tags", "comma-separated tags")
 	fs.Var(&f.code, "code", "referral code (generated when not given)")
 	fs.Var(&f.leaderboard, "leaderboard", "true to show the name on leaderboards")
+	fs.Var(&f.externalIDs, "external-ids", "ids on the platforms of record, platform=id pairs: dub=pn_1,rewardful=AFF_ID (replaces them; empty clears)")
+	fs.Var(&f.coupons, "coupons", "comma-separated discount or promotion codes that attribute a shop's sale (replaces them; empty clears)")
 }
 
 func (f *partnerFlags) apply(p *bot.Partner) error {
 	f.name.apply(&p.Name)
 	f.contact.apply(&p.ContactName)
+	f.vocative.apply(&p.ContactVocative)
 	f.manager.apply(&p.Manager)
 	if f.locale.set {
 		p.Locale = bot.Locale(f.locale.v)
@@ -76,6 +83,16 @@ func (f *partnerFlags) apply(p *bot.Partner) error {
 		p.Tags = splitList(f.tags.v)
 	}
 	f.code.apply(&p.ReferralCode)
+	if f.externalIDs.set {
+		ids, err := ingest.ParseExternalIDs(f.externalIDs.v)
+		if err != nil {
+			return err
+		}
+		p.ExternalIDs = ids
+	}
+	if f.coupons.set {
+		p.Coupons = splitList(f.coupons.v)
+	}
 	if f.leaderboard.set {
 		switch strings.ToLower(f.leaderboard.v) {
 		case "true", "yes", "1", "tak":
@@ -101,7 +118,7 @@ func splitList(s string) []string {
 
 func (m *Main) partner(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: partner add|set|list|show|remove", ErrUsage)
+		return fmt.Errorf("%w: partner add|set|import|list|show|remove", ErrUsage)
 	}
 	verb, args := args[0], args[1:]
 	fs := m.flags("partner " + verb)
@@ -124,6 +141,9 @@ func (m *Main) partner(ctx context.Context, args []string) error {
 		if _, err := s.PutPartner(ctx, p); err != nil {
 			return err
 		}
+		if err := m.reapplyParked(ctx, s); err != nil {
+			return err
+		}
 		if *asJSON {
 			return m.printJSON(p)
 		}
@@ -133,6 +153,8 @@ func (m *Main) partner(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(m.Stdout, "partner %s %s; referral link %s/r/%s\n", p.ID, what, m.cfg.HTTP.PublicURL, p.ReferralCode)
 		return nil
+	case "import":
+		return m.importPartners(ctx, fs, args)
 	case "list":
 		status := fs.String("status", "", "only partners with this status")
 		manager := fs.String("manager", "", "only this manager's partners")
@@ -187,17 +209,18 @@ func (m *Main) partner(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "partner %s removed (%d events deleted)\n", pos[0], n)
 		return nil
 	}
-	return fmt.Errorf("%w: partner %s: unknown verb (add, set, list, show, remove)", ErrUsage, verb)
+	return fmt.Errorf("%w: partner %s: unknown verb (add, set, import, list, show, remove)", ErrUsage, verb)
 }
 
 func (m *Main) showPartner(p *bot.Partner) {
 	rows := [][]string{
-		{"id", p.ID}, {"name", p.Name}, {"contact", p.ContactName}, {"status", string(p.Status)},
+		{"id", p.ID}, {"name", p.Name}, {"contact", p.ContactName}, {"vocative", p.ContactVocative}, {"status", string(p.Status)},
 		{"manager", p.Manager}, {"locale", string(p.Locale)}, {"timezone", p.Timezone}, {"joined", p.Joined.String()},
 		{"referral code", p.ReferralCode}, {"referral link", m.cfg.HTTP.PublicURL + "/r/" + p.ReferralCode},
 		{"landing url", p.LandingURL}, {"slack", strings.TrimSpace(p.SlackUser + " " + p.SlackChannel)},
 		{"discord", strings.TrimSpace(p.DiscordUser + " " + p.DiscordChannel)}, {"tags", strings.Join(p.Tags, ", ")},
 		{"leaderboard", fmt.Sprint(p.LeaderboardOK)},
+		{"external ids", formatExternalIDs(p.ExternalIDs)}, {"coupons", strings.Join(p.Coupons, ", ")},
 	}
 	for _, r := range rows {
 		if r[1] != "" {
@@ -331,4 +354,17 @@ func existing[T any](ctx context.Context, verb, kind, id string, get func(contex
 		return fresh(), nil
 	}
 	return v, err
+}
+
+func formatExternalIDs(ids map[string]string) string {
+	keys := make([]string, 0, len(ids))
+	for k := range ids {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + ids[k]
+	}
+	return strings.Join(parts, ", ")
 }

@@ -15,6 +15,7 @@ import (
 	"partnerbot/bot"
 	"partnerbot/bot/console"
 	"partnerbot/demo"
+	"partnerbot/hooks"
 	"partnerbot/metrics"
 	"partnerbot/outbox"
 	"partnerbot/referral"
@@ -71,11 +72,30 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	reg.GaugeFunc("partnerbot_db_bytes", "Size of the database file.", func() float64 { return float64(s.Size()) })
 	notifier := m.notifier(s)
 	w := m.newWatch(s, notifier)
+	webhooks := reg.Counter("partnerbot_webhooks_total", "Webhook deliveries by platform and outcome: stored, duplicate, parked, ignored, refused.", "platform", "outcome")
+	rcv := hooks.New(hooks.Options{Store: s, Clock: m.Clock, Secrets: cfg.Secrets.WebhookSecrets(), Logger: log,
+		OnStored: func(p string, newest time.Time) {
+			w.Touched(api.Ingested{Newest: map[string]time.Time{p: newest}, Accepted: 1})
+		},
+		OnOutcome: func(platform, outcome string) { webhooks.Inc(platform, outcome) },
+	})
+	reapply := func(ctx context.Context) {
+		if n, left, err := rcv.Reapply(ctx); err != nil {
+			log.Error("apply parked webhooks", "err", err)
+		} else if n > 0 {
+			log.Info("parked webhooks applied", "applied", n, "still_parked", left)
+		}
+	}
 	srv := api.New(api.Options{
 		Store: s, Clock: m.Clock, Location: cfg.Location(), Currency: cfg.Currency(), Token: token,
 		MaxBody: cfg.HTTP.MaxBodyBytes, MaxFuture: time.Duration(cfg.Ingest.MaxFuture), MaxEvents: cfg.Ingest.MaxRequestEvents, Logger: log, Metrics: reg,
-		OnIngest: w.Touched,
+		OnIngest: w.Touched, OnPartner: reapply, OnRate: reapply,
 	})
+	srv.Handle("POST /hooks/{platform}", rcv)
+	if on := rcv.Enabled(); len(on) > 0 {
+		log.Info("webhooks enabled", "platforms", on)
+	}
+	reapply(ctx)
 	clicks := reg.Counter("partnerbot_referral_clicks_total", "Referral link visits, by result: accepted, duplicate, capped (over the per-address cap).", "result")
 	srv.Handle("GET /r/{code}", &referral.Redirect{
 		Store: s, Clock: m.Clock, Location: cfg.Location(), DefaultLanding: cfg.Program.LandingURL, Logger: log,

@@ -43,6 +43,8 @@ type Store interface {
 	Notes(ctx context.Context, partner string, limit int) ([]store.Note, error)
 	Verdict(ctx context.Context, partner string) (store.VerdictRecord, error)
 	VerdictHistory(ctx context.Context, partner string, limit int) ([]store.HealthChange, error)
+	OutboxByRef(ctx context.Context, platform, ref string) (*store.OutboxItem, error)
+	OutboxItem(ctx context.Context, id uint64) (*store.OutboxItem, error)
 }
 
 // Options configure a Service.
@@ -70,6 +72,7 @@ type Service struct {
 	specs   []*Spec
 	byName  map[string]*Spec
 	actions map[string]ActionFunc
+	forms   map[string]FormFunc
 	guard   linkGuard
 }
 
@@ -84,13 +87,18 @@ func New(opt Options) *Service {
 	if opt.Locale == "" {
 		opt.Locale = bot.LocalePL
 	}
-	s := &Service{opt: opt, board: health.NewBoard(opt.Store, opt.Rules), byName: map[string]*Spec{}, actions: map[string]ActionFunc{}}
+	s := &Service{opt: opt, board: health.NewBoard(opt.Store, opt.Rules), byName: map[string]*Spec{}, actions: map[string]ActionFunc{},
+		forms: map[string]FormFunc{}}
 	s.guard.attempts = map[string][]time.Time{}
 	for _, sp := range builtin() {
 		s.Register(sp)
 	}
 	s.HandleAction(actionShareStats, (*Service).shareStats)
 	s.HandleAction(actionLogContact, (*Service).logContactAction)
+	s.HandleAction(ActionReply, (*Service).replyForm)
+	s.HandleForm(FormReply, func(s *Service, ctx context.Context, c *Caller, id, text string) (*bot.Message, error) {
+		return s.Run(ctx, c, "message", map[string]string{"id": id, "text": text}), nil
+	})
 	return s
 }
 

@@ -72,9 +72,12 @@ func (s *Service) partnerCard(ctx context.Context, c *Caller, args map[string]st
 		Footer:  i18n.T(l, "partner.link", s.referralLink(p)),
 		Buttons: []bot.Button{{Action: actionLogContact, Value: p.ID, Label: i18n.T(l, "partner.log_contact")}},
 	}
+	msg.Fields = append(msg.Fields, i18n.OwedFields(l, s.opt.Currency, st.Owed)...)
 	if stand, ok := standings[p.ID]; ok {
-		v := i18n.T(l, "segment."+string(stand.Segment)) + ", " + i18n.T(l, "tier."+string(stand.Tier)) + "\n" +
-			i18n.T(l, "partner.rank", stand.Rank, stand.Of)
+		v := stand.SegmentText(l)
+		if stand.Tier != "" {
+			v += ", " + stand.TierText(l) + "\n" + i18n.T(l, "partner.rank", stand.Rank, stand.Of)
+		}
 		if stand.Inactive {
 			v += "\n" + i18n.T(l, "partner.inactive")
 		}
@@ -238,7 +241,7 @@ func (s *Service) message(ctx context.Context, c *Caller, args map[string]string
 	msg := bot.Message{Title: i18n.T(pl, "message.title", name), Text: text, Footer: i18n.T(pl, "message.footer")}
 	for _, t := range targets {
 		key := fmt.Sprintf("manager_message/%s/%s/%d/%s", who, p.ID, now.UnixNano(), t.Platform)
-		if _, err := s.opt.Store.Enqueue(ctx, &store.OutboxItem{Key: key, Kind: "manager_message", Partner: p.ID, Target: t, Message: msg}); err != nil {
+		if _, err := s.opt.Store.Enqueue(ctx, &store.OutboxItem{Key: key, Kind: KindManagerMessage, Partner: p.ID, Target: t, Message: msg, Transient: true}); err != nil {
 			return nil, err
 		}
 	}
@@ -254,7 +257,7 @@ func init() {
 		"cmd.message.arg.id":   {"the partner's id", "identyfikator partnera"},
 		"cmd.message.arg.text": {"what to write", "treść wiadomości"},
 		"message.title":        {"A message from %s", "Wiadomość od: %s"},
-		"message.footer":       {"Reply here: your account manager reads it.", "Odpowiedz tutaj: Twój opiekun to przeczyta."},
+		"message.footer":       {"Reply to this message and I will pass it on to your account manager.", "Odpowiedz na tę wiadomość, a przekażę ją Twojemu opiekunowi."},
 		"message.sent":         {"Sent to %s; logged as a contact.", "Wysłano do: %s; zapisano jako kontakt."},
 		"message.note":         {"message sent through the bot", "wiadomość wysłana przez bota"},
 		"message.no_account":   {"%s has no Slack or Discord account yet: /invite it first.", "%s nie ma jeszcze konta na Slacku ani Discordzie: najpierw /invite."},

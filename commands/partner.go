@@ -65,7 +65,7 @@ func (s *Service) statsMessage(ctx context.Context, l bot.Locale, p *bot.Partner
 	}
 	msg := &bot.Message{
 		Title:   title,
-		Text:    i18n.Greeting(l, p.ContactName) + "! " + i18n.T(l, "mystats.lead", p.Name),
+		Text:    i18n.GreetPartner(l, p) + "! " + i18n.T(l, "mystats.lead", p.Name),
 		Private: private,
 		Fields: []bot.Field{
 			{Name: i18n.T(l, "stats.turnover"), Value: money(cur.Turnover()) + i18n.Change(l, int64(cur.Turnover()), int64(prev.Turnover())), Inline: true},
@@ -73,14 +73,24 @@ func (s *Service) statsMessage(ctx context.Context, l bot.Locale, p *bot.Partner
 			{Name: i18n.T(l, "stats.commission"), Value: money(cur.Commission) + i18n.Change(l, int64(cur.Commission), int64(prev.Commission)), Inline: true},
 			{Name: i18n.T(l, "stats.clicks"), Value: i18n.Int(l, cur.Clicks) + i18n.Change(l, cur.Clicks, prev.Clicks), Inline: true},
 			{Name: i18n.T(l, "stats.signups"), Value: i18n.Int(l, cur.Signups) + i18n.Change(l, cur.Signups, prev.Signups), Inline: true},
-			{Name: i18n.T(l, "stats.balance"), Value: money(cur.Balance()), Inline: true},
 		},
 		Footer: i18n.T(l, "mystats.compared", i18n.Span(l, st.PrevPeriod.From, st.PrevThrough)),
 	}
-	if stand, ok := standings[p.ID]; ok {
+	// What the partner is owed, all-time as of the period's last day
+	// counted: never a per-period difference.
+	if owed := i18n.OwedFields(l, s.opt.Currency, st.Owed); len(owed) > 0 {
+		msg.Fields = append(msg.Fields, owed...)
+		if st.Through != today {
+			msg.Footer += " · " + i18n.T(l, "owed.as_of", i18n.Date(l, st.Through))
+		}
+	}
+	if stand, ok := standings[p.ID]; ok && stand.Tier == "" {
+		// Onboarding: no full month to rank by yet.
+		msg.Fields = append(msg.Fields, bot.Field{Name: i18n.T(l, "stats.tier"), Value: stand.TierText(l), Inline: true})
+	} else if ok {
 		msg.Fields = append(msg.Fields,
-			bot.Field{Name: i18n.T(l, "stats.tier"), Value: i18n.T(l, "tier."+string(stand.Tier)), Inline: true},
-			bot.Field{Name: i18n.T(l, "stats.segment"), Value: i18n.T(l, "segment."+string(stand.Segment)), Inline: true},
+			bot.Field{Name: i18n.T(l, "stats.tier"), Value: stand.TierText(l), Inline: true},
+			bot.Field{Name: i18n.T(l, "stats.segment"), Value: stand.SegmentText(l), Inline: true},
 			bot.Field{Name: i18n.T(l, "stats.rank"), Value: i18n.T(l, "stats.rank.value", stand.Rank, stand.Of, i18n.MonthName(l, health.RankingMonth(today).From.Year, health.RankingMonth(today).From.Month)), Inline: true})
 	}
 	month := bot.MonthPeriod(today.Year, today.Month)
@@ -304,5 +314,5 @@ func (s *Service) link(ctx context.Context, c *Caller, args map[string]string) (
 	s.guard.reset(key)
 	pl := p.Locale
 	return &bot.Message{Title: i18n.T(pl, "link.done.title"),
-		Text: i18n.T(pl, "link.done", i18n.Greeting(pl, p.ContactName), p.Name), Private: true}, nil
+		Text: i18n.T(pl, "link.done", i18n.GreetPartner(pl, p), p.Name), Private: true}, nil
 }

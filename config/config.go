@@ -213,6 +213,7 @@ type Health struct {
 	ReplyRed          Duration `yaml:"reply_red"`
 	InitiativeGreen   int      `yaml:"initiative_green"` // partner-initiated contacts per month
 	EducationWindow   Duration `yaml:"education_window"` // material use counted over this window
+	NewPartnerDays    int      `yaml:"new_partner_days"` // grace period after joining: no red for lack of history, no alerts
 }
 
 // Alerts paces manager alerts about red partners.
@@ -256,6 +257,21 @@ type Secrets struct {
 	DiscordAppID       string
 	DiscordPublicKey   string
 	APIToken           string
+	// Webhook secrets of the platforms of record; a platform whose secret
+	// is empty has no /hooks/ route.
+	DubWebhookSecret       string
+	RewardfulWebhookSecret string
+	ToltWebhookSecret      string
+	StripeWebhookSecret    string
+	ShopifyWebhookSecret   string
+}
+
+// WebhookSecrets returns the webhook secrets by platform name.
+func (s *Secrets) WebhookSecrets() map[string]string {
+	return map[string]string{
+		"dub": s.DubWebhookSecret, "rewardful": s.RewardfulWebhookSecret, "tolt": s.ToltWebhookSecret,
+		"stripe": s.StripeWebhookSecret, "shopify": s.ShopifyWebhookSecret,
+	}
 }
 
 // byEnv lists the secrets by environment variable, in print order.
@@ -274,6 +290,11 @@ func (s *Secrets) byEnv() []struct {
 		{"DISCORD_APP_ID", &s.DiscordAppID},
 		{"DISCORD_PUBLIC_KEY", &s.DiscordPublicKey},
 		{"PARTNERBOT_API_TOKEN", &s.APIToken},
+		{"DUB_WEBHOOK_SECRET", &s.DubWebhookSecret},
+		{"REWARDFUL_WEBHOOK_SECRET", &s.RewardfulWebhookSecret},
+		{"TOLT_WEBHOOK_SECRET", &s.ToltWebhookSecret},
+		{"STRIPE_WEBHOOK_SECRET", &s.StripeWebhookSecret},
+		{"SHOPIFY_WEBHOOK_SECRET", &s.ShopifyWebhookSecret},
 	}
 }
 
@@ -331,6 +352,7 @@ func Default() *Config {
 			ReplyRed:          Duration(7 * 24 * time.Hour),
 			InitiativeGreen:   1,
 			EducationWindow:   Duration(90 * 24 * time.Hour),
+			NewPartnerDays:    60,
 		},
 		Alerts: Alerts{RepeatAfter: Duration(7 * 24 * time.Hour), EscalateAfter: Duration(3 * 24 * time.Hour)},
 		Outbox: Outbox{ChannelPerSecond: 1, GlobalPerSecond: 20, MaxAttempts: 8},

@@ -261,6 +261,7 @@ func (c *Config) validate() []problem {
 	}
 	v.intRange("health.initiative_green", he.InitiativeGreen, 1, 1000)
 	v.positive("health.education_window", he.EducationWindow)
+	v.intRange("health.new_partner_days", he.NewPartnerDays, 1, 3650)
 
 	v.positive("alerts.repeat_after", c.Alerts.RepeatAfter)
 	v.positive("alerts.escalate_after", c.Alerts.EscalateAfter)

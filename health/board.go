@@ -26,6 +26,7 @@ type Board struct {
 
 	mu    sync.Mutex
 	month bot.Date // first day of the ranking month of the cached answer
+	day   bot.Date // the day it was taken on: grace periods end by the day
 	stamp uint64
 	cache map[string]Standing
 }
@@ -48,7 +49,7 @@ func (b *Board) Standings(ctx context.Context, today bot.Date) (map[string]Stand
 	stamp := b.src.ChangeStamp(first, rank.To)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.cache != nil && b.month == rank.From && b.stamp == stamp {
+	if b.cache != nil && b.month == rank.From && b.day == today && b.stamp == stamp {
 		return b.cache, nil
 	}
 	ps, err := b.src.Partners(ctx)
@@ -63,23 +64,20 @@ func (b *Board) Standings(ctx context.Context, today bot.Date) (map[string]Stand
 			return nil, fmt.Errorf("standings: %w", err)
 		}
 	}
+	firsts := make([]bot.Date, k)
+	for i := range k {
+		firsts[i] = first.AddMonths(i)
+	}
 	var in []Input
-	for _, p := range ps {
+	for i := range ps {
+		p := &ps[i]
 		if p.Status != bot.StatusActive {
 			continue
 		}
 		// Months before the partner joined are not "no turnover": a
 		// partner three weeks in is new, not inactive.
-		row := Input{Partner: p.ID}
-		for i := range k {
-			m := first.AddMonths(i)
-			if end := m.AddMonths(1).AddDays(-1); end.Before(p.Joined) {
-				continue
-			}
-			row.Months = append(row.Months, months[i][p.ID].Turnover())
-		}
-		in = append(in, row)
+		in = append(in, b.rules.InputOf(p, today, firsts, func(i int) bot.Amount { return months[i][p.ID].Turnover() }))
 	}
-	b.cache, b.month, b.stamp = Standings(b.rules, in), rank.From, stamp
+	b.cache, b.month, b.day, b.stamp = Standings(b.rules, in), rank.From, today, stamp
 	return b.cache, nil
 }

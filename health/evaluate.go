@@ -101,15 +101,22 @@ func monthEnd(first bot.Date) bot.Date { return first.AddMonths(1).AddDays(-1) }
 // Evaluate judges one partner at now, whatever its status (callers skip
 // paused and ended partners).
 func (e *Evaluator) Evaluate(ctx context.Context, p *bot.Partner, now time.Time) (Verdict, error) {
-	start, from, today := e.window(now)
+	_, from, today := e.window(now)
 	prog, err := e.program(ctx, from, today)
 	if err != nil {
 		return Verdict{}, err
 	}
+	return e.evaluate(ctx, p, now, prog)
+}
+
+// evaluate is Evaluate with the program's flags already read.
+func (e *Evaluator) evaluate(ctx context.Context, p *bot.Partner, now time.Time, prog programFlags) (Verdict, error) {
+	start, from, today := e.window(now)
+	var err error
 	firsts := fullMonths(today, TrendMonths)
 	months := make([]bot.Totals, len(firsts))
 	for i, m := range firsts {
-		if m.Year*12+int(m.Month) < p.Joined.Year*12+int(p.Joined.Month) {
+		if m.Before(p.Joined) {
 			continue
 		}
 		if months[i], err = e.src.Totals(ctx, p.ID, m, monthEnd(m)); err != nil {
@@ -163,11 +170,17 @@ func flagsOf(all map[string]bot.Totals) programFlags {
 // facts assembles what Judge needs. months are the totals of the full
 // months starting on firsts; those before the partner joined are left out.
 func (e *Evaluator) facts(p *bot.Partner, now time.Time, firsts []bot.Date, months []bot.Totals, win bot.Totals, contacts []bot.Event, prog programFlags) Facts {
+	today := bot.DateOf(now, e.loc)
 	f := Facts{Now: now, Currency: e.Currency, Materials: win.Materials, ProgramUsesMaterials: prog.materials,
-		ProgramRecordsContacts: prog.contacts, InactiveMonths: e.rules.InactiveMonths}
-	joined := p.Joined.Year*12 + int(p.Joined.Month)
+		ProgramRecordsContacts: prog.contacts, InactiveMonths: e.rules.InactiveMonths,
+		Joined: p.Joined, NotJoined: today.Before(p.Joined), New: e.rules.IsNew(p, today), GraceUntil: e.rules.GraceUntil(p)}
+	if !p.Joined.IsZero() {
+		f.DaysIn = today.Sub(p.Joined) + 1
+	}
 	for i, m := range firsts {
-		if m.Year*12+int(m.Month) < joined {
+		// Only months the partner was in from their first day: ten days
+		// are not judged as a month.
+		if m.Before(p.Joined) {
 			continue
 		}
 		f.Months = append(f.Months, months[i].Turnover())
@@ -219,11 +232,7 @@ func (e *Evaluator) EvaluateAll(ctx context.Context, now time.Time) ([]Result, e
 			continue
 		}
 		active = append(active, p)
-		row := Input{Partner: p.ID, Months: make([]bot.Amount, k)}
-		for j := range k {
-			row.Months[j] = byMonth[n-k+j][p.ID].Turnover()
-		}
-		in = append(in, row)
+		in = append(in, e.rules.InputOf(p, today, firsts[n-k:], func(j int) bot.Amount { return byMonth[n-k+j][p.ID].Turnover() }))
 	}
 	standings := Standings(e.rules, in)
 
@@ -302,4 +311,59 @@ func Record(ctx context.Context, st VerdictStore, p *bot.Partner, v Verdict, s S
 		return false, store.VerdictRecord{}, fmt.Errorf("record health of %s: %w", p.ID, err)
 	}
 	return changed, prev, nil
+}
+
+// EvaluateSome judges the given partners at now with their standings:
+// what the ingest watch does for the partners new events touched. The
+// program's flags and the standings are read once for all of them; when
+// they are a large share of the program, every partner is judged at once
+// (EvaluateAll's month-at-a-time reads) and the rest dropped. Partners
+// that are not active get no result.
+func (e *Evaluator) EvaluateSome(ctx context.Context, ids []string, now time.Time) ([]Result, error) {
+	ps, err := e.src.Partners(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("health: %w", err)
+	}
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	if len(ids)*8 >= len(ps) {
+		all, err := e.EvaluateAll(ctx, now)
+		if err != nil {
+			return nil, err
+		}
+		out := all[:0]
+		for _, r := range all {
+			if want[r.Partner.ID] {
+				out = append(out, r)
+			}
+		}
+		return out, nil
+	}
+	_, from, today := e.window(now)
+	prog, err := e.program(ctx, from, today)
+	if err != nil {
+		return nil, err
+	}
+	standings, err := e.board.Standings(ctx, today)
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+	for i := range ps {
+		p := &ps[i]
+		if !want[p.ID] || p.Status != bot.StatusActive {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		v, err := e.evaluate(ctx, p, now, prog)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Result{Partner: *p, Verdict: v, Standing: standings[p.ID]})
+	}
+	return out, nil
 }

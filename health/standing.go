@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"partnerbot/bot"
+	"partnerbot/i18n"
 )
 
 // Segment is the playbook's A (VIP), B (standard) or C (at risk).
@@ -42,6 +43,46 @@ type Rules struct {
 	Platinum       float64    // cumulative top shares of the tiers
 	Gold           float64
 	Silver         float64
+	// NewPartnerDays is the grace period after joining (config:
+	// health.new_partner_days): a partner this new is onboarding, judged
+	// only on what it has had time to show. Zero means 60.
+	NewPartnerDays int
+}
+
+// graceDays returns the grace period in days.
+func (r Rules) graceDays() int {
+	if r.NewPartnerDays <= 0 {
+		return 60
+	}
+	return r.NewPartnerDays
+}
+
+// IsNew reports whether p is still in its grace period on today: joined
+// fewer than NewPartnerDays days before (or not yet joined).
+func (r Rules) IsNew(p *bot.Partner, today bot.Date) bool {
+	if p.Joined.IsZero() {
+		return false
+	}
+	return today.Before(p.Joined.AddDays(r.graceDays()))
+}
+
+// GraceUntil returns the first day p is judged like any partner.
+func (r Rules) GraceUntil(p *bot.Partner) bot.Date { return p.Joined.AddDays(r.graceDays()) }
+
+// InputOf returns p's ranking input on today from the turnover of the
+// months starting on firsts (oldest first, the ranking month last). Only
+// months p was in the program from their first day count: a partner that
+// joined on the 20th is not judged on ten days as if on a month.
+func (r Rules) InputOf(p *bot.Partner, today bot.Date, firsts []bot.Date, turnover func(i int) bot.Amount) Input {
+	in := Input{Partner: p.ID}
+	for i, m := range firsts {
+		if m.Before(p.Joined) {
+			continue
+		}
+		in.Months = append(in.Months, turnover(i))
+	}
+	in.New = r.IsNew(p, today) || len(in.Months) == 0
+	return in
 }
 
 // DefaultRules are the playbooks' values.
@@ -53,6 +94,10 @@ var DefaultRules = Rules{AMinTurnover: 500000, ATopShare: 0.20, CMaxTurnover: 10
 type Input struct {
 	Partner string
 	Months  []bot.Amount
+	// New says the partner is onboarding (in its grace period, or without
+	// a full month yet): it is never put in C for lack of history, and
+	// with no full month it is not ranked at all.
+	New bool
 }
 
 // Standing is where a partner stands among the program's active partners.
@@ -63,6 +108,27 @@ type Standing struct {
 	Of       int // how many partners were ranked
 	Inactive bool
 	Turnover bot.Amount // in the ranking month
+	// New says the partner is onboarding: Segment is empty rather than C,
+	// and with no full month yet Tier is empty and it has no rank.
+	New bool
+}
+
+// SegmentText names the segment for people; an onboarding partner's is
+// "new partner", not a letter it has not earned yet.
+func (s Standing) SegmentText(l bot.Locale) string {
+	if s.Segment == "" {
+		return i18n.T(l, "standing.new")
+	}
+	return i18n.T(l, "segment."+string(s.Segment))
+}
+
+// TierText names the tier for people, "new partner" before the first
+// full month.
+func (s Standing) TierText(l bot.Locale) string {
+	if s.Tier == "" {
+		return i18n.T(l, "standing.new")
+	}
+	return i18n.T(l, "tier."+string(s.Tier))
 }
 
 // Standings ranks partners by their last month's turnover and gives each
@@ -74,9 +140,12 @@ func Standings(r Rules, in []Input) map[string]Standing {
 		id   string
 		last bot.Amount
 	}
-	rows := make([]row, len(in))
-	for i, p := range in {
-		rows[i] = row{p.Partner, last(p.Months)}
+	rows := make([]row, 0, len(in))
+	for _, p := range in {
+		if p.New && len(p.Months) == 0 {
+			continue // nothing to rank it by yet
+		}
+		rows = append(rows, row{p.Partner, last(p.Months)})
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
 		if rows[i].last != rows[j].last {
@@ -95,10 +164,16 @@ func Standings(r Rules, in []Input) map[string]Standing {
 	}
 	out := make(map[string]Standing, n)
 	for _, p := range in {
-		st := Standing{Rank: rank[p.Partner], Of: n, Turnover: last(p.Months)}
+		if p.New && len(p.Months) == 0 {
+			out[p.Partner] = Standing{New: true}
+			continue
+		}
+		st := Standing{Rank: rank[p.Partner], Of: n, Turnover: last(p.Months), New: p.New}
 		st.Inactive = idle(p.Months, r.InactiveMonths)
 		st.Tier = tierOf(r, st.Rank, n, st.Turnover)
 		switch {
+		case p.New && (st.Inactive || st.Turnover < r.CMaxTurnover) && st.Turnover < r.AMinTurnover:
+			st.Segment = "" // onboarding, not "to reactivate"
 		case st.Inactive || st.Turnover < r.CMaxTurnover:
 			st.Segment = SegmentC
 		case st.Turnover >= r.AMinTurnover || within(st.Rank, n, r.ATopShare):

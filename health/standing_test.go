@@ -13,13 +13,13 @@ func TestStandings_Playbook(t *testing.T) {
 	// 2500 zł B, Apteka 300 zł C; with 17 small partners beside them so
 	// the top 20% is 4 partners and nobody else is A by rank.
 	in := []Input{
-		{"janko", []bot.Amount{zl(5800), zl(6000)}},
-		{"autoserwis", []bot.Amount{zl(2600), zl(2500)}},
-		{"apteka", []bot.Amount{zl(350), zl(300)}},
-		{"idle", []bot.Amount{0, 0}},
+		{"janko", []bot.Amount{zl(5800), zl(6000)}, false},
+		{"autoserwis", []bot.Amount{zl(2600), zl(2500)}, false},
+		{"apteka", []bot.Amount{zl(350), zl(300)}, false},
+		{"idle", []bot.Amount{0, 0}, false},
 	}
 	for i := range 16 {
-		in = append(in, Input{string(rune('a'+i)) + "x", []bot.Amount{zl(1500), zl(1500 + int64(i))}})
+		in = append(in, Input{string(rune('a'+i)) + "x", []bot.Amount{zl(1500), zl(1500 + int64(i))}, false})
 	}
 	st := Standings(DefaultRules, in)
 	tests := []struct {
@@ -51,7 +51,7 @@ func TestStandings_Playbook(t *testing.T) {
 func TestStandings_TiesShareTier(t *testing.T) {
 	var in []Input
 	for i := range 40 {
-		in = append(in, Input{string(rune('A' + i)), []bot.Amount{zl(100)}})
+		in = append(in, Input{string(rune('A' + i)), []bot.Amount{zl(100)}, false})
 	}
 	in[0].Months[0] = zl(9000)
 	st := Standings(DefaultRules, in)
@@ -69,7 +69,7 @@ func TestStandings_TiesShareTier(t *testing.T) {
 func TestStandings_FiveThousandIsA(t *testing.T) {
 	var in []Input
 	for i := range 10 {
-		in = append(in, Input{string(rune('a' + i)), []bot.Amount{zl(int64(6000 + i*1000))}})
+		in = append(in, Input{string(rune('a' + i)), []bot.Amount{zl(int64(6000 + i*1000))}, false})
 	}
 	for id, s := range Standings(DefaultRules, in) {
 		if s.Segment != SegmentA {

@@ -65,6 +65,15 @@ type Facts struct {
 	InactiveMonths         int
 	// Currency of the amounts, for reasons; PLN when zero.
 	Currency bot.Currency
+	// Joined is the partner's joining day; NotJoined says Now is before
+	// it (nothing is judged), New that the partner is in its grace period
+	// until GraceUntil (nothing is red for lack of history, the verdict is
+	// never red). DaysIn counts the days since joining, that one included.
+	Joined     bot.Date
+	NotJoined  bool
+	New        bool
+	GraceUntil bot.Date
+	DaysIn     int
 }
 
 // Metric is one judged metric with its reason.
@@ -94,6 +103,8 @@ func (r Reason) Text(l bot.Locale) string {
 			args[i] = v.text(l)
 		case count:
 			args[i] = i18n.N(l, v.N, v.Noun)
+		case date:
+			args[i] = v.text(l)
 		default:
 			args[i] = a
 		}
@@ -110,6 +121,10 @@ type Verdict struct {
 	Initiative   Metric `json:"initiative"`
 	Education    Metric `json:"education"`
 	Inactive     bool   `json:"inactive"`
+	// New says the partner is in its grace period: judged gently, never
+	// red, never alerted on. Note says why, first among the reasons.
+	New  bool   `json:"new,omitempty"`
+	Note Reason `json:"note,omitempty"`
 }
 
 // Metrics lists the five metrics with their names, in dashboard order.
@@ -128,6 +143,9 @@ type NamedMetric struct {
 // it is red or amber, in words and numbers.
 func (v *Verdict) Reasons(l bot.Locale) []string {
 	var out []string
+	if v.Note.Key != "" {
+		out = append(out, v.Note.Text(l))
+	}
 	if v.Inactive {
 		out = append(out, i18n.T(l, "health.inactive"))
 	}
@@ -145,6 +163,12 @@ func (v *Verdict) Reasons(l bot.Locale) []string {
 // inactive, or two or more metrics are red; amber when any metric is red
 // or two are amber; green otherwise. Unknown metrics do not count.
 func Judge(t Thresholds, f Facts) Verdict {
+	if f.NotJoined {
+		// Nothing happened yet that could be judged.
+		none := Metric{Unknown, Reason{Key: "health.not_joined.metric"}}
+		return Verdict{Level: Unknown, Trend: none, Transactions: none, Response: none, Initiative: none, Education: none,
+			Note: Reason{Key: "health.not_joined", Args: []any{date(f.Joined)}}}
+	}
 	v := Verdict{
 		Trend:        trend(t, f),
 		Transactions: transactions(t, f),
@@ -170,8 +194,22 @@ func Judge(t Thresholds, f Facts) Verdict {
 	default:
 		v.Level = Green
 	}
+	if f.New {
+		// A grace period: what a new partner has not had time to show is
+		// unknown above, and nothing else makes it red either.
+		v.New = true
+		v.Note = Reason{Key: "health.new", Args: []any{date(f.Joined), date(f.GraceUntil)}}
+		if v.Level == Red {
+			v.Level = Amber
+		}
+	}
 	return v
 }
+
+// date renders a day in the reader's language: "5 listopada".
+type date bot.Date
+
+func (d date) text(l bot.Locale) string { return i18n.ShortDate(l, bot.Date(d)) }
 
 // moneySeq renders "3 000 → 1 500 → 500 zł" in the reader's language.
 type moneySeq struct {
@@ -217,6 +255,9 @@ func (d duration) text(l bot.Locale) string {
 func trend(t Thresholds, f Facts) Metric {
 	n := len(f.Months)
 	if n < 2 {
+		return Metric{Unknown, Reason{Key: "health.trend.unknown"}}
+	}
+	if f.New && n < t.TrendRedMonths+1 {
 		return Metric{Unknown, Reason{Key: "health.trend.unknown"}}
 	}
 	// Count the months in a row, back from the last, that fell by more
@@ -331,7 +372,12 @@ func initiative(t Thresholds, f Facts) Metric {
 		}
 	}
 	months := max(int(t.Window/(30*24*time.Hour)), 1)
+	if f.DaysIn > 0 && f.DaysIn < months*30 {
+		months = max(f.DaysIn/30, 1) // judged over the time it has been here
+	}
 	switch {
+	case own == 0 && f.New:
+		return Metric{Unknown, Reason{Key: "health.init.new"}}
 	case own == 0:
 		return Metric{Red, Reason{Key: "health.init.never", Args: []any{months}}}
 	case own >= t.InitiativeGreen*months:
@@ -344,6 +390,8 @@ func education(f Facts) Metric {
 	switch {
 	case !f.ProgramUsesMaterials:
 		return Metric{Unknown, Reason{Key: "health.edu.unknown"}}
+	case f.Materials == 0 && f.New:
+		return Metric{Unknown, Reason{Key: "health.edu.new"}}
 	case f.Materials == 0:
 		return Metric{Red, Reason{Key: "health.edu.none"}}
 	}
@@ -365,30 +413,36 @@ func (v *Verdict) Arrow() string {
 
 func init() {
 	i18n.Add(map[string]i18n.Text{
-		"health.inactive":      {"inactive: no turnover for 2+ full months", "nieaktywny: brak obrotu od 2+ pełnych miesięcy"},
-		"health.trend.unknown": {"too new for a trend", "za krótko w programie, by ocenić trend"},
-		"health.trend.falling": {"turnover down %d months in a row: %s", "obrót spada %d. miesiąc z rzędu: %s"},
-		"health.trend.fell":    {"turnover fell last month: %s", "obrót spadł w ostatnim miesiącu: %s"},
-		"health.trend.growing": {"turnover growing: %s", "obrót rośnie: %s"},
-		"health.trend.stable":  {"turnover stable: %s", "obrót stabilny: %s"},
-		"health.tx.unknown":    {"no full month yet", "jeszcze bez pełnego miesiąca"},
-		"health.tx.ok":         {"%s in %s", "%s (%s)"},
-		"health.tx.low":        {"only %s in %s (healthy: %d+)", "tylko %s (%s; zdrowo: %d+)"},
-		"health.tx.some":       {"%s in %s (healthy: %d+)", "%s (%s; zdrowo: %d+)"},
-		"health.reply.unknown": {"the program records no contacts", "program nie rejestruje kontaktów"},
-		"health.reply.none":    {"no outreach to judge replies by", "brak kontaktu, po którym można ocenić odpowiedź"},
-		"health.reply.waiting": {"waiting for a reply (asked recently)", "czeka na odpowiedź (niedawne pytanie)"},
-		"health.reply.silent":  {"no reply for %s", "brak odpowiedzi od %s"},
-		"health.reply.pending": {"no reply yet after %s", "jeszcze bez odpowiedzi po %s"},
-		"health.reply.slow":    {"replied after %s", "odpowiedź dopiero po %s"},
-		"health.reply.late":    {"replies after %s (healthy: within 24 h)", "odpowiada po %s (zdrowo: do 24 h)"},
-		"health.reply.fast":    {"replies within %s", "odpowiada w ciągu %s"},
-		"health.init.unknown":  {"the program records no contacts", "program nie rejestruje kontaktów"},
-		"health.init.never":    {"never writes first (last %d months)", "nie pisze z własnej inicjatywy (ostatnie %d mies.)"},
-		"health.init.ok":       {"wrote first %s in %d months", "pisał z własnej inicjatywy %s w %d mies."},
-		"health.init.rare":     {"wrote first only %s in %d months", "pisał z własnej inicjatywy tylko %s w %d mies."},
-		"health.edu.unknown":   {"the program records no materials", "program nie rejestruje materiałów"},
-		"health.edu.none":      {"no education material used", "nie używa materiałów edukacyjnych"},
-		"health.edu.ok":        {"used materials %s", "użył materiałów %s"},
+		"health.not_joined":        {"not judged: joins the program on %s", "bez oceny: dołącza do programu %s"},
+		"health.not_joined.metric": {"not in the program yet", "jeszcze poza programem"},
+		"health.new":               {"new partner since %s: grace period until %s, no alerts until then", "nowy partner od %s: okres wdrożenia do %s, do tego czasu bez alertów"},
+		"health.init.new":          {"new partner: too early to judge initiative", "nowy partner: za wcześnie, by ocenić inicjatywę"},
+		"health.edu.new":           {"new partner: no materials used yet", "nowy partner: jeszcze bez materiałów"},
+		"standing.new":             {"new partner", "nowy partner"},
+		"health.inactive":          {"inactive: no turnover for 2+ full months", "nieaktywny: brak obrotu od 2+ pełnych miesięcy"},
+		"health.trend.unknown":     {"too new for a trend", "za krótko w programie, by ocenić trend"},
+		"health.trend.falling":     {"turnover down %d months in a row: %s", "obrót spada %d. miesiąc z rzędu: %s"},
+		"health.trend.fell":        {"turnover fell last month: %s", "obrót spadł w ostatnim miesiącu: %s"},
+		"health.trend.growing":     {"turnover growing: %s", "obrót rośnie: %s"},
+		"health.trend.stable":      {"turnover stable: %s", "obrót stabilny: %s"},
+		"health.tx.unknown":        {"no full month yet", "jeszcze bez pełnego miesiąca"},
+		"health.tx.ok":             {"%s in %s", "%s (%s)"},
+		"health.tx.low":            {"only %s in %s (healthy: %d+)", "tylko %s (%s; zdrowo: %d+)"},
+		"health.tx.some":           {"%s in %s (healthy: %d+)", "%s (%s; zdrowo: %d+)"},
+		"health.reply.unknown":     {"the program records no contacts", "program nie rejestruje kontaktów"},
+		"health.reply.none":        {"no outreach to judge replies by", "brak kontaktu, po którym można ocenić odpowiedź"},
+		"health.reply.waiting":     {"waiting for a reply (asked recently)", "czeka na odpowiedź (niedawne pytanie)"},
+		"health.reply.silent":      {"no reply for %s", "brak odpowiedzi od %s"},
+		"health.reply.pending":     {"no reply yet after %s", "jeszcze bez odpowiedzi po %s"},
+		"health.reply.slow":        {"replied after %s", "odpowiedź dopiero po %s"},
+		"health.reply.late":        {"replies after %s (healthy: within 24 h)", "odpowiada po %s (zdrowo: do 24 h)"},
+		"health.reply.fast":        {"replies within %s", "odpowiada w ciągu %s"},
+		"health.init.unknown":      {"the program records no contacts", "program nie rejestruje kontaktów"},
+		"health.init.never":        {"never writes first (last %d months)", "nie pisze z własnej inicjatywy (ostatnie %d mies.)"},
+		"health.init.ok":           {"wrote first %s in %d months", "pisał z własnej inicjatywy %s w %d mies."},
+		"health.init.rare":         {"wrote first only %s in %d months", "pisał z własnej inicjatywy tylko %s w %d mies."},
+		"health.edu.unknown":       {"the program records no materials", "program nie rejestruje materiałów"},
+		"health.edu.none":          {"no education material used", "nie używa materiałów edukacyjnych"},
+		"health.edu.ok":            {"used materials %s", "użył materiałów %s"},
 	})
 }

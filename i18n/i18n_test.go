@@ -77,25 +77,6 @@ func TestFormats(t *testing.T) {
 	}
 }
 
-func TestVocative(t *testing.T) {
-	for in, want := range map[string]string{
-		"Janek": "Janku", "Marek": "Marku", "Tomek": "Tomku", "Kasia": "Kasiu", "Anna": "Anno", "Ewa": "Ewo",
-		"Jan": "Janie", "Adam": "Adamie", "Piotr": "Piotrze", "Paweł": "Pawle", "Michał": "Michale",
-		"Łukasz": "Łukaszu", "Maciej": "Macieju", "Krzysztof": "Krzysztofie", "Ola": "Olu", "Maja": "Maju",
-		"Robert": "Robercie", "Dawid": "Dawidzie", "Tom": "Tomie", "": "",
-	} {
-		if got := Vocative(in); got != want {
-			t.Errorf("Vocative(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := Greeting(bot.LocalePL, "Janek"); got != "Cześć Janku" {
-		t.Errorf("greeting %q", got)
-	}
-	if got := Greeting(bot.LocaleEN, "Janek"); got != "Hi Janek" {
-		t.Errorf("greeting en %q", got)
-	}
-}
-
 func TestTranslationsComplete(t *testing.T) {
 	for k, v := range texts {
 		if v[0] == "" || v[1] == "" {

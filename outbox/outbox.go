@@ -37,6 +37,21 @@ type Checker interface {
 	Posted(ctx context.Context, t bot.Target, key string, since time.Time) (ref string, found bool, err error)
 }
 
+// Replier posts a message as a reply in the thread of an earlier post
+// (parent is that post's ref): Slack's thread_ts, Discord's message
+// reference. Errors are *bot.SendError, as Send's.
+type Replier interface {
+	SendReply(ctx context.Context, t bot.Target, parent string, m *bot.Message, key string) (ref string, err error)
+}
+
+// Updater replaces the content of an earlier post (ref) in place:
+// Slack's chat.update, a Discord message edit. Errors are
+// *bot.SendError; an update is idempotent, so every failure may be
+// retried.
+type Updater interface {
+	Update(ctx context.Context, t bot.Target, ref string, m *bot.Message) error
+}
+
 // Attacher is a Sender that posts a message's image as a step of its
 // own after the message (Slack uploads files apart from posts). The
 // dispatcher then sends the message without its image, records it as
@@ -59,7 +74,13 @@ type Store interface {
 	Due(ctx context.Context, now time.Time, limit int) ([]store.OutboxItem, error)
 	Sending(ctx context.Context) ([]store.OutboxItem, error)
 	UpdateOutbox(ctx context.Context, id uint64, fn func(*store.OutboxItem)) (*store.OutboxItem, error)
+	// OutboxByKey returns the item queued under key, or ENOTFOUND.
+	OutboxByKey(ctx context.Context, key string) (*store.OutboxItem, error)
 }
+
+// parentWait is how long an item that threads under or updates an
+// earlier one waits for that one to be posted.
+const parentWait = 5 * time.Second
 
 // Options configure a Dispatcher.
 type Options struct {
@@ -285,6 +306,9 @@ func (d *Dispatcher) begin(ctx context.Context, it *store.OutboxItem, now time.T
 // message goes first and is recorded as posted; its image follows as a
 // step of its own, so a found post still gets its image, exactly once.
 func (d *Dispatcher) complete(ctx context.Context, it *store.OutboxItem, sender Sender, now time.Time) error {
+	if it.Updates != "" {
+		return d.update(ctx, it, sender, now)
+	}
 	msg := it.Message
 	img := msg.Image
 	attacher, apart := sender.(Attacher)
@@ -320,7 +344,6 @@ func (d *Dispatcher) complete(ctx context.Context, it *store.OutboxItem, sender 
 // and reports the message's ref with found=true. When it was not posted,
 // the outcome is recorded (retry or failure) and found is false.
 func (d *Dispatcher) post(ctx context.Context, it *store.OutboxItem, sender Sender, msg *bot.Message) (ref string, found bool, err error) {
-	p := it.Target.Platform
 	now := d.opt.Clock.Now()
 	if it.Unverified {
 		if ch, ok := sender.(Checker); ok {
@@ -334,11 +357,92 @@ func (d *Dispatcher) post(ctx context.Context, it *store.OutboxItem, sender Send
 			}
 		}
 	}
-	ref, err = sender.Send(ctx, it.Target, msg, it.Key)
+	if it.Thread != "" {
+		parent, wait, perr := d.parent(ctx, it, it.Thread)
+		switch {
+		case perr != nil:
+			return "", false, d.retry(ctx, it, now, perr, 0)
+		case wait:
+			return "", false, d.retry(ctx, it, now, fmt.Errorf("waiting for %s to be posted", it.Thread), parentWait)
+		}
+		if r, ok := sender.(Replier); ok && parent != nil {
+			ref, err = r.SendReply(ctx, it.Target, parent.Ref, msg, it.Key)
+		} else {
+			ref, err = sender.Send(ctx, it.Target, msg, it.Key)
+		}
+	} else {
+		ref, err = sender.Send(ctx, it.Target, msg, it.Key)
+	}
 	now = d.opt.Clock.Now()
 	if err == nil {
 		return ref, true, nil
 	}
+	return "", false, d.failed(ctx, it, now, err)
+}
+
+// parent finds the posted item key names for it: nil when there is none
+// to thread under or update (never queued, failed, another target), and
+// wait when it is still on its way.
+func (d *Dispatcher) parent(ctx context.Context, it *store.OutboxItem, key string) (parent *store.OutboxItem, wait bool, err error) {
+	p, err := d.opt.Store.OutboxByKey(ctx, key)
+	switch {
+	case bot.ErrorCode(err) == bot.ENOTFOUND:
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("outbox item %s: %w", key, err)
+	case p.Target != it.Target:
+		return nil, false, nil
+	case p.Status == store.OutboxPending || p.Status == store.OutboxSending:
+		return nil, true, nil
+	case p.Status != store.OutboxSent || p.Ref == "":
+		return nil, false, nil
+	}
+	return p, false, nil
+}
+
+// update replaces the posted message of the item it.Updates names with
+// it.Message, and keeps the new content in that item too. An item whose
+// message was never posted has nothing to update: that fails for good.
+func (d *Dispatcher) update(ctx context.Context, it *store.OutboxItem, sender Sender, now time.Time) error {
+	u, ok := sender.(Updater)
+	if !ok {
+		return d.finish(ctx, it, func(x *store.OutboxItem) {
+			x.Status, x.Reason, x.FailedAt = store.OutboxFailed, "this platform cannot update a message", now
+		})
+	}
+	parent, wait, err := d.parent(ctx, it, it.Updates)
+	switch {
+	case err != nil:
+		return d.retry(ctx, it, now, err, 0)
+	case wait:
+		return d.retry(ctx, it, now, fmt.Errorf("waiting for %s to be posted", it.Updates), parentWait)
+	case parent == nil:
+		return d.finish(ctx, it, func(x *store.OutboxItem) {
+			x.Status, x.Reason, x.FailedAt = store.OutboxFailed, "the message to update was never posted", now
+		})
+	}
+	msg := it.Message
+	if err := u.Update(ctx, it.Target, parent.Ref, &msg); err != nil {
+		var se *bot.SendError
+		if errors.As(err, &se) && se.Unknown {
+			// Updating twice leaves the same message: no need to check.
+			se.Unknown = false
+		}
+		return d.failed(ctx, it, d.opt.Clock.Now(), err)
+	}
+	now = d.opt.Clock.Now()
+	if _, err := d.opt.Store.UpdateOutbox(context.WithoutCancel(ctx), parent.ID, func(x *store.OutboxItem) { x.Message = it.Message }); err != nil {
+		return err
+	}
+	return d.finish(ctx, it, func(x *store.OutboxItem) {
+		x.Status, x.Ref, x.SentAt, x.Error = store.OutboxSent, parent.Ref, now, ""
+	})
+}
+
+// failed records a failed attempt as the error says: given up, paused
+// after a 429, to be checked, or retried.
+func (d *Dispatcher) failed(ctx context.Context, it *store.OutboxItem, now time.Time, err error) error {
+	p := it.Target.Platform
 	var se *bot.SendError
 	if !errors.As(err, &se) {
 		se = &bot.SendError{Err: err, Reason: "error"}
@@ -346,7 +450,7 @@ func (d *Dispatcher) post(ctx context.Context, it *store.OutboxItem, sender Send
 	switch {
 	case se.Permanent:
 		d.opt.Logger.Warn("outbox item failed for good", "id", it.ID, "target", it.Target.String(), "reason", se.Reason, "err", err)
-		return "", false, d.finish(ctx, it, func(x *store.OutboxItem) {
+		return d.finish(ctx, it, func(x *store.OutboxItem) {
 			x.Status, x.Reason, x.Error, x.FailedAt = store.OutboxFailed, se.Reason, err.Error(), now
 		})
 	case se.RetryAfter > 0:
@@ -354,11 +458,11 @@ func (d *Dispatcher) post(ctx context.Context, it *store.OutboxItem, sender Send
 		d.pausedUntil[p] = now.Add(se.RetryAfter)
 		d.mu.Unlock()
 		d.opt.Logger.Info("rate limited: pausing the platform", "platform", p, "retry_after", se.RetryAfter)
-		return "", false, d.retry(ctx, it, now, err, se.RetryAfter)
+		return d.retry(ctx, it, now, err, se.RetryAfter)
 	case se.Unknown:
-		return "", false, d.retry(ctx, it, now, err, 0, func(x *store.OutboxItem) { x.Unverified = true })
+		return d.retry(ctx, it, now, err, 0, func(x *store.OutboxItem) { x.Unverified = true })
 	}
-	return "", false, d.retry(ctx, it, now, err, 0)
+	return d.retry(ctx, it, now, err, 0)
 }
 
 // attach sends the image of a posted message and settles the item as
@@ -452,7 +556,11 @@ func (d *Dispatcher) finish(ctx context.Context, it *store.OutboxItem, fn func(*
 // finishMaybe records an outcome; final ones are reported to OnOutcome.
 func (d *Dispatcher) finishMaybe(ctx context.Context, it *store.OutboxItem, fn func(*store.OutboxItem) bool) error {
 	final := false
-	x, err := d.opt.Store.UpdateOutbox(context.WithoutCancel(ctx), it.ID, func(x *store.OutboxItem) { final = fn(x) })
+	x, err := d.opt.Store.UpdateOutbox(context.WithoutCancel(ctx), it.ID, func(x *store.OutboxItem) {
+		if final = fn(x); final && x.Transient {
+			x.Forget()
+		}
+	})
 	if err != nil {
 		return err
 	}

@@ -24,13 +24,13 @@ type agendaRow struct {
 // the manager's own active partners appear; a section with nobody in it
 // is left out; each list shows up to 15 names and counts the rest.
 // Inactive partners are marked with their last sale, read from the
-// store, and partners who joined after the ranking month are marked as
-// new rather than inactive. A manager with no partners gets a short
+// store; partners in their grace period without a segment of their own
+// are listed under onboarding, never under "reactivate". A manager with no partners gets a short
 // note, never nil. Returns the store's errors.
 func (b *Builder) CareAgenda(ctx context.Context, m *bot.Manager, partners []bot.Partner, standings map[string]health.Standing, today bot.Date) (*bot.Message, error) {
 	l := m.Locale
 	rank := health.RankingMonth(today)
-	var segs [3][]agendaRow // A, B, C
+	var segs [4][]agendaRow // A, B, C, onboarding
 	for i := range partners {
 		p := &partners[i]
 		if p.Manager != m.ID || p.Status != bot.StatusActive {
@@ -41,6 +41,8 @@ func (b *Builder) CareAgenda(ctx context.Context, m *bot.Manager, partners []bot
 			continue
 		}
 		switch st.Segment {
+		case "":
+			segs[3] = append(segs[3], agendaRow{p, st}) // new: onboarding, not "reactivate"
 		case health.SegmentA:
 			segs[0] = append(segs[0], agendaRow{p, st})
 		case health.SegmentB:
@@ -76,23 +78,25 @@ func (b *Builder) CareAgenda(ctx context.Context, m *bot.Manager, partners []bot
 		Footer: i18n.T(l, "agenda.footer", i18n.MonthName(l, rank.From.Year, rank.From.Month)),
 	}
 	greet := i18n.Greeting(l, firstName(m.Name)) + "! "
-	if len(segs[0])+len(segs[1])+len(segs[2]) == 0 {
+	if len(segs[0])+len(segs[1])+len(segs[2])+len(segs[3]) == 0 {
 		msg.Text = greet + i18n.T(l, "agenda.none")
 		return msg, nil
 	}
 
 	in := inMonth(l, rank.From.Month)
 	turnover := func(r agendaRow) string { return r.p.Name + " — " + b.money(l, r.st.Turnover) + " " + in }
-	lines := [3][]string{}
+	lines := [4][]string{}
 	for k := range 2 {
 		for _, r := range segs[k] {
 			lines[k] = append(lines[k], turnover(r))
 		}
 	}
+	sort.SliceStable(segs[3], func(i, j int) bool { return segs[3][i].p.Joined.Before(segs[3][j].p.Joined) })
+	for _, r := range segs[3] {
+		lines[3] = append(lines[3], r.p.Name+" — "+i18n.T(l, "agenda.new", dateFor(l, r.p.Joined, today)))
+	}
 	for _, r := range segs[2] {
 		switch {
-		case r.p.Joined.After(rank.To):
-			lines[2] = append(lines[2], r.p.Name+" — "+i18n.T(l, "agenda.new", dateFor(l, r.p.Joined, today)))
 		case r.st.Inactive:
 			detail, err := b.lastSale(ctx, l, r.p, today)
 			if err != nil {
@@ -104,8 +108,8 @@ func (b *Builder) CareAgenda(ctx context.Context, m *bot.Manager, partners []bot
 		}
 	}
 
-	keys := [3]string{"agenda.congratulate", "agenda.follow_up", "agenda.reactivate"}
-	hints := [3]string{"agenda.congratulate.hint", "agenda.follow_up.hint", "agenda.reactivate.hint"}
+	keys := [4]string{"agenda.congratulate", "agenda.follow_up", "agenda.reactivate", "agenda.onboarding"}
+	hints := [4]string{"agenda.congratulate.hint", "agenda.follow_up.hint", "agenda.reactivate.hint", "agenda.onboarding.hint"}
 	lead := greet + i18n.T(l, "agenda.lead", i18n.Span(l, today, today.AddDays(6)), i18n.MonthName(l, rank.From.Year, rank.From.Month))
 	closing := "agenda.close.thanks"
 	switch {
@@ -113,10 +117,12 @@ func (b *Builder) CareAgenda(ctx context.Context, m *bot.Manager, partners []bot
 		closing = "agenda.close.call_c"
 	case len(segs[1]) > 0:
 		closing = "agenda.close.follow_b"
+	case len(segs[0]) == 0:
+		closing = "agenda.close.onboarding"
 	}
 	msg.Text = fitText(func(limit int) string {
 		parts := []string{lead}
-		for k := range 3 {
+		for k := range 4 {
 			if len(lines[k]) == 0 {
 				continue
 			}
@@ -191,6 +197,9 @@ func init() {
 		"agenda.no_sale_since_joining": {"no sale since joining on %s", "brak sprzedaży od dołączenia (%s)"},
 		"agenda.no_sale_year":          {"no sale in the last 12 months", "brak sprzedaży od ponad roku"},
 		"agenda.no_turnover":           {"no turnover for 2+ months", "brak obrotu od co najmniej 2 miesięcy"},
+		"agenda.onboarding":            {"Onboarding — new partners (%d)", "Wdrożenie — nowi partnerzy (%d)"},
+		"agenda.onboarding.hint":       {"Check in: have the link, the QR code and the materials arrived? Any questions? They are not judged on turnover yet.", "Zapytaj, czy dotarły link, kod QR i materiały i czy są pytania. Obrót nie jest jeszcze oceniany."},
+		"agenda.close.onboarding":      {"This week: welcome your new partners and help them to their first sale.", "W tym tygodniu przywitaj nowych partnerów i pomóż im w pierwszej sprzedaży."},
 		"agenda.new":                   {"new partner since %s", "nowy partner od %s"},
 		"agenda.close.call_c":          {"This week: call your C partners. Ask, don't accuse (“What happened?”), and offer a fix: a new QR, staff training, materials. One call costs little; a partner back in the game is worth a lot.", "W tym tygodniu zadzwoń do partnerów z segmentu C. Pytaj, nie oskarżaj („Co się stało?”), i zaproponuj rozwiązanie: nowy QR, szkolenie personelu, materiały. Telefon kosztuje niewiele, a powrót partnera do gry jest wart dużo."},
 		"agenda.close.follow_b":        {"This week: a short check-in with every B partner. Use their first name and congratulate progress: small gestures, big effect.", "W tym tygodniu krótki kontakt z każdym partnerem z segmentu B. Zwracaj się po imieniu i gratuluj postępów: małe gesty, duży efekt."},

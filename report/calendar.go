@@ -218,7 +218,7 @@ func (b *Builder) promoNotice(p *bot.Partner, promo bot.Promotion, days int, sta
 	if todo == "" {
 		todo = i18n.T(l, "notice.todo_default")
 	}
-	text := i18n.Greeting(l, p.ContactName) + "! " +
+	text := i18n.GreetPartner(l, p) + "! " +
 		i18n.T(l, lead, i18n.When(l, promo.Start, loc), i18n.Until(l, promo.End, loc)) + "\n\n" +
 		"*" + i18n.T(l, "notice.todo") + "* " + truncate(todo, 2*maxDescription)
 	msg := &bot.Message{Title: title, Text: text, Footer: i18n.T(l, "notice.footer")}

@@ -44,7 +44,7 @@ func sendDay() bot.Date { return bot.DateOf(monday, waw) }
 func agendaSections(l bot.Locale, text string) (names map[health.Segment][]string, more map[health.Segment]int) {
 	names, more = map[health.Segment][]string{}, map[health.Segment]int{}
 	heads := map[string]health.Segment{}
-	for key, seg := range map[string]health.Segment{"agenda.congratulate": health.SegmentA, "agenda.follow_up": health.SegmentB, "agenda.reactivate": health.SegmentC} {
+	for key, seg := range map[string]health.Segment{"agenda.congratulate": health.SegmentA, "agenda.follow_up": health.SegmentB, "agenda.reactivate": health.SegmentC, "agenda.onboarding": "new"} {
 		heads[strings.TrimSuffix(i18n.T(l, key, 0), "(0)")] = seg
 	}
 	moreRE := regexp.MustCompile(`^…(?:and|i jeszcze) (\d+)`)
@@ -83,7 +83,6 @@ func TestCareAgenda(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rank := health.RankingMonth(today)
 	byName := map[string]bot.Partner{}
 	for _, p := range ps {
 		byName[p.Name] = p
@@ -99,7 +98,11 @@ func TestCareAgenda(t *testing.T) {
 			want := map[health.Segment][]string{}
 			for _, p := range ps {
 				if st, ok := standings[p.ID]; ok && p.Manager == m.ID && p.Status == bot.StatusActive {
-					want[st.Segment] = append(want[st.Segment], p.Name)
+					seg := st.Segment
+					if seg == "" {
+						seg = "new" // onboarding
+					}
+					want[seg] = append(want[seg], p.Name)
 				}
 			}
 			title := fmt.Sprintf("A: %d · B: %d · C: %d", len(want["A"]), len(want["B"]), len(want["C"]))
@@ -108,7 +111,7 @@ func TestCareAgenda(t *testing.T) {
 			}
 			got, more := agendaSections(m.Locale, msg.Text)
 			seen := map[string]bool{}
-			for _, seg := range []health.Segment{"A", "B", "C"} {
+			for _, seg := range []health.Segment{"A", "B", "C", "new"} {
 				names, ok := got[seg]
 				if len(want[seg]) == 0 {
 					if ok {
@@ -145,7 +148,7 @@ func TestCareAgenda(t *testing.T) {
 				}
 				p := byName[name]
 				st := standings[p.ID]
-				wantMark := st.Inactive && !p.Joined.After(rank.To)
+				wantMark := st.Inactive && st.Segment != ""
 				if strings.Contains(ln, marker) != wantMark {
 					t.Errorf("%q: inactive marker %v, want %v (standing %+v, joined %s)", ln, !wantMark, wantMark, st, p.Joined)
 				}
@@ -155,9 +158,9 @@ func TestCareAgenda(t *testing.T) {
 						t.Errorf("%q does not say there was no turnover", ln)
 					}
 				}
-				// New partners (joined after the ranking month) are named as
-				// such instead of by a turnover they could not have had.
-				if !st.Inactive && !p.Joined.After(rank.To) && !strings.Contains(ln, i18n.Money(m.Locale, pln, st.Turnover)) {
+				// New partners (in their grace period, without a segment) are
+				// named as such instead of by a turnover they could not have had.
+				if !st.Inactive && st.Segment != "" && !strings.Contains(ln, i18n.Money(m.Locale, pln, st.Turnover)) {
 					t.Errorf("%q lacks the turnover %v", ln, st.Turnover)
 				}
 			}

@@ -17,7 +17,7 @@ var complianceRules = []string{"compliance.honest", "compliance.claims", "compli
 // personal QR code and link, problems reported to the manager.
 func (b *Builder) ComplianceReminder(p *bot.Partner, quarter bot.Period) *bot.Message {
 	l := p.Locale
-	lines := []string{i18n.T(l, "compliance.lead", i18n.Greeting(l, p.ContactName))}
+	lines := []string{i18n.T(l, "compliance.lead", i18n.GreetPartner(l, p))}
 	for _, k := range complianceRules {
 		lines = append(lines, "• "+i18n.T(l, k))
 	}

@@ -24,6 +24,8 @@ type Store interface {
 	DailyTotals(ctx context.Context, partner string, from, to bot.Date, fn func(bot.Date, bot.Totals) error) error
 	AllTotals(ctx context.Context, from, to bot.Date) (map[string]bot.Totals, error)
 	Promotions(ctx context.Context) ([]bot.Promotion, error)
+	// Commissions is a partner's commission lifecycle as of a day.
+	Commissions(ctx context.Context, partner string, d bot.Date) (bot.Commissions, error)
 }
 
 // Builder builds report messages.
@@ -62,6 +64,8 @@ type Weekly struct {
 	BestMonth  bool // the month so far already beats every earlier full month
 	Years      int  // whole years in the program, when the anniversary falls in the coming week
 	AnnivDay   bot.Date
+	// Owed is what the partner is owed, all-time as of the week's end.
+	Owed bot.Commissions
 }
 
 // Figures reads a partner's figures for the report of week (the ISO week
@@ -97,6 +101,9 @@ func (b *Builder) Figures(ctx context.Context, p *bot.Partner, week bot.Period, 
 	})
 	if err != nil {
 		return w, fmt.Errorf("figures for %s: %w", p.ID, err)
+	}
+	if w.Owed, err = b.Store.Commissions(ctx, p.ID, week.To); err != nil {
+		return w, fmt.Errorf("commissions of %s: %w", p.ID, err)
 	}
 	for i := range chartWeeks {
 		monday := firstChart.AddDays(7 * i)
@@ -143,7 +150,7 @@ func (b *Builder) WeeklyMessage(p *bot.Partner, w Weekly, st *health.Standing) (
 	l := p.Locale
 	money := func(a bot.Amount) string { return i18n.Money(l, b.Currency, a) }
 	var lines []string
-	lines = append(lines, i18n.Greeting(l, p.ContactName)+"! "+i18n.T(l, "weekly.lead", p.Name, i18n.Span(l, w.Week.From, w.Week.To)))
+	lines = append(lines, i18n.GreetPartner(l, p)+"! "+i18n.T(l, "weekly.lead", p.Name, i18n.Span(l, w.Week.From, w.Week.To)))
 	if w.BestWeek {
 		lines = append(lines, "*"+i18n.T(l, "weekly.best_week", money(w.Cur.Turnover()))+"*")
 	}
@@ -172,8 +179,9 @@ func (b *Builder) WeeklyMessage(p *bot.Partner, w Weekly, st *health.Standing) (
 		Footer: i18n.T(l, "weekly.footer"),
 	}
 	if st != nil {
-		msg.Fields = append(msg.Fields, bot.Field{Name: i18n.T(l, "stats.tier"), Value: i18n.T(l, "tier."+string(st.Tier)), Inline: true})
+		msg.Fields = append(msg.Fields, bot.Field{Name: i18n.T(l, "stats.tier"), Value: st.TierText(l), Inline: true})
 	}
+	msg.Fields = append(msg.Fields, i18n.OwedFields(l, b.Currency, w.Owed)...)
 	bars := make([]chart.Bar, len(w.History))
 	for i, v := range w.History {
 		bars[i] = chart.Bar{Label: w.Labels[i], Value: v, Highlight: i == len(w.History)-1}

@@ -34,20 +34,26 @@ func (s *Store) AlertState(ctx context.Context, partner string) (AlertState, boo
 	var st AlertState
 	found := false
 	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketAlerts).Get([]byte(partner))
-		if v == nil {
-			return nil
-		}
-		found = true
-		if err := json.Unmarshal(v, &st); err != nil {
-			return fmt.Errorf("decode alert state %q: %w", partner, err)
-		}
-		return nil
+		var err error
+		st, found, err = alertStateTx(tx, partner)
+		return err
 	})
 	if err != nil {
 		return AlertState{}, false, wrap("alert state", err)
 	}
 	return st, found, nil
+}
+
+func alertStateTx(tx *bolt.Tx, partner string) (AlertState, bool, error) {
+	var st AlertState
+	v := tx.Bucket(bucketAlerts).Get([]byte(partner))
+	if v == nil {
+		return st, false, nil
+	}
+	if err := json.Unmarshal(v, &st); err != nil {
+		return AlertState{}, false, fmt.Errorf("decode alert state %q: %w", partner, err)
+	}
+	return st, true, nil
 }
 
 // PutAlertState records st, replacing the partner's record. Returns

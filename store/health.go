@@ -47,36 +47,49 @@ type HealthChange struct {
 //
 // Returns EINVALID when rec names no partner or level.
 func (s *Store) PutVerdict(ctx context.Context, rec VerdictRecord) (changed bool, prev VerdictRecord, err error) {
+	if rec, err = s.checkVerdict(rec); err != nil {
+		return false, VerdictRecord{}, err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		changed, prev, err = putVerdictTx(tx, rec)
+		return err
+	})
+	return changed, prev, wrap("put verdict", err)
+}
+
+func (s *Store) checkVerdict(rec VerdictRecord) (VerdictRecord, error) {
 	if rec.Partner == "" || rec.Level == "" {
-		return false, VerdictRecord{}, bot.Errorf(bot.EINVALID, "a verdict needs a partner and a level")
+		return rec, bot.Errorf(bot.EINVALID, "a verdict needs a partner and a level")
 	}
 	if rec.At.IsZero() {
 		rec.At = s.now()
 	}
 	rec.At = rec.At.UTC()
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		changed, prev = false, VerdictRecord{}
-		b := tx.Bucket(bucketVerdicts)
-		found := false
-		if v := b.Get([]byte(rec.Partner)); v != nil {
-			if err := json.Unmarshal(v, &prev); err != nil {
-				return fmt.Errorf("decode verdict %q: %w", rec.Partner, err)
-			}
-			found = true
+	return rec, nil
+}
+
+// putVerdictTx is PutVerdict inside tx; rec is valid and stamped.
+func putVerdictTx(tx *bolt.Tx, rec VerdictRecord) (changed bool, prev VerdictRecord, err error) {
+	b := tx.Bucket(bucketVerdicts)
+	found := false
+	if v := b.Get([]byte(rec.Partner)); v != nil {
+		if err := json.Unmarshal(v, &prev); err != nil {
+			return false, VerdictRecord{}, fmt.Errorf("decode verdict %q: %w", rec.Partner, err)
 		}
-		if found && prev.Level == rec.Level {
-			rec.Since = prev.Since
-		} else {
-			changed, rec.Since = true, rec.At
-			ch := HealthChange{At: rec.At, From: prev.Level, To: rec.Level, Reasons: rec.Reasons}
-			k := binary.BigEndian.AppendUint64(prefixKey(rec.Partner), timeBits(rec.At))
-			if err := putJSON(tx.Bucket(bucketHealthLog), string(k), &ch); err != nil {
-				return err
-			}
+		found = true
+	}
+	if found && prev.Level == rec.Level {
+		rec.Since = prev.Since
+	} else {
+		changed, rec.Since = true, rec.At
+		ch := HealthChange{At: rec.At, From: prev.Level, To: rec.Level, Reasons: rec.Reasons}
+		k := binary.BigEndian.AppendUint64(prefixKey(rec.Partner), timeBits(rec.At))
+		if err := putJSON(tx.Bucket(bucketHealthLog), string(k), &ch); err != nil {
+			return false, VerdictRecord{}, err
 		}
-		return putJSON(b, rec.Partner, &rec)
-	})
-	return changed, prev, wrap("put verdict", err)
+	}
+	return changed, prev, putJSON(b, rec.Partner, &rec)
 }
 
 // Verdict returns a partner's current verdict. Returns ENOTFOUND when the

@@ -42,12 +42,30 @@ type OutboxItem struct {
 	// Unverified marks an item whose last attempt may have been posted
 	// (a timeout after sending): before sending again, ask the platform.
 	Unverified bool `json:"unverified,omitempty"`
+	// Thread is the key of an earlier item whose posted message this
+	// one answers in its thread (Slack thread_ts, a Discord reply).
+	// When that item was never posted, this one is posted on its own.
+	Thread string `json:"thread,omitempty"`
+	// Updates is the key of an earlier item whose posted message this
+	// one replaces in place (chat.update, a Discord edit): nothing new
+	// is posted, and the earlier item keeps the new content.
+	Updates string `json:"updates,omitempty"`
+	// Transient items carry words people wrote to each other (a relayed
+	// conversation): the text and fields are cleared once the item is
+	// settled, sent or failed, and only the fact stays.
+	Transient bool `json:"transient,omitempty"`
 	// Posted: the message itself is on the platform (Ref); what is left
 	// is its image, sent as a step of its own by platforms that post
 	// images separately (Slack). A retry then attaches, never reposts.
 	Posted bool `json:"posted,omitempty"`
 	// Attached: the message's image went out too.
 	Attached bool `json:"attached,omitempty"`
+}
+
+// Forget clears what a transient item's people wrote, keeping the
+// title (who wrote) and the delivery record.
+func (it *OutboxItem) Forget() {
+	it.Message.Text, it.Message.Fields, it.Message.Buttons = "", nil, nil
 }
 
 func be64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
@@ -65,31 +83,37 @@ func (s *Store) Enqueue(ctx context.Context, it *OutboxItem) (bool, error) {
 	}
 	created := false
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		keys := tx.Bucket(bucketOutboxKeys)
-		if keys.Get([]byte(it.Key)) != nil {
-			return nil
-		}
-		b := tx.Bucket(bucketOutbox)
-		id, err := b.NextSequence()
-		if err != nil {
-			return err
-		}
-		it.ID, it.Status, it.Created = id, OutboxPending, s.now()
-		if it.NextAt.IsZero() {
-			it.NextAt = it.Created
-		}
-		if err := putItem(tx, it); err != nil {
-			return err
-		}
-		created = true
-		if it.Partner != "" {
-			if err := tx.Bucket(bucketOutboxByP).Put(partnerItemKey(it.Partner, it.Created, id), []byte(it.Kind)); err != nil {
-				return err
-			}
-		}
-		return keys.Put([]byte(it.Key), be64(id))
+		var err error
+		created, err = s.enqueueTx(tx, it)
+		return err
 	})
 	return created, wrap("enqueue", err)
+}
+
+// enqueueTx is Enqueue inside tx.
+func (s *Store) enqueueTx(tx *bolt.Tx, it *OutboxItem) (bool, error) {
+	keys := tx.Bucket(bucketOutboxKeys)
+	if keys.Get([]byte(it.Key)) != nil {
+		return false, nil
+	}
+	b := tx.Bucket(bucketOutbox)
+	id, err := b.NextSequence()
+	if err != nil {
+		return false, err
+	}
+	it.ID, it.Status, it.Created = id, OutboxPending, s.now()
+	if it.NextAt.IsZero() {
+		it.NextAt = it.Created
+	}
+	if err := putItem(tx, it); err != nil {
+		return false, err
+	}
+	if it.Partner != "" {
+		if err := tx.Bucket(bucketOutboxByP).Put(partnerItemKey(it.Partner, it.Created, id), []byte(it.Kind)); err != nil {
+			return false, err
+		}
+	}
+	return true, keys.Put([]byte(it.Key), be64(id))
 }
 
 func putItem(tx *bolt.Tx, it *OutboxItem) error {
@@ -100,11 +124,18 @@ func putItem(tx *bolt.Tx, it *OutboxItem) error {
 	if err := tx.Bucket(bucketOutbox).Put(be64(it.ID), data); err != nil {
 		return err
 	}
+	if it.Ref != "" && it.Updates == "" { // an update's ref is its original's
+		if err := tx.Bucket(bucketOutboxRefs).Put(refKey(it.Target.Platform, it.Ref), be64(it.ID)); err != nil {
+			return err
+		}
+	}
 	if it.Status == OutboxPending {
 		return tx.Bucket(bucketOutboxDue).Put(dueKey(it.NextAt, it.ID), nil)
 	}
 	return nil
 }
+
+func refKey(platform, ref string) []byte { return []byte(platform + ":" + ref) }
 
 func getItem(tx *bolt.Tx, id uint64) (*OutboxItem, error) {
 	v := tx.Bucket(bucketOutbox).Get(be64(id))
@@ -215,4 +246,48 @@ func (s *Store) Queued(ctx context.Context, key string) (bool, error) {
 		return nil
 	})
 	return ok, err
+}
+
+// OutboxItem returns the item with id. Returns ENOTFOUND.
+func (s *Store) OutboxItem(ctx context.Context, id uint64) (*OutboxItem, error) {
+	var it *OutboxItem
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		it, err = getItem(tx, id)
+		return err
+	})
+	return it, err
+}
+
+// OutboxByKey returns the item queued under an idempotency key: the
+// message a later one threads under or updates. Returns ENOTFOUND.
+func (s *Store) OutboxByKey(ctx context.Context, key string) (*OutboxItem, error) {
+	var it *OutboxItem
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketOutboxKeys).Get([]byte(key))
+		if v == nil {
+			return bot.Errorf(bot.ENOTFOUND, "no outbox item with key %q", key)
+		}
+		var err error
+		it, err = getItem(tx, binary.BigEndian.Uint64(v))
+		return err
+	})
+	return it, err
+}
+
+// OutboxByRef returns the item whose posted message has the platform's
+// id ref (a Slack ts, a Discord message id): what a reply in that
+// message's thread answers. Returns ENOTFOUND.
+func (s *Store) OutboxByRef(ctx context.Context, platform, ref string) (*OutboxItem, error) {
+	var it *OutboxItem
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketOutboxRefs).Get(refKey(platform, ref))
+		if v == nil {
+			return bot.Errorf(bot.ENOTFOUND, "no outbox item posted as %s %s", platform, ref)
+		}
+		var err error
+		it, err = getItem(tx, binary.BigEndian.Uint64(v))
+		return err
+	})
+	return it, err
 }

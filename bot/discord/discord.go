@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 
 	"partnerbot/bot"
 	"partnerbot/commands"
+	"partnerbot/i18n"
 )
 
 // platform is the name commands and stores know Discord by.
@@ -253,11 +255,14 @@ func (a *Adapter) onInteraction(s *discordgo.Session, ic *discordgo.InteractionC
 	}
 }
 
-// onMessage tells OnActivity that a person wrote: not a bot, not a
-// webhook, not a join or pin notice. The text is never read (the bot
-// does not ask for the MessageContent intent).
+// onMessage hears a person's message: not a bot, not a webhook, not a
+// join or pin notice. OnActivity learns the fact; the text, which
+// Discord gives a bot without the privileged MESSAGE_CONTENT intent only
+// in its DMs and in messages that mention it (a reply to its post
+// mentions it by default), goes to the Service's Converse and is
+// answered in the same channel.
 func (a *Adapter) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
-	if a.opt.OnActivity == nil || m == nil || m.Message == nil || m.Author == nil {
+	if m == nil || m.Message == nil || m.Author == nil {
 		return
 	}
 	if m.Author.Bot || m.Author.System || m.WebhookID != "" {
@@ -266,10 +271,47 @@ func (a *Adapter) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
 		return
 	}
-	if s != nil && s.State != nil && s.State.User != nil && s.State.User.ID == m.Author.ID {
+	self := ""
+	if s != nil && s.State != nil && s.State.User != nil {
+		self = s.State.User.ID
+	}
+	if self != "" && self == m.Author.ID {
 		return
 	}
-	a.opt.OnActivity(a.context(), m.Author.ID, m.ChannelID)
+	ctx := a.context()
+	if a.opt.OnActivity != nil {
+		a.opt.OnActivity(ctx, m.Author.ID, m.ChannelID)
+	}
+	in := commands.Incoming{DM: m.GuildID == "", Text: m.Content}
+	if m.MessageReference != nil {
+		in.Thread = m.MessageReference.MessageID
+	}
+	for _, u := range m.Mentions {
+		if u != nil && self != "" && u.ID == self {
+			in.Mention = true
+			in.Text = strings.NewReplacer("<@"+self+">", "", "<@!"+self+">", "").Replace(in.Text)
+		}
+	}
+	if !in.DM && !in.Mention && in.Thread == "" {
+		return
+	}
+	c, err := a.opt.Service.Resolve(ctx, platform, m.Author.ID, m.ChannelID)
+	var msg *bot.Message
+	if err != nil {
+		a.log.Error("resolve discord user", "user", m.Author.ID, "err", err)
+		msg = &bot.Message{Text: i18n.T(bot.LocaleEN, "err.internal") + "\n" + i18n.T(bot.LocalePL, "err.internal")}
+	} else if msg = a.opt.Service.Converse(ctx, c, in); msg == nil {
+		return
+	}
+	r := a.render(msg)
+	send := &discordgo.MessageSend{Embeds: r.embeds(), Components: r.Components,
+		AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}
+	if !in.DM {
+		send.Reference = m.Reference()
+	}
+	if _, err := a.session.ChannelMessageSendComplex(m.ChannelID, send, discordgo.WithContext(ctx)); err != nil {
+		a.log.Error("discord answer to a message failed", "user", m.Author.ID, "channel", m.ChannelID, "err", err)
+	}
 }
 
 // goFollowup finishes an interaction in the background.

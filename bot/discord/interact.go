@@ -117,7 +117,7 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) (resp *
 		// No option asks for autocomplete; answer with no suggestions.
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 			Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}}}, nil
-	case discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent:
+	case discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent, discordgo.InteractionModalSubmit:
 	default:
 		return a.message(&bot.Message{Text: i18n.T(locale(i), "err.unknown_action"), Private: true}), nil
 	}
@@ -169,7 +169,55 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) (resp *
 		// An interaction response written as JSON cannot carry a file.
 		return a.deferred(i, msg), a.sendFollowup(i, msg, nil)
 	}
-	return a.message(msg), nil
+	if msg.Form != nil && i.Type != discordgo.InteractionModalSubmit {
+		return modal(msg.Form), nil
+	}
+	return a.respondWith(i, msg), nil
+}
+
+// respondWith answers in-line: a replacement of the message whose
+// button was pressed when the answer asks for it, else a new message.
+func (a *Adapter) respondWith(i *discordgo.Interaction, m *bot.Message) *discordgo.InteractionResponse {
+	if m.Replace && i.Type == discordgo.InteractionMessageComponent {
+		r := a.render(m)
+		components := r.Components
+		if components == nil {
+			components = []discordgo.MessageComponent{} // the buttons go
+		}
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage,
+			Data: &discordgo.InteractionResponseData{Embeds: r.embeds(), Components: components}}
+	}
+	return a.message(m)
+}
+
+// formInput is the custom_id of a form's one text field.
+const formInput = "text"
+
+// modal opens a form: its action and value travel in the custom_id.
+func modal(f *bot.Form) *discordgo.InteractionResponse {
+	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: &discordgo.InteractionResponseData{
+		CustomID: truncate(customID(f.Action, f.Value), maxCustomID),
+		Title:    truncate(f.Title, 45),
+		Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+			discordgo.TextInput{CustomID: formInput, Label: truncate(f.Label, 45), Style: discordgo.TextInputParagraph, Required: true, MaxLength: 3000},
+		}}},
+	}}
+}
+
+// modalText is what was typed in a submitted form.
+func modalText(data discordgo.ModalSubmitInteractionData) string {
+	for _, row := range data.Components {
+		ar, ok := row.(*discordgo.ActionsRow)
+		if !ok {
+			continue
+		}
+		for _, c := range ar.Components {
+			if ti, ok := c.(*discordgo.TextInput); ok && ti.CustomID == formInput {
+				return ti.Value
+			}
+		}
+	}
+	return ""
 }
 
 // answer runs the command or button press for the user who made it.
@@ -186,6 +234,9 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, user str
 	case discordgo.MessageComponentInteractionData:
 		action, value := parseCustomID(data.CustomID)
 		return svc.Interact(ctx, caller, action, value)
+	case discordgo.ModalSubmitInteractionData:
+		action, value := parseCustomID(data.CustomID)
+		return svc.Submit(ctx, caller, action, value, modalText(data))
 	}
 	return &bot.Message{Text: i18n.T(caller.Locale, "err.unknown_action"), Private: true}
 }
@@ -270,6 +321,17 @@ func (a *Adapter) sendFollowup(i *discordgo.Interaction, m *bot.Message, done <-
 		ic := *i
 		if ic.AppID == "" {
 			ic.AppID = a.opt.AppID
+		}
+		if msg.Replace && i.Type == discordgo.InteractionMessageComponent && msg.Image == nil {
+			embeds, components := r.embeds(), r.Components
+			if components == nil {
+				components = []discordgo.MessageComponent{}
+			}
+			if _, err := a.session.InteractionResponseEdit(&ic, &discordgo.WebhookEdit{Embeds: &embeds, Components: &components},
+				discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(true)); err != nil {
+				return fmt.Errorf("update for interaction %s: %w", i.ID, err)
+			}
+			return nil
 		}
 		_, err := a.session.FollowupMessageCreate(&ic, true, &discordgo.WebhookParams{
 			Embeds: r.embeds(), Components: r.Components, Files: r.files(), Flags: flags(msg.Private),

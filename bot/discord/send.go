@@ -27,6 +27,8 @@ type messageCreate struct {
 	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions,omitempty"`
 	Nonce           string                            `json:"nonce,omitempty"`
 	EnforceNonce    bool                              `json:"enforce_nonce,omitempty"`
+	// MessageReference makes the post a reply to an earlier message.
+	MessageReference *discordgo.MessageReference `json:"message_reference,omitempty"`
 }
 
 // attachment describes an uploaded file (files[ID]) with its alt text.
@@ -58,17 +60,55 @@ func nonce(key string) string {
 // or user, or missing access or permissions (Reason is Discord's code);
 // RetryAfter for a 429; temporary for 5xx and network errors.
 func (a *Adapter) Send(ctx context.Context, t bot.Target, m *bot.Message, key string) (ref string, err error) {
+	return a.post(ctx, t, m, key, "")
+}
+
+// SendReply posts like Send, as a reply to the message with id parent in
+// the same channel or DM.
+func (a *Adapter) SendReply(ctx context.Context, t bot.Target, parent string, m *bot.Message, key string) (string, error) {
+	return a.post(ctx, t, m, key, parent)
+}
+
+// Update replaces the content and buttons of the bot's message ref in
+// the target's channel or DM (an edit). Errors are *bot.SendError.
+func (a *Adapter) Update(ctx context.Context, t bot.Target, ref string, m *bot.Message) error {
+	channel, err := a.targetChannel(ctx, t)
+	if err != nil {
+		return err
+	}
+	r := a.render(m)
+	components := r.Components
+	if components == nil {
+		components = []discordgo.MessageComponent{} // an edit without buttons removes them
+	}
+	body := map[string]any{"embeds": r.embeds(), "components": components}
+	info := &responseInfo{}
+	endpoint := discordgo.EndpointChannelMessage(channel, ref)
+	if _, err := a.session.RequestWithBucketID("PATCH", endpoint, body, discordgo.EndpointChannelMessage(channel, ""),
+		discordgo.WithContext(withResponseInfo(ctx, info))); err != nil {
+		return sendError(err, info, true)
+	}
+	return nil
+}
+
+// targetChannel is the target's channel, or its user's DM channel.
+func (a *Adapter) targetChannel(ctx context.Context, t bot.Target) (string, error) {
 	if a.opt.BotToken == "" {
 		return "", &bot.SendError{Permanent: true, Reason: "no_token", Err: errors.New("DISCORD_BOT_TOKEN is not set")}
 	}
-	channel := t.Channel
-	if channel == "" {
-		if t.User == "" {
-			return "", &bot.SendError{Permanent: true, Reason: "no_target", Err: errors.New("target has neither channel nor user")}
-		}
-		if channel, err = a.dmChannel(ctx, t.User, key != ""); err != nil {
-			return "", err
-		}
+	if t.Channel != "" {
+		return t.Channel, nil
+	}
+	if t.User == "" {
+		return "", &bot.SendError{Permanent: true, Reason: "no_target", Err: errors.New("target has neither channel nor user")}
+	}
+	return a.dmChannel(ctx, t.User, true)
+}
+
+func (a *Adapter) post(ctx context.Context, t bot.Target, m *bot.Message, key, parent string) (ref string, err error) {
+	channel, err := a.targetChannel(ctx, t)
+	if err != nil {
+		return "", err
 	}
 
 	r := a.render(m)
@@ -78,6 +118,11 @@ func (a *Adapter) Send(ctx context.Context, t bot.Target, m *bot.Message, key st
 		AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}},
 		Nonce:           nonce(key),
 		EnforceNonce:    key != "",
+	}
+	if parent != "" {
+		// A reply whose parent is gone is posted on its own.
+		no := false
+		body.MessageReference = &discordgo.MessageReference{MessageID: parent, ChannelID: channel, FailIfNotExists: &no}
 	}
 	info := &responseInfo{}
 	opts := []discordgo.RequestOption{discordgo.WithContext(withResponseInfo(ctx, info))}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	slackapi "github.com/slack-go/slack"
 
 	"partnerbot/bot"
+	"partnerbot/commands"
 )
 
 // envelope is the outer Events API callback.
@@ -16,6 +18,12 @@ type envelope struct {
 	Challenge string          `json:"challenge"`
 	EventID   string          `json:"event_id"`
 	Event     json.RawMessage `json:"event"`
+	// Authorizations name the bot's own user: how a mention of it is
+	// recognised.
+	Authorizations []struct {
+		UserID string `json:"user_id"`
+		IsBot  bool   `json:"is_bot"`
+	} `json:"authorizations"`
 }
 
 // event is the part of an inner event the adapter reads.
@@ -27,6 +35,9 @@ type event struct {
 	Subtype     string `json:"subtype"`
 	BotID       string `json:"bot_id"`
 	Tab         string `json:"tab"`
+	Text        string `json:"text"`
+	TS          string `json:"ts"`
+	ThreadTS    string `json:"thread_ts"`
 }
 
 // serveEvent answers POST /slack/events: the URL check at once, and
@@ -94,9 +105,53 @@ func (a *Adapter) dispatchEvent(ctx context.Context, env envelope) error {
 		switch ev.ChannelType {
 		case "channel", "group", "im":
 			a.activity(ev.User, ev.Channel)
+			a.converse(env, ev)
 		}
 	}
 	return nil
+}
+
+// converse hands a person's message to the Service and answers them: in
+// their DM, or privately in the channel (in the thread when they wrote
+// in one). Channel talk not addressed to the bot gets no answer.
+func (a *Adapter) converse(env envelope, ev event) {
+	mention := ""
+	for _, au := range env.Authorizations {
+		if au.IsBot && au.UserID != "" {
+			mention = "<@" + au.UserID + ">"
+		}
+	}
+	dm := ev.ChannelType == "im"
+	mentioned := mention != "" && strings.Contains(ev.Text, mention)
+	if !dm && !mentioned && ev.ThreadTS == "" {
+		return
+	}
+	in := commands.Incoming{DM: dm, Mention: mentioned, Thread: ev.ThreadTS,
+		Text: strings.TrimSpace(strings.ReplaceAll(ev.Text, mention, ""))}
+	a.track("message "+ev.User, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+		defer cancel()
+		c, err := a.resolve(ctx, ev.User, ev.Channel)
+		var msg *bot.Message
+		if err != nil {
+			msg = internalError()
+		} else if msg = a.svc.Converse(ctx, c, in); msg == nil {
+			return
+		}
+		blocks, text := Render(msg)
+		opts := []slackapi.MsgOption{slackapi.MsgOptionText(text, false), slackapi.MsgOptionBlocks(blocks...)}
+		if ev.ThreadTS != "" {
+			opts = append(opts, slackapi.MsgOptionTS(ev.ThreadTS))
+		}
+		if dm {
+			_, _, err = a.api.PostMessageContext(ctx, ev.Channel, opts...)
+		} else {
+			_, err = a.api.PostEphemeralContext(ctx, ev.Channel, ev.User, opts...)
+		}
+		if err != nil {
+			a.log.Error("slack answer to a message failed", "user", ev.User, "channel", ev.Channel, "err", err)
+		}
+	})
 }
 
 // publishHome shows a user's Home tab: a linked partner's own stats

@@ -62,6 +62,9 @@ func (a *Adapter) present(c *commands.Caller, msg *bot.Message) reply {
 	if m.Private {
 		r.resp.ResponseType = "ephemeral"
 	}
+	if m.Replace {
+		r.resp.ResponseType, r.resp.ReplaceOriginal = "", true
+	}
 	return r
 }
 
@@ -277,13 +280,25 @@ func (a *Adapter) upload(ctx context.Context, channel string, img *bot.Image) er
 	return nil
 }
 
-// interaction is the part of a block_actions payload the adapter reads.
+// interaction is the part of a block_actions or view_submission payload
+// the adapter reads.
 type interaction struct {
 	Type      string `json:"type"`
 	TriggerID string `json:"trigger_id"`
 	User      struct {
 		ID string `json:"id"`
 	} `json:"user"`
+	View struct {
+		ID              string `json:"id"`
+		Hash            string `json:"hash"`
+		CallbackID      string `json:"callback_id"`
+		PrivateMetadata string `json:"private_metadata"`
+		State           struct {
+			Values map[string]map[string]struct {
+				Value string `json:"value"`
+			} `json:"values"`
+		} `json:"state"`
+	} `json:"view"`
 	Channel struct {
 		ID string `json:"id"`
 	} `json:"channel"`
@@ -293,10 +308,6 @@ type interaction struct {
 		Value    string `json:"value"`
 		ActionTS string `json:"action_ts"`
 	} `json:"actions"`
-	View struct {
-		ID   string `json:"id"`
-		Hash string `json:"hash"`
-	} `json:"view"`
 }
 
 // id names an interaction for replay checks: its trigger_id, else the
@@ -343,6 +354,10 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 // channel. Presses in the Home tab have no response_url: their answer
 // goes to the user's DM.
 func (a *Adapter) interact(in interaction) {
+	if in.Type == "view_submission" {
+		a.submit(in)
+		return
+	}
 	if in.Type != "block_actions" {
 		a.log.Debug("ignored slack interaction", "type", in.Type)
 		return
@@ -361,7 +376,15 @@ func (a *Adapter) interact(in interaction) {
 			if err != nil {
 				r = a.present(&commands.Caller{Platform: Platform, UserID: in.User.ID}, internalError())
 			} else {
-				r = a.present(c, a.svc.Interact(ctx, c, action, act.Value))
+				msg := a.svc.Interact(ctx, c, action, act.Value)
+				if msg != nil && msg.Form != nil && in.TriggerID != "" {
+					if err := a.openForm(ctx, in.TriggerID, msg.Form); err == nil {
+						return
+					} else {
+						a.log.Error("slack modal failed to open", "user", in.User.ID, "err", err)
+					}
+				}
+				r = a.present(c, msg)
 			}
 			if in.ResponseURL == "" {
 				a.dmReply(ctx, in.User.ID, r)
@@ -384,4 +407,51 @@ func (a *Adapter) dmReply(ctx context.Context, user string, r reply) {
 		return
 	}
 	a.afterReply(r)
+}
+
+// formBlock and formInput name the one text field of a form's modal.
+const (
+	formBlock = "partnerbot.form"
+	formInput = "text"
+)
+
+// openForm opens a form as a modal (views.open); the form's action and
+// value ride in the view's callback_id and private_metadata.
+func (a *Adapter) openForm(ctx context.Context, trigger string, f *bot.Form) error {
+	input := slackapi.NewPlainTextInputBlockElement(nil, formInput)
+	input.Multiline = true
+	input.MaxLength = 3000
+	view := slackapi.ModalViewRequest{
+		Type:            slackapi.VTModal,
+		Title:           slackapi.NewTextBlockObject(slackapi.PlainTextType, cutPlain(f.Title, 24), false, false),
+		Submit:          slackapi.NewTextBlockObject(slackapi.PlainTextType, cutPlain(f.Submit, 24), false, false),
+		CallbackID:      f.Action,
+		PrivateMetadata: f.Value,
+		Blocks: slackapi.Blocks{BlockSet: []slackapi.Block{
+			slackapi.NewInputBlock(formBlock, slackapi.NewTextBlockObject(slackapi.PlainTextType, cutPlain(f.Label, 2000), false, false), nil, input),
+		}},
+	}
+	if _, err := a.api.OpenViewContext(ctx, trigger, view); err != nil {
+		return fmt.Errorf("open modal %s: %w", f.Action, err)
+	}
+	return nil
+}
+
+// submit runs a submitted modal in the background; the modal closes at
+// once (the request was answered 200 with no body) and the outcome goes
+// to the user's DM.
+func (a *Adapter) submit(in interaction) {
+	text := in.View.State.Values[formBlock][formInput].Value
+	a.track("form "+in.View.CallbackID, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+		defer cancel()
+		c, err := a.resolve(ctx, in.User.ID, "")
+		var r reply
+		if err != nil {
+			r = a.present(&commands.Caller{Platform: Platform, UserID: in.User.ID}, internalError())
+		} else {
+			r = a.present(c, a.svc.Submit(ctx, c, in.View.CallbackID, in.View.PrivateMetadata, text))
+		}
+		a.dmReply(ctx, in.User.ID, r)
+	})
 }

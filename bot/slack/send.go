@@ -50,23 +50,63 @@ var maybeDone = map[string]bool{"fatal_error": true, "internal_error": true}
 // clear answer came back (5xx, timeout, broken connection: the post may
 // exist, ask Posted), and plain temporary when nothing was sent.
 func (a *Adapter) Send(ctx context.Context, t bot.Target, m *bot.Message, key string) (string, error) {
+	return a.post(ctx, t, m, key, "")
+}
+
+// SendReply posts like Send, as a reply in the thread of the message
+// with ts parent in the same channel or DM.
+func (a *Adapter) SendReply(ctx context.Context, t bot.Target, parent string, m *bot.Message, key string) (string, error) {
+	return a.post(ctx, t, m, key, parent)
+}
+
+// Update replaces the message with ts ref in the target's channel or DM
+// (chat.update). Errors are *bot.SendError.
+func (a *Adapter) Update(ctx context.Context, t bot.Target, ref string, m *bot.Message) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, apiTimeout)
 		defer cancel()
 	}
-	channel := t.Channel
-	if channel == "" {
-		if t.User == "" {
-			return "", &bot.SendError{Permanent: true, Reason: "no_target", Err: errors.New("target has no channel or user")}
-		}
-		var err error
-		if channel, err = a.openDMTraced(ctx, t.User); err != nil {
-			return "", err
-		}
+	channel, err := a.targetChannel(ctx, t)
+	if err != nil {
+		return err
+	}
+	blocks, text := Render(m)
+	var wrote atomic.Bool
+	_, _, _, err = a.api.UpdateMessageContext(traced(ctx, &wrote), channel, ref,
+		slackapi.MsgOptionText(text, false), slackapi.MsgOptionBlocks(blocks...))
+	if err != nil {
+		return sendError(fmt.Errorf("update %s in %s: %w", ref, channel, err), wrote.Load())
+	}
+	return nil
+}
+
+// targetChannel is the target's channel, or its user's DM.
+func (a *Adapter) targetChannel(ctx context.Context, t bot.Target) (string, error) {
+	if t.Channel != "" {
+		return t.Channel, nil
+	}
+	if t.User == "" {
+		return "", &bot.SendError{Permanent: true, Reason: "no_target", Err: errors.New("target has no channel or user")}
+	}
+	return a.openDMTraced(ctx, t.User)
+}
+
+func (a *Adapter) post(ctx context.Context, t bot.Target, m *bot.Message, key, thread string) (string, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, apiTimeout)
+		defer cancel()
+	}
+	channel, err := a.targetChannel(ctx, t)
+	if err != nil {
+		return "", err
 	}
 	blocks, text := Render(m)
 	opts := []slackapi.MsgOption{slackapi.MsgOptionText(text, false)}
+	if thread != "" {
+		opts = append(opts, slackapi.MsgOptionTS(thread))
+	}
 	if len(blocks) > 0 {
 		opts = append(opts, slackapi.MsgOptionBlocks(blocks...))
 	}
