@@ -99,6 +99,13 @@ func New(opt Options) *Service {
 	s.HandleForm(FormReply, func(s *Service, ctx context.Context, c *Caller, id, text string) (*bot.Message, error) {
 		return s.Run(ctx, c, "message", map[string]string{"id": id, "text": text}), nil
 	})
+	s.HandleForm(FormContact, func(s *Service, ctx context.Context, c *Caller, id, text string) (*bot.Message, error) {
+		p, err := s.managed(ctx, c, id)
+		if err != nil {
+			return nil, err
+		}
+		return s.logContact(ctx, c, p, strings.TrimSpace(text))
+	})
 	return s
 }
 
@@ -123,6 +130,15 @@ type Arg struct {
 	// Rest takes the rest of a text command line ("/contact janko called
 	// about the new QR"); only the last argument may.
 	Rest bool
+	// Choices, when set, are the only values the argument takes: Discord
+	// offers them as a list. Empty means free text.
+	Choices []string
+	// MaxLen caps free text (Discord's max_length); 0 leaves the
+	// platform's own limit.
+	MaxLen int
+	// Partner marks an argument naming one of the caller's partners:
+	// Discord suggests them while the user types (see CompletePartners).
+	Partner bool
 }
 
 // Handler runs a command for a caller with its named arguments.
