@@ -27,6 +27,7 @@ type fakeSlack struct {
 	opened  []string // users whose DM was opened
 	uploads []upload
 	views   []view
+	modals  []string // views.open bodies
 	seq     int
 
 	// ws, if set, serves a Socket Mode connection; set it with onSocket.
@@ -68,6 +69,7 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 		c.Handle("/upload/", f.uploadBytes)
 		c.Handle("/files.completeUploadExternal", f.completeUpload)
 		c.Handle("/views.publish", f.viewsPublish)
+		c.Handle("/views.open", f.viewsOpen)
 		c.Handle("/conversations.history", f.history)
 		c.Handle("/ws", slacktest.Websocket(f.socket))
 	})
@@ -218,6 +220,22 @@ func (f *fakeSlack) viewsPublish(w http.ResponseWriter, r *http.Request) {
 	f.views = append(f.views, view{UserID: req.UserID, Raw: string(b)})
 	f.mu.Unlock()
 	writeJSON(w, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
+}
+
+func (f *fakeSlack) viewsOpen(w http.ResponseWriter, r *http.Request) {
+	f.note("views.open")
+	b, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	f.modals = append(f.modals, string(b))
+	f.mu.Unlock()
+	writeJSON(w, map[string]any{"ok": true, "view": map[string]any{"id": "VM1"}})
+}
+
+// Modals returns the bodies of views.open calls.
+func (f *fakeSlack) Modals() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.modals...)
 }
 
 // history answers conversations.history from what was posted, newest

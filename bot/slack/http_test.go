@@ -406,3 +406,42 @@ func TestCommands_PanicIsAnswered(t *testing.T) {
 		t.Errorf("/boom = %s, want a private internal error", a.raw)
 	}
 }
+
+// TestCommands_FormWithoutText: /message and /contact without their text
+// open a modal with the command's trigger_id and answer nothing.
+func TestCommands_FormWithoutText(t *testing.T) {
+	e := newEnv(t)
+	for i, tt := range []struct{ cmd, callback string }{
+		{"/message", commands.FormReply},
+		{"/contact", commands.FormContact},
+	} {
+		code, body := e.command("UKASIA", tt.cmd, "salon")
+		if code != http.StatusOK || strings.TrimSpace(body) != "" {
+			t.Fatalf("%s salon: %d %q, want an empty 200 (the modal is the answer)", tt.cmd, code, body)
+		}
+		modals := e.fake.Modals()
+		if len(modals) != i+1 {
+			t.Fatalf("%s salon: %d modals opened, want %d", tt.cmd, len(modals), i+1)
+		}
+		var req struct {
+			TriggerID string `json:"trigger_id"`
+			View      struct {
+				CallbackID      string `json:"callback_id"`
+				PrivateMetadata string `json:"private_metadata"`
+			} `json:"view"`
+		}
+		if err := json.Unmarshal([]byte(modals[i]), &req); err != nil {
+			t.Fatalf("views.open body %q: %v", modals[i], err)
+		}
+		if req.TriggerID == "" || req.View.CallbackID != tt.callback || req.View.PrivateMetadata != "salon" {
+			t.Errorf("%s modal = %+v", tt.cmd, req)
+		}
+	}
+	// With the text, no modal: the command runs.
+	if a := e.answer("UKASIA", "/contact", "salon called about the QR"); !strings.Contains(a.all, "Salon") {
+		t.Errorf("/contact with a note = %s", a.raw)
+	}
+	if n := len(e.fake.Modals()); n != 2 {
+		t.Errorf("%d modals after a command with its text, want 2", n)
+	}
+}
