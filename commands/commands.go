@@ -63,6 +63,9 @@ type Options struct {
 	// Health judges a partner for /health and /partner; nil means health
 	// is not configured (/partner then shows the last stored verdict).
 	Health HealthFunc
+	// CareAgenda builds a manager's care agenda for the week of today
+	// (the Monday DM's content) for the Home view; nil leaves it out.
+	CareAgenda func(ctx context.Context, m *bot.Manager, partners []bot.Partner, standings map[string]health.Standing, today bot.Date) (*bot.Message, error)
 }
 
 // Service runs commands and button actions.

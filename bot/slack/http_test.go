@@ -363,6 +363,17 @@ func TestEvents(t *testing.T) {
 			t.Errorf("home view = %s", v.Raw)
 		}
 	})
+	t.Run("home tab of a manager", func(t *testing.T) {
+		body := `{"type":"event_callback","event_id":"Ev2m","event":{"type":"app_home_opened","user":"UKASIA","tab":"home"}}`
+		post(body, http.Header{})
+		waitFor(t, "the manager's view", func() bool { return len(e.fake.Views()) == 3 })
+		v := e.fake.Views()[2]
+		// This bot has no health evaluator: the board says so, where a
+		// partner or stranger would get stats or help.
+		if v.UserID != "UKASIA" || !strings.Contains(v.Raw, "Health is not configured") || strings.Contains(v.Raw, "/link") {
+			t.Errorf("manager's home view = %s", v.Raw)
+		}
+	})
 	t.Run("messages count as activity", func(t *testing.T) {
 		events := []string{
 			`{"type":"event_callback","event_id":"Ev3","event":{"type":"message","user":"UJANKO","channel":"CJANKO","channel_type":"channel","text":"hi"}}`,
