@@ -31,11 +31,14 @@ type Store interface {
 	Manager(ctx context.Context, id string) (*bot.Manager, error)
 	Managers(ctx context.Context) ([]bot.Manager, error)
 	Stats(ctx context.Context, partner string, p bot.Period, today bot.Date, cur bot.Currency) (bot.Stats, error)
+	StatsAt(ctx context.Context, partner string, p bot.Period, now time.Time, cur bot.Currency) (bot.Stats, error)
 	Backup(ctx context.Context, w io.Writer) (int64, error)
 	PutPromotion(ctx context.Context, p *bot.Promotion) (bool, error)
 	Promotion(ctx context.Context, id string) (*bot.Promotion, error)
 	Promotions(ctx context.Context) ([]bot.Promotion, error)
 	DeletePromotion(ctx context.Context, id string) error
+	SetRate(ctx context.Context, r bot.ExchangeRate) (bot.ExchangeRate, error)
+	Rates(ctx context.Context, code string) ([]bot.ExchangeRate, error)
 }
 
 // Options configure a Server.
@@ -59,6 +62,9 @@ type Options struct {
 	// through the API, before the answer: parked webhook deliveries that
 	// now match it are applied.
 	OnPartner func(ctx context.Context)
+	// OnRate, when set, runs after an exchange rate was set (deliveries
+	// parked for want of it are applied).
+	OnRate func(ctx context.Context)
 }
 
 // Ingested is what one stored ingest request touched.
@@ -121,6 +127,8 @@ func New(opt Options) *Server {
 	s.mux.HandleFunc("GET /api/v1/promos/{id}", s.auth(get(s, opt.Store.Promotion)))
 	s.mux.HandleFunc("PUT /api/v1/promos/{id}", s.auth(put(s, opt.Store.PutPromotion, func(p *bot.Promotion) *string { return &p.ID })))
 	s.mux.HandleFunc("DELETE /api/v1/promos/{id}", s.auth(s.deletePromo))
+	s.mux.HandleFunc("PUT /api/v1/rates/{cur}", s.auth(s.putRate))
+	s.mux.HandleFunc("GET /api/v1/rates/{cur}", s.auth(s.getRates))
 	s.mux.HandleFunc("/api/", s.auth(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.opt.Logger, bot.Errorf(bot.ENOTFOUND, "no such API route: %s %s", r.Method, r.URL.Path))
 	}))
@@ -209,13 +217,13 @@ func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
 func (s *Server) today() bot.Date { return bot.DateOf(s.opt.Clock.Now(), s.opt.Location) }
 
 func (s *Server) getStats(w http.ResponseWriter, r *http.Request) {
-	today := s.today()
-	p, err := bot.ParsePeriod(r.URL.Query().Get("period"), today)
+	now := s.opt.Clock.Now()
+	p, err := bot.ParsePeriod(r.URL.Query().Get("period"), bot.DateOf(now, s.opt.Location))
 	if err != nil {
 		writeError(w, r, s.opt.Logger, fieldOf(err, "period"))
 		return
 	}
-	st, err := s.opt.Store.Stats(r.Context(), r.PathValue("id"), p, today, s.opt.Currency)
+	st, err := s.opt.Store.StatsAt(r.Context(), r.PathValue("id"), p, now, s.opt.Currency)
 	if err != nil {
 		writeError(w, r, s.opt.Logger, err)
 		return

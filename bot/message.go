@@ -1,5 +1,7 @@
 package bot
 
+import "encoding/json"
+
 // Message is what partnerbot says, in no platform's format: the Slack
 // adapter renders it as Block Kit, the Discord adapter as an embed with
 // components, the console as text. Commands, reports and alerts build
@@ -74,10 +76,23 @@ type Button struct {
 	Style  ButtonStyle `json:"style,omitempty"`
 }
 
-// Image is a picture sent with a message.
+// Image is a picture sent with a message: its bytes, or a Spec to draw
+// it from at send time.
 type Image struct {
 	Name string `json:"name"`          // file name, e.g. "qr-janko.png"
 	Alt  string `json:"alt,omitempty"` // what it shows, for screen readers and text renderings
 	Type string `json:"type"`          // MIME type, "image/png"
 	Data []byte `json:"data,omitempty"`
+	// Spec, when Data is empty, describes the picture instead of holding
+	// it (a chart's numbers and labels): a few hundred bytes in the
+	// outbox rather than a PNG. The outbox draws it just before sending
+	// with the renderer it was given (see outbox.Options.Render).
+	Spec *ImageSpec `json:"spec,omitempty"`
+}
+
+// ImageSpec is what to draw: Kind names the drawing ("weekly_chart") and
+// Data is its input, in whatever JSON form that drawing reads.
+type ImageSpec struct {
+	Kind string          `json:"kind"`
+	Data json.RawMessage `json:"data"`
 }

@@ -233,17 +233,27 @@ func (m *Main) openStore() (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	return m.openStoreWith(cfg.DB.Path, cfg.Program.Currency)
+}
+
+// openStoreWith opens the database at path expecting currency as its
+// program currency ("" takes the file's own).
+func (m *Main) openStoreWith(path, currency string) (*store.Store, error) {
+	if m.store != nil {
+		return m.store, nil
+	}
+	cfg := m.cfg
 	if !m.mayCreate {
-		if _, err := os.Stat(cfg.DB.Path); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("there is no database at %s: check --db or PARTNERBOT_DB (only serve, demo, import and the add verbs create one)", cfg.DB.Path)
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("there is no database at %s: check --db or PARTNERBOT_DB (only serve, demo, import and the add verbs create one)", path)
 		}
 	}
-	s, err := store.Open(cfg.DB.Path, store.Options{
+	s, err := store.Open(path, store.Options{
 		Location:      cfg.Location(),
 		LockTimeout:   time.Duration(cfg.DB.LockTimeout),
 		Clock:         m.Clock,
 		DefaultLocale: cfg.Program.Locale,
-		Currency:      cfg.Program.Currency,
+		Currency:      currency,
 		HoldDays:      holdDays(cfg.Commissions.HoldDays),
 	})
 	if err != nil {

@@ -64,6 +64,7 @@ func init() {
 			{"list", "[--status S] [--manager ID] [--json]", "list partners", "partnerbot partner list --manager kasia"},
 			{"show", "ID [--json]", "one partner's record and referral link", "partnerbot partner show janko"},
 			{"remove", "ID [--purge]", "remove a partner (--purge also deletes its events)", "partnerbot partner remove janko"},
+			{"import", "FILE [--dry-run]", "add or update partners from CSV with a header or NDJSON of partner JSON, all or nothing", "partnerbot partner import partners.csv --dry-run"},
 		}},
 		{name: "manager", summary: "manage account managers", run: (*Main).manager, verbs: []verb{
 			{"add", "ID [--name NAME] [--slack-user U] [--discord-user U] [--escalation E]", "add a manager", "partnerbot manager add kasia --name 'Kasia Nowak' --slack-user U123"},
@@ -93,6 +94,17 @@ func init() {
 		}},
 		{name: "outbox", summary: "outgoing messages and their delivery", run: (*Main).outboxCmd, verbs: []verb{
 			{"list", "[--failed] [--limit N] [--json]", "the newest messages with status, attempts and reason", "partnerbot outbox list --failed"},
+		}},
+		{name: "rates", summary: "exchange rates: how many units of the program currency one unit of CUR is worth", run: (*Main).rates, verbs: []verb{
+			{"set", "CUR RATE [--from DATE]", "set the rate in force from a day on (default today)", "partnerbot rates set USD 3.65 --from 2026-11-01"},
+			{"list", "[CUR] [--json]", "the rates and the days they are in force from", "partnerbot rates list"},
+		}},
+		{name: "currency", summary: "the program currency, fixed in the database", run: (*Main).currencyCmd, verbs: []verb{
+			{"migrate", "CUR --rate RATE", "convert every stored amount to a new program currency (1 current unit = RATE CUR), in one transaction", "partnerbot currency migrate EUR --rate 0.23"},
+		}},
+		{name: "hooks", summary: "webhook deliveries from the platforms of record", run: (*Main).hooksCmd, verbs: []verb{
+			{"list", "[--unmatched] [--json]", "deliveries parked until a partner matches or a rate exists", "partnerbot hooks list --unmatched"},
+			{"replay", "", "apply every parked delivery that now can be", "partnerbot hooks replay"},
 		}},
 		{name: "backup", args: "FILE", summary: "write a consistent copy of the database to FILE",
 			about:   "While serve runs, back up through the API instead: GET /api/v1/backup.",

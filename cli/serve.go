@@ -95,23 +95,18 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	srv := api.New(api.Options{
 		Store: s, Clock: m.Clock, Location: cfg.Location(), Currency: cfg.Currency(), Token: token,
 		MaxBody: cfg.HTTP.MaxBodyBytes, MaxFuture: time.Duration(cfg.Ingest.MaxFuture), MaxEvents: cfg.Ingest.MaxRequestEvents, Logger: log, Metrics: reg,
-		OnIngest: w.Touched, OnPartner: reapply,
+		OnIngest: w.Touched, OnPartner: reapply, OnRate: reapply,
 	})
 	srv.Handle("POST /hooks/{platform}", rcv)
 	if on := rcv.Enabled(); len(on) > 0 {
 		log.Info("webhooks enabled", "platforms", on)
 	}
 	reapply(ctx)
-	clicks := reg.Counter("partnerbot_referral_clicks_total", "Referral link visits counted, by result: accepted, duplicate.", "result")
+	clicks := reg.Counter("partnerbot_referral_clicks_total", "Referral link visits, by result: accepted, duplicate, capped (over the per-address cap).", "result")
 	srv.Handle("GET /r/{code}", &referral.Redirect{
 		Store: s, Clock: m.Clock, Location: cfg.Location(), DefaultLanding: cfg.Program.LandingURL, Logger: log,
-		OnClick: func(accepted bool) {
-			if accepted {
-				clicks.Inc("accepted")
-			} else {
-				clicks.Inc("duplicate")
-			}
-		},
+		TrustedProxies: cfg.TrustedProxies(), MaxClicksPerAddress: cfg.HTTP.MaxClicksPerAddress,
+		OnClick: func(r store.ClickResult) { clicks.Inc(string(r)) },
 	})
 	svc := m.commandService(s)
 	alerts.Register(svc, notifier)

@@ -257,10 +257,10 @@ func TestParseText(t *testing.T) {
 	if err != nil || args["id"] != "janko" || args["note"] != "called about the new QR" {
 		t.Fatalf("contact args %v %v", args, err)
 	}
-	if _, err := f.svc.ParseText("mystats", "2026-11 extra"); err == nil {
-		t.Fatal("extra words accepted")
-	}
 	c := f.caller(t, "slack", "UJANKO")
+	if _, out := f.run(t, c, "/mystats 2026-11 extra"); !strings.Contains(out, "Za dużo słów: „extra”. Użycie: /mystats [OKRES]") {
+		t.Errorf("extra words:\n%s", out)
+	}
 	if _, out := f.run(t, c, "/mystats 2026-13"); !strings.Contains(out, "Nie rozumiem okresu") {
 		t.Errorf("bad period:\n%s", out)
 	}
@@ -299,14 +299,15 @@ func between(s, a, b string) string {
 func TestNotify(t *testing.T) {
 	f := setup(t)
 	janko := f.caller(t, "slack", "UJANKO")
-	if _, out := f.run(t, janko, "/notify weekly off"); !strings.Contains(out, "wyłączone (/notify weekly") {
+	if _, out := f.run(t, janko, "/notify weekly off"); !strings.Contains(out, "wyłączone (/notify raport włącz|wyłącz)") {
 		t.Fatalf("notify off:\n%s", out)
 	}
 	p, _ := f.store.Partner(ctx, "janko")
 	if !p.Muted("weekly") || p.Muted("promos") {
 		t.Fatalf("mute = %v", p.Mute)
 	}
-	if _, out := f.run(t, janko, "/notify weekly on"); !strings.Contains(out, "włączone (/notify weekly") {
+	// In Polish too: "raport" is the weekly report.
+	if _, out := f.run(t, janko, "/notify raport włącz"); !strings.Contains(out, "włączone (/notify raport") {
 		t.Fatalf("notify on:\n%s", out)
 	}
 	if _, out := f.run(t, janko, "/notify compliance off"); !strings.Contains(out, "Nie mogę przełączyć") {

@@ -12,6 +12,7 @@ package config
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -56,6 +57,7 @@ type Config struct {
 	fromEnv map[string]string // dotted key -> env var that set it
 	loc     *time.Location
 	cur     bot.Currency
+	proxies []netip.Prefix
 }
 
 // Program describes the partner program itself.
@@ -77,6 +79,13 @@ type HTTP struct {
 	ReadTimeout     Duration `yaml:"read_timeout"`
 	WriteTimeout    Duration `yaml:"write_timeout"`
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// TrustedProxies are the addresses (CIDRs or single IPs) of reverse
+	// proxies whose X-Forwarded-For is believed; from anyone else the
+	// header is ignored. Empty: nobody's.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// MaxClicksPerAddress is how many referral clicks one address may
+	// have counted per code per day; more are redirected but not counted.
+	MaxClicksPerAddress int `yaml:"max_clicks_per_address"`
 }
 
 // DB configures the bbolt file.
@@ -294,6 +303,12 @@ func (s *Secrets) byEnv() []struct {
 	}
 }
 
+// The program's name when the config gives none, in its language.
+const (
+	DefaultNamePL = "Program partnerski"
+	DefaultNameEN = "Partner program"
+)
+
 // EnvDB is the environment variable that overrides db.path.
 const EnvDB = "PARTNERBOT_DB"
 
@@ -302,19 +317,21 @@ const EnvDB = "PARTNERBOT_DB"
 func Default() *Config {
 	c := &Config{
 		Program: Program{
-			Name:       "Partner program",
+			Name:       DefaultNamePL,
 			Timezone:   "Europe/Warsaw",
 			Currency:   "PLN",
 			Locale:     bot.LocalePL,
 			LandingURL: "https://example.com/",
 		},
 		HTTP: HTTP{
-			Listen:          ":8080",
-			PublicURL:       "http://localhost:8080",
-			MaxBodyBytes:    10 << 20,
-			ReadTimeout:     Duration(30 * time.Second),
-			WriteTimeout:    Duration(30 * time.Second),
-			ShutdownTimeout: Duration(15 * time.Second),
+			Listen:              ":8080",
+			PublicURL:           "http://localhost:8080",
+			MaxBodyBytes:        10 << 20,
+			ReadTimeout:         Duration(30 * time.Second),
+			WriteTimeout:        Duration(30 * time.Second),
+			ShutdownTimeout:     Duration(15 * time.Second),
+			TrustedProxies:      []string{},
+			MaxClicksPerAddress: 20,
 		},
 		DB:     DB{Path: "partnerbot.db", LockTimeout: Duration(2 * time.Second)},
 		Ingest: Ingest{BatchSize: 5000, MaxRequestEvents: 10000, MaxFuture: Duration(24 * time.Hour)},
@@ -387,6 +404,9 @@ func Load(path string) (*Config, error) {
 	}
 	d := &decoder{file: path, lines: c.lines}
 	d.document(&root, c)
+	if c.Program.Name == DefaultNamePL && c.Program.Locale == bot.LocaleEN {
+		c.Program.Name = DefaultNameEN // an English program left unnamed
+	}
 	probs := append(d.probs, c.validate()...)
 	if err := joinProblems(probs); err != nil {
 		return nil, err
@@ -411,6 +431,10 @@ func (c *Config) ApplyEnv(getenv func(string) string) {
 		c.fromEnv["db.path"] = EnvDB
 	}
 }
+
+// TrustedProxies returns http.trusted_proxies as prefixes (a single IP
+// is a /32 or /128), as resolved by the last successful Validate.
+func (c *Config) TrustedProxies() []netip.Prefix { return c.proxies }
 
 // Location returns the program's time zone as resolved by the last
 // successful Validate (Default and Load validate), or UTC for a Config

@@ -29,7 +29,7 @@ func verifyBase64(header, secret string, h http.Header, body []byte) error {
 	if got == "" {
 		return errUnsigned
 	}
-	sig, err := base64.StdEncoding.DecodeString(got)
+	sig, err := base64.StdEncoding.Strict().DecodeString(got)
 	if err != nil || !hmac.Equal(sig, hmacSHA256([]byte(secret), body)) {
 		return errBadSignature
 	}

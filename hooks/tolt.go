@@ -40,7 +40,7 @@ func svixSignatures(header string) [][]byte {
 		if !ok || ver != "v1" {
 			continue
 		}
-		if b, err := base64.StdEncoding.DecodeString(sig); err == nil {
+		if b, err := base64.StdEncoding.Strict().DecodeString(sig); err == nil {
 			out = append(out, b)
 		}
 	}
