@@ -98,7 +98,7 @@ func New(opt Options) *Service {
 		s.Register(sp)
 	}
 	s.HandleAction(actionShareStats, (*Service).shareStats)
-	s.HandleAction(actionLogContact, (*Service).logContactAction)
+	s.HandleAction(ActionLogContact, (*Service).logContactAction)
 	s.HandleAction(ActionReply, (*Service).replyForm)
 	s.HandleForm(FormReply, func(s *Service, ctx context.Context, c *Caller, id, text string) (*bot.Message, error) {
 		return s.Run(ctx, c, "message", map[string]string{"id": id, "text": text}), nil

@@ -71,7 +71,7 @@ func (s *Service) partnerCard(ctx context.Context, c *Caller, args map[string]st
 					"\n" + i18n.N(l, st.Current.Sales, "sale") + change(l, st, st.Current.Sales, st.Previous.Sales), Inline: true},
 		},
 		Footer:  i18n.T(l, "partner.link", s.referralLink(p)),
-		Buttons: []bot.Button{{Action: actionLogContact, Value: p.ID, Label: i18n.T(l, "partner.log_contact")}},
+		Buttons: []bot.Button{{Action: ActionLogContact, Value: p.ID, Label: i18n.T(l, "partner.log_contact")}},
 	}
 	msg.Fields = append(msg.Fields, i18n.OwedFields(l, s.opt.Currency, st.Owed)...)
 	if stand, ok := standings[p.ID]; ok {
@@ -107,7 +107,9 @@ func dash(s string) string {
 	return s
 }
 
-const actionLogContact = "contact.log"
+// ActionLogContact logs a contact with a partner at once (the partner
+// card's button, an alert's "log contact").
+const ActionLogContact = "contact.log"
 
 // contact records that the manager reached out: a contact_out event (the
 // fact and time, for responsiveness) and the manager's own note.

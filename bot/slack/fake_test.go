@@ -50,6 +50,7 @@ type post struct {
 }
 
 type upload struct {
+	ID       string // the file id getUploadURLExternal gave
 	Filename string
 	Size     int
 	Data     []byte
@@ -183,7 +184,7 @@ func (f *fakeSlack) getUploadURL(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.seq++
 	id := fmt.Sprintf("F%d", f.seq)
-	f.uploads = append(f.uploads, upload{Filename: v.Get("filename"), Size: atoi(v.Get("length"))})
+	f.uploads = append(f.uploads, upload{ID: id, Filename: v.Get("filename"), Size: atoi(v.Get("length"))})
 	f.mu.Unlock()
 	writeJSON(w, map[string]any{"ok": true, "upload_url": f.URL() + "upload/" + id, "file_id": id})
 }
@@ -196,9 +197,14 @@ func (f *fakeSlack) uploadBytes(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data, _ := io.ReadAll(file)
+	id := strings.TrimPrefix(r.URL.Path, "/upload/")
 	f.mu.Lock()
-	if n := len(f.uploads); n > 0 {
-		f.uploads[n-1].Data = data
+	// Uploads may run concurrently (the outbox sends several at once):
+	// match by file id, not by order.
+	for i := range f.uploads {
+		if f.uploads[i].ID == id {
+			f.uploads[i].Data = data
+		}
 	}
 	f.mu.Unlock()
 	w.Write([]byte("OK - " + fmt.Sprint(len(data))))
@@ -210,10 +216,11 @@ func (f *fakeSlack) completeUpload(w http.ResponseWriter, r *http.Request) {
 	var files []slackapi.FileSummary
 	json.Unmarshal([]byte(v.Get("files")), &files)
 	f.mu.Lock()
-	if n := len(f.uploads); n > 0 {
-		f.uploads[n-1].Channel = v.Get("channel_id")
-		if len(files) > 0 {
-			f.uploads[n-1].Title = files[0].Title
+	for _, fs := range files {
+		for i := range f.uploads {
+			if f.uploads[i].ID == fs.ID {
+				f.uploads[i].Channel, f.uploads[i].Title = v.Get("channel_id"), fs.Title
+			}
 		}
 	}
 	f.mu.Unlock()
