@@ -27,12 +27,12 @@ var (
 )
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	store *store.Store
 	srv   *httptest.Server
 }
 
-func setup(t *testing.T) *env {
+func setup(t testing.TB) *env {
 	t.Helper()
 	clock := bot.NewManualClock(now)
 	s, err := store.Open(filepath.Join(t.TempDir(), "api.db"), store.Options{Location: waw, Clock: clock})
