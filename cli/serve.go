@@ -87,6 +87,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			}
 		},
 	})
+	srv.Handle("GET /r/{code}/print.svg", &referral.PosterHandler{Store: s, PublicURL: cfg.HTTP.PublicURL, Program: cfg.Program.Name, Logger: log})
 	svc := m.commandService(s)
 	alerts.Register(svc, notifier)
 	runCtx, stopRuns := context.WithCancel(context.WithoutCancel(ctx))
