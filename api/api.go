@@ -37,6 +37,8 @@ type Store interface {
 	Promotion(ctx context.Context, id string) (*bot.Promotion, error)
 	Promotions(ctx context.Context) ([]bot.Promotion, error)
 	DeletePromotion(ctx context.Context, id string) error
+	SetRate(ctx context.Context, r bot.ExchangeRate) (bot.ExchangeRate, error)
+	Rates(ctx context.Context, code string) ([]bot.ExchangeRate, error)
 }
 
 // Options configure a Server.
@@ -56,6 +58,13 @@ type Options struct {
 	// OnIngest, when set, hears what a stored request touched (health is
 	// evaluated again for those partners). It must not block.
 	OnIngest func(Ingested)
+	// OnPartner, when set, runs after a partner was created or changed
+	// through the API, before the answer: parked webhook deliveries that
+	// now match it are applied.
+	OnPartner func(ctx context.Context)
+	// OnRate, when set, runs after an exchange rate was set (deliveries
+	// parked for want of it are applied).
+	OnRate func(ctx context.Context)
 }
 
 // Ingested is what one stored ingest request touched.
@@ -98,7 +107,17 @@ func New(opt Options) *Server {
 	s.mux.HandleFunc("POST /api/v1/events", s.auth(s.postEvents))
 	s.mux.HandleFunc("GET /api/v1/partners", s.auth(list(s, opt.Store.Partners)))
 	s.mux.HandleFunc("GET /api/v1/partners/{id}", s.auth(get(s, opt.Store.Partner)))
-	s.mux.HandleFunc("PUT /api/v1/partners/{id}", s.auth(put(s, opt.Store.PutPartner, func(p *bot.Partner) *string { return &p.ID })))
+	putPartner := opt.Store.PutPartner
+	if opt.OnPartner != nil {
+		putPartner = func(ctx context.Context, p *bot.Partner) (bool, error) {
+			created, err := opt.Store.PutPartner(ctx, p)
+			if err == nil {
+				opt.OnPartner(ctx)
+			}
+			return created, err
+		}
+	}
+	s.mux.HandleFunc("PUT /api/v1/partners/{id}", s.auth(put(s, putPartner, func(p *bot.Partner) *string { return &p.ID })))
 	s.mux.HandleFunc("GET /api/v1/partners/{id}/stats", s.auth(s.getStats))
 	s.mux.HandleFunc("GET /api/v1/managers", s.auth(list(s, opt.Store.Managers)))
 	s.mux.HandleFunc("GET /api/v1/managers/{id}", s.auth(get(s, opt.Store.Manager)))
@@ -108,6 +127,8 @@ func New(opt Options) *Server {
 	s.mux.HandleFunc("GET /api/v1/promos/{id}", s.auth(get(s, opt.Store.Promotion)))
 	s.mux.HandleFunc("PUT /api/v1/promos/{id}", s.auth(put(s, opt.Store.PutPromotion, func(p *bot.Promotion) *string { return &p.ID })))
 	s.mux.HandleFunc("DELETE /api/v1/promos/{id}", s.auth(s.deletePromo))
+	s.mux.HandleFunc("PUT /api/v1/rates/{cur}", s.auth(s.putRate))
+	s.mux.HandleFunc("GET /api/v1/rates/{cur}", s.auth(s.getRates))
 	s.mux.HandleFunc("/api/", s.auth(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.opt.Logger, bot.Errorf(bot.ENOTFOUND, "no such API route: %s %s", r.Method, r.URL.Path))
 	}))

@@ -95,6 +95,7 @@ var (
 	slackIDRE   = regexp.MustCompile(`^[A-Z0-9]{2,32}$`)
 	snowflakeRE = regexp.MustCompile(`^[0-9]{1,20}$`)
 	codeRE      = regexp.MustCompile(`^[A-Za-z0-9_-]{4,32}$`)
+	platformRE  = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
 )
 
 // ValidID reports whether s can be a partner or manager id: a lower-case
@@ -150,6 +151,19 @@ func (p *Partner) Validate() error {
 	for _, t := range p.Tags {
 		if strings.TrimSpace(t) == "" || len(t) > 64 {
 			return FieldError("tags", "tags must be non-empty and at most 64 characters")
+		}
+	}
+	for plat, id := range p.ExternalIDs {
+		if !platformRE.MatchString(plat) {
+			return FieldError("external_ids", "%q is not a platform name like dub, rewardful or tolt", plat)
+		}
+		if id == "" || len(id) > 128 || strings.ContainsAny(id, "\x00\n\r\t ") {
+			return FieldError("external_ids", "the %s id %q must be 1-128 characters without spaces", plat, id)
+		}
+	}
+	for _, c := range p.Coupons {
+		if c == "" || len(c) > 64 || strings.ContainsAny(c, "\x00\n\r\t") {
+			return FieldError("coupons", "coupon %q must be 1-64 characters on one line", c)
 		}
 	}
 	return nil

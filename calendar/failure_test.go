@@ -62,3 +62,44 @@ func TestFailureNoteTellsAdmins(t *testing.T) {
 		t.Fatalf("note:\n%s", out)
 	}
 }
+
+func TestFailureNoteTellsAdminsOfParkedDeliveries(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	s, err := store.Open(filepath.Join(t.TempDir(), "p.db"), store.Options{Clock: bot.NewManualClock(now)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, p := range []store.Parked{
+		{Key: "dub:evt_1", Platform: "dub", Reason: store.ParkUnmatched, Detail: "no partner has external dub:pn_9", Body: []byte("{}")},
+		{Key: "stripe:evt_2", Platform: "stripe", Reason: store.ParkNoRate, Detail: "no EUR rate", Body: []byte("{}")},
+	} {
+		if _, err := s.Park(ctx, &p, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, l := range []bot.Locale{bot.LocalePL, bot.LocaleEN} {
+		sink := &recordSink{}
+		cal := &calendar.Calendar{Store: s, Sink: sink, Location: time.UTC, Locale: l,
+			Admins:  []bot.Target{{Platform: "slack", User: "UADMIN"}},
+			Builder: &report.Builder{Store: s, Location: time.UTC}, Board: health.NewBoard(s, health.DefaultRules),
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		if err := cal.FailureNote(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		if len(sink.items) != 1 || sink.items[0].Kind != "parked_note" {
+			t.Fatalf("%s: notes %+v, want one parked note", l, sink.items)
+		}
+		out := console.Render(&sink.items[0].Message)
+		want := map[bot.Locale][]string{
+			bot.LocalePL: {"Wstrzymane zdarzenia z platform: 2", "nie pasują do żadnego partnera", "ich waluta nie ma kursu", "stripe: stripe:evt_2 (brak kursu)", "partnerbot hooks list"},
+			bot.LocaleEN: {"Platform deliveries on hold: 2", "no partner matches them", "no exchange rate", "dub: dub:evt_1 (no partner)", "partnerbot hooks replay"},
+		}[l]
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s note lacks %q:\n%s", l, w, out)
+			}
+		}
+	}
+}

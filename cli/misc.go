@@ -27,7 +27,7 @@ func (m *Main) stats(ctx context.Context, args []string) error {
 	now := m.Clock.Now()
 	p, err := bot.ParsePeriod(*period, bot.DateOf(now, m.cfg.Location()))
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: --period: %s", ErrUsage, bot.ErrorMessage(err))
 	}
 	st, err := s.StatsAt(ctx, pos[0], p, now, m.cfg.Currency())
 	if err != nil {
@@ -53,9 +53,16 @@ func (m *Main) stats(ctx context.Context, args []string) error {
 		{"signups", fmt.Sprint(c.Signups), fmt.Sprint(pv.Signups), change(c.Signups, pv.Signups)},
 		{"commission", money(c.Commission), money(pv.Commission), change(int64(c.Commission), int64(pv.Commission))},
 		{"payouts", money(c.Payouts), money(pv.Payouts), ""},
-		{"balance", money(c.Balance()), money(pv.Balance()), ""},
 	}
 	m.table([]string{"", "THIS PERIOD", "BEFORE", "CHANGE"}, rows)
+	o := st.Owed
+	fmt.Fprintf(m.Stdout, "\nall-time as of %s:\n", st.Through)
+	m.table([]string{"", ""}, [][]string{
+		{"commission pending", money(o.Pending)},
+		{"commission approved", money(o.Approved)},
+		{"paid", money(o.Paid)},
+		{"to be paid", money(o.ToPay())},
+	})
 	return nil
 }
 

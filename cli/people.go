@@ -4,9 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"sort"
 	"strings"
 
 	"partnerbot/bot"
+	"partnerbot/ingest"
 )
 
 // optString is a string flag that knows whether it was given, so `set`
@@ -29,6 +31,7 @@ type partnerFlags struct {
 	name, contact, vocative, manager, locale, timezone, joined, status optString
 	slackUser, slackChannel, discordUser, discordChannel               optString
 	landing, tags, code, leaderboard                                   optString
+	externalIDs, coupons                                               optString
 }
 
 func (f *partnerFlags) register(fs *flag.FlagSet) {
@@ -48,6 +51,8 @@ func (f *partnerFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.tags, "tags", "comma-separated tags")
 	fs.Var(&f.code, "code", "referral code (generated when not given)")
 	fs.Var(&f.leaderboard, "leaderboard", "true to show the name on leaderboards")
+	fs.Var(&f.externalIDs, "external-ids", "ids on the platforms of record, platform=id pairs: dub=pn_1,rewardful=AFF_ID (replaces them; empty clears)")
+	fs.Var(&f.coupons, "coupons", "comma-separated discount or promotion codes that attribute a shop's sale (replaces them; empty clears)")
 }
 
 func (f *partnerFlags) apply(p *bot.Partner) error {
@@ -78,6 +83,16 @@ func (f *partnerFlags) apply(p *bot.Partner) error {
 		p.Tags = splitList(f.tags.v)
 	}
 	f.code.apply(&p.ReferralCode)
+	if f.externalIDs.set {
+		ids, err := ingest.ParseExternalIDs(f.externalIDs.v)
+		if err != nil {
+			return err
+		}
+		p.ExternalIDs = ids
+	}
+	if f.coupons.set {
+		p.Coupons = splitList(f.coupons.v)
+	}
 	if f.leaderboard.set {
 		switch strings.ToLower(f.leaderboard.v) {
 		case "true", "yes", "1", "tak":
@@ -103,7 +118,7 @@ func splitList(s string) []string {
 
 func (m *Main) partner(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: partner add|set|list|show|remove", ErrUsage)
+		return fmt.Errorf("%w: partner add|set|import|list|show|remove", ErrUsage)
 	}
 	verb, args := args[0], args[1:]
 	fs := m.flags("partner " + verb)
@@ -121,9 +136,12 @@ func (m *Main) partner(ctx context.Context, args []string) error {
 			return err
 		}
 		if err := pf.apply(p); err != nil {
-			return err
+			return fmt.Errorf("%w: partner %s: %s", ErrUsage, verb, bot.ErrorMessage(err))
 		}
 		if _, err := s.PutPartner(ctx, p); err != nil {
+			return err
+		}
+		if err := m.reapplyParked(ctx, s); err != nil {
 			return err
 		}
 		if *asJSON {
@@ -135,6 +153,8 @@ func (m *Main) partner(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(m.Stdout, "partner %s %s; referral link %s/r/%s\n", p.ID, what, m.cfg.HTTP.PublicURL, p.ReferralCode)
 		return nil
+	case "import":
+		return m.importPartners(ctx, fs, args)
 	case "list":
 		status := fs.String("status", "", "only partners with this status")
 		manager := fs.String("manager", "", "only this manager's partners")
@@ -189,7 +209,7 @@ func (m *Main) partner(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "partner %s removed (%d events deleted)\n", pos[0], n)
 		return nil
 	}
-	return fmt.Errorf("%w: partner %s: unknown verb (add, set, list, show, remove)", ErrUsage, verb)
+	return fmt.Errorf("%w: partner %s: unknown verb (add, set, import, list, show, remove)", ErrUsage, verb)
 }
 
 func (m *Main) showPartner(p *bot.Partner) {
@@ -200,6 +220,7 @@ func (m *Main) showPartner(p *bot.Partner) {
 		{"landing url", p.LandingURL}, {"slack", strings.TrimSpace(p.SlackUser + " " + p.SlackChannel)},
 		{"discord", strings.TrimSpace(p.DiscordUser + " " + p.DiscordChannel)}, {"tags", strings.Join(p.Tags, ", ")},
 		{"leaderboard", fmt.Sprint(p.LeaderboardOK)},
+		{"external ids", formatExternalIDs(p.ExternalIDs)}, {"coupons", strings.Join(p.Coupons, ", ")},
 	}
 	for _, r := range rows {
 		if r[1] != "" {
@@ -333,4 +354,17 @@ func existing[T any](ctx context.Context, verb, kind, id string, get func(contex
 		return fresh(), nil
 	}
 	return v, err
+}
+
+func formatExternalIDs(ids map[string]string) string {
+	keys := make([]string, 0, len(ids))
+	for k := range ids {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + ids[k]
+	}
+	return strings.Join(parts, ", ")
 }

@@ -89,7 +89,7 @@ func (m *Main) promo(ctx context.Context, args []string) error {
 			return err
 		}
 		if err := pf.apply(p, m.cfg.Location()); err != nil {
-			return err
+			return fmt.Errorf("%w: promo %s: %s", ErrUsage, verb, bot.ErrorMessage(err))
 		}
 		if _, err := s.PutPromotion(ctx, p); err != nil {
 			return err

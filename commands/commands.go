@@ -59,7 +59,7 @@ type Options struct {
 	Program   string     // the program's name
 	Rules     health.Rules
 	Admins    map[string][]string // platform → admin user ids
-	LinkTTL   time.Duration       // how long an /invite code lasts; 7 days when zero
+	LinkTTL   time.Duration       // how long a /linkcode code lasts; 7 days when zero
 	Logger    *slog.Logger
 	// Health judges a partner for /health and /partner; nil means health
 	// is not configured (/partner then shows the last stored verdict).

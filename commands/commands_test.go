@@ -68,7 +68,7 @@ func (f *env) run(t *testing.T, c *commands.Caller, line string) (*bot.Message, 
 func TestUnknownUserLearnsHowToLink(t *testing.T) {
 	f := setup(t)
 	stranger := f.caller(t, "slack", "USTRANGER")
-	for _, cmd := range []string{"/mystats", "/referral", "/leaderboard", "/promos", "/partner janko", "/contact janko hi", "/invite janko"} {
+	for _, cmd := range []string{"/mystats", "/referral", "/leaderboard", "/promos", "/partner janko", "/contact janko hi", "/linkcode janko"} {
 		m, out := f.run(t, stranger, cmd)
 		if !m.Private || !strings.Contains(out, "/link") || strings.Contains(out, "Janka") {
 			t.Errorf("%s from a stranger:\n%s", cmd, out)
@@ -101,7 +101,7 @@ func TestPartnerSeesOnlyItsOwnData(t *testing.T) {
 			t.Errorf("/mystats:\n%s", out)
 		}
 	}
-	for _, cmd := range []string{"/partner apteka", "/partner janko", "/contact apteka x", "/invite apteka"} {
+	for _, cmd := range []string{"/partner apteka", "/partner janko", "/contact apteka x", "/linkcode apteka"} {
 		_, out := f.run(t, janko, cmd)
 		if !strings.Contains(out, "dla opiekunów") {
 			t.Errorf("%s from a partner was not refused:\n%s", cmd, out)
@@ -185,7 +185,7 @@ func TestInviteAndLink(t *testing.T) {
 	apteka, _ := f.store.Partner(ctx, "apteka")
 	mgr, _ := f.store.Manager(ctx, apteka.Manager)
 	mc := f.caller(t, "discord", mgr.DiscordUser)
-	m, _ := f.run(t, mc, "/invite apteka")
+	m, _ := f.run(t, mc, "/linkcode apteka")
 	code := between(m.Text, "*", "*")
 	if len(code) != 11 {
 		t.Fatalf("invite code %q in %q", code, m.Text)
@@ -207,7 +207,7 @@ func TestInviteAndLink(t *testing.T) {
 	}
 
 	t.Run("expired", func(t *testing.T) {
-		m, _ := f.run(t, mc, "/invite apteka")
+		m, _ := f.run(t, mc, "/linkcode apteka")
 		code := between(m.Text, "*", "*")
 		f.clock.Advance(8 * 24 * time.Hour)
 		defer f.clock.Set(now)
@@ -217,7 +217,7 @@ func TestInviteAndLink(t *testing.T) {
 	})
 
 	t.Run("guessing is slowed down", func(t *testing.T) {
-		m, _ := f.run(t, mc, "/invite apteka")
+		m, _ := f.run(t, mc, "/linkcode apteka")
 		good := between(m.Text, "*", "*")
 		guesser := f.caller(t, "slack", "UGUESS")
 		for i := range 5 {

@@ -73,6 +73,7 @@ func (s *Service) partnerCard(ctx context.Context, c *Caller, args map[string]st
 		Footer:  i18n.T(l, "partner.link", s.referralLink(p)),
 		Buttons: []bot.Button{{Action: actionLogContact, Value: p.ID, Label: i18n.T(l, "partner.log_contact")}},
 	}
+	msg.Fields = append(msg.Fields, i18n.OwedFields(l, s.opt.Currency, st.Owed)...)
 	if stand, ok := standings[p.ID]; ok {
 		v := stand.SegmentText(l)
 		if stand.Tier != "" {
@@ -163,9 +164,9 @@ func newInviteCode() (string, error) {
 	return b.String(), nil
 }
 
-// invite issues a one-time code the partner types with /link to connect
+// linkCode issues a one-time code the partner types with /link to connect
 // its chat account.
-func (s *Service) invite(ctx context.Context, c *Caller, args map[string]string) (*bot.Message, error) {
+func (s *Service) linkCode(ctx context.Context, c *Caller, args map[string]string) (*bot.Message, error) {
 	l := c.Locale
 	p, err := s.managed(ctx, c, args["id"])
 	if err != nil {
@@ -260,7 +261,7 @@ func init() {
 		"message.footer":       {"Reply to this message and I will pass it on to your account manager.", "Odpowiedz na tę wiadomość, a przekażę ją Twojemu opiekunowi."},
 		"message.sent":         {"Sent to %s; logged as a contact.", "Wysłano do: %s; zapisano jako kontakt."},
 		"message.note":         {"message sent through the bot", "wiadomość wysłana przez bota"},
-		"message.no_account":   {"%s has no Slack or Discord account yet: /invite it first.", "%s nie ma jeszcze konta na Slacku ani Discordzie: najpierw /invite."},
+		"message.no_account":   {"%s has no Slack or Discord account yet: give the partner a code with /linkcode first.", "%s nie ma jeszcze konta na Slacku ani Discordzie: najpierw daj partnerowi kod poleceniem /linkcode."},
 		"message.too_long":     {"That is longer than 2 000 characters; please shorten it.", "To ponad 2 000 znaków; skróć, proszę."},
 	})
 }

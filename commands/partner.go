@@ -108,9 +108,16 @@ func (s *Service) statsMessage(ctx context.Context, l bot.Locale, p *bot.Partner
 			{Name: i18n.T(l, "stats.commission"), Value: money(cur.Commission) + change(l, st, int64(cur.Commission), int64(prev.Commission)), Inline: true},
 			{Name: i18n.T(l, "stats.clicks"), Value: i18n.Int(l, cur.Clicks) + change(l, st, cur.Clicks, prev.Clicks), Inline: true},
 			{Name: i18n.T(l, "stats.signups"), Value: i18n.Int(l, cur.Signups) + change(l, st, cur.Signups, prev.Signups), Inline: true},
-			{Name: i18n.T(l, "stats.balance"), Value: money(cur.Balance()), Inline: true},
 		},
 		Footer: s.compared(l, st),
+	}
+	// What the partner is owed, all-time as of the period's last day
+	// counted: never a per-period difference.
+	if owed := i18n.OwedFields(l, s.opt.Currency, st.Owed); len(owed) > 0 {
+		msg.Fields = append(msg.Fields, owed...)
+		if st.Through != today {
+			msg.Footer += " · " + i18n.T(l, "owed.as_of", i18n.Date(l, st.Through))
+		}
 	}
 	if stand, ok := standings[p.ID]; ok && stand.Tier == "" {
 		// Onboarding: no full month to rank by yet.

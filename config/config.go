@@ -12,6 +12,7 @@ package config
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -56,6 +57,7 @@ type Config struct {
 	fromEnv map[string]string // dotted key -> env var that set it
 	loc     *time.Location
 	cur     bot.Currency
+	proxies []netip.Prefix
 }
 
 // Program describes the partner program itself.
@@ -77,6 +79,13 @@ type HTTP struct {
 	ReadTimeout     Duration `yaml:"read_timeout"`
 	WriteTimeout    Duration `yaml:"write_timeout"`
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// TrustedProxies are the addresses (CIDRs or single IPs) of reverse
+	// proxies whose X-Forwarded-For is believed; from anyone else the
+	// header is ignored. Empty: nobody's.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// MaxClicksPerAddress is how many referral clicks one address may
+	// have counted per code per day; more are redirected but not counted.
+	MaxClicksPerAddress int `yaml:"max_clicks_per_address"`
 }
 
 // DB configures the bbolt file.
@@ -248,6 +257,21 @@ type Secrets struct {
 	DiscordAppID       string
 	DiscordPublicKey   string
 	APIToken           string
+	// Webhook secrets of the platforms of record; a platform whose secret
+	// is empty has no /hooks/ route.
+	DubWebhookSecret       string
+	RewardfulWebhookSecret string
+	ToltWebhookSecret      string
+	StripeWebhookSecret    string
+	ShopifyWebhookSecret   string
+}
+
+// WebhookSecrets returns the webhook secrets by platform name.
+func (s *Secrets) WebhookSecrets() map[string]string {
+	return map[string]string{
+		"dub": s.DubWebhookSecret, "rewardful": s.RewardfulWebhookSecret, "tolt": s.ToltWebhookSecret,
+		"stripe": s.StripeWebhookSecret, "shopify": s.ShopifyWebhookSecret,
+	}
 }
 
 // byEnv lists the secrets by environment variable, in print order.
@@ -266,6 +290,11 @@ func (s *Secrets) byEnv() []struct {
 		{"DISCORD_APP_ID", &s.DiscordAppID},
 		{"DISCORD_PUBLIC_KEY", &s.DiscordPublicKey},
 		{"PARTNERBOT_API_TOKEN", &s.APIToken},
+		{"DUB_WEBHOOK_SECRET", &s.DubWebhookSecret},
+		{"REWARDFUL_WEBHOOK_SECRET", &s.RewardfulWebhookSecret},
+		{"TOLT_WEBHOOK_SECRET", &s.ToltWebhookSecret},
+		{"STRIPE_WEBHOOK_SECRET", &s.StripeWebhookSecret},
+		{"SHOPIFY_WEBHOOK_SECRET", &s.ShopifyWebhookSecret},
 	}
 }
 
@@ -290,12 +319,14 @@ func Default() *Config {
 			LandingURL: "https://example.com/",
 		},
 		HTTP: HTTP{
-			Listen:          ":8080",
-			PublicURL:       "http://localhost:8080",
-			MaxBodyBytes:    10 << 20,
-			ReadTimeout:     Duration(30 * time.Second),
-			WriteTimeout:    Duration(30 * time.Second),
-			ShutdownTimeout: Duration(15 * time.Second),
+			Listen:              ":8080",
+			PublicURL:           "http://localhost:8080",
+			MaxBodyBytes:        10 << 20,
+			ReadTimeout:         Duration(30 * time.Second),
+			WriteTimeout:        Duration(30 * time.Second),
+			ShutdownTimeout:     Duration(15 * time.Second),
+			TrustedProxies:      []string{},
+			MaxClicksPerAddress: 20,
 		},
 		DB:     DB{Path: "partnerbot.db", LockTimeout: Duration(2 * time.Second)},
 		Ingest: Ingest{BatchSize: 5000, MaxRequestEvents: 10000, MaxFuture: Duration(24 * time.Hour)},
@@ -395,6 +426,10 @@ func (c *Config) ApplyEnv(getenv func(string) string) {
 		c.fromEnv["db.path"] = EnvDB
 	}
 }
+
+// TrustedProxies returns http.trusted_proxies as prefixes (a single IP
+// is a /32 or /128), as resolved by the last successful Validate.
+func (c *Config) TrustedProxies() []netip.Prefix { return c.proxies }
 
 // Location returns the program's time zone as resolved by the last
 // successful Validate (Default and Load validate), or UTC for a Config

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -133,6 +134,20 @@ func (c *Config) validate() []problem {
 	v.positive("http.read_timeout", h.ReadTimeout)
 	v.positive("http.write_timeout", h.WriteTimeout)
 	v.positive("http.shutdown_timeout", h.ShutdownTimeout)
+	c.proxies = c.proxies[:0]
+	for _, p := range h.TrustedProxies {
+		pre, err := netip.ParsePrefix(strings.TrimSpace(p))
+		if err != nil {
+			addr, aerr := netip.ParseAddr(strings.TrimSpace(p))
+			if aerr != nil {
+				v.addf("http.trusted_proxies", "%q is neither a CIDR like 10.0.0.0/8 nor an IP address", p)
+				continue
+			}
+			pre = netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen())
+		}
+		c.proxies = append(c.proxies, pre.Masked())
+	}
+	v.intRange("http.max_clicks_per_address", h.MaxClicksPerAddress, 1, 1000000)
 
 	if strings.TrimSpace(c.DB.Path) == "" {
 		v.addf("db.path", "the database needs a file path")

@@ -434,12 +434,13 @@ func weekday(d bot.Date) bot.Date {
 	return d
 }
 
-// payouts pays each month's net commission on the 10th of the month
-// after, once that day has come.
+// payouts pays each month's net commission on the 10th of the second
+// month after, once that day has come: by then the 30-day hold of its
+// last sale has ended, so the program pays only approved commission.
 func (p *pgen) payouts() {
-	for k := months - 1; k >= 1; k-- {
+	for k := months - 1; k >= 2; k-- {
 		if c := p.commission[k]; c > 0 {
-			d := p.month(k - 1).AddDays(9)
+			d := p.month(k - 2).AddDays(9)
 			p.add(bot.EventPayout, time.Date(d.Year, d.Month, d.Day, 10, p.r.IntN(60), p.r.IntN(60), 0, p.loc), c, 0)
 		}
 	}

@@ -25,7 +25,7 @@ func TestEvaluator_GracePeriod(t *testing.T) {
 		return p
 	}
 	fresh := add("nowa", today.AddDays(-5))
-	future := add("przyszla", today.AddDays(5))
+	future := add("przyszla", today.AddDays(5)) // joins within the week the store accepts
 	veteran := add("stara", today.AddDays(-61)) // out of its grace period, silent all along
 
 	ev := health.NewEvaluator(s, health.DefaultThresholds, health.DefaultRules, warsaw)

@@ -9,7 +9,6 @@ func init() {
 		"stats.commission":   {"Commission", "Prowizja"},
 		"stats.clicks":       {"Clicks", "Kliknięcia"},
 		"stats.signups":      {"Signups", "Rejestracje"},
-		"stats.balance":      {"Balance", "Saldo"},
 		"stats.tier":         {"Tier", "Poziom"},
 		"stats.segment":      {"Segment", "Segment"},
 		"stats.rank":         {"Rank", "Miejsce"},

@@ -68,9 +68,12 @@ type Ledger interface {
 // EventChecker is what a Ledger may offer to check an event's money as
 // storing it would (a rate in force for its currency, the converted
 // amount's bound), so the first pass of an import refuses a file that the
-// second pass could not store whole.
+// second pass could not store whole. CheckEvent returns the event as it
+// would be stored (converted); LedgerRoom how much more money, summed in
+// absolute values, the ledger can take (see bot.MaxLedgerMoney).
 type EventChecker interface {
-	CheckEvent(ctx context.Context, e bot.Event) error
+	CheckEvent(ctx context.Context, e bot.Event) (bot.Event, error)
+	LedgerRoom(ctx context.Context) (int64, error)
 }
 
 // ImportOptions configure ImportFile.
@@ -111,6 +114,7 @@ func ImportFile(ctx context.Context, f io.ReadSeeker, l Ledger, opt ImportOption
 		return res, fmt.Errorf("rewind: %w", err)
 	}
 	known := map[string]bool{}
+	room := int64(-1) // unknown yet
 	err := scan(ctx, f, opt, func(e *bot.Event, line int) error {
 		res.Events++
 		ok, seen := known[e.Partner]
@@ -127,14 +131,32 @@ func ImportFile(ctx context.Context, f io.ReadSeeker, l Ledger, opt ImportOption
 		if !ok {
 			return &bot.Error{Code: bot.EINVALID, Line: line, Field: "partner", Message: fmt.Sprintf("unknown partner %q", e.Partner)}
 		}
-		if ck, isChecker := l.(EventChecker); isChecker && e.Currency != "" {
-			if err := ck.CheckEvent(ctx, *e); err != nil {
-				if be := bot.AsError(err); be != nil {
-					c := *be
-					c.Line = line
-					return &c
+		if ck, isChecker := l.(EventChecker); isChecker {
+			if room < 0 {
+				var err error
+				if room, err = ck.LedgerRoom(ctx); err != nil {
+					return err
 				}
-				return err
+			}
+			conv := *e
+			if e.Currency != "" {
+				var err error
+				if conv, err = ck.CheckEvent(ctx, *e); err != nil {
+					if be := bot.AsError(err); be != nil {
+						c := *be
+						c.Line = line
+						return &c
+					}
+					return err
+				}
+			}
+			// Summed here, so that a file too large for the ledger is
+			// refused before its first batch, not half-way.
+			for _, a := range []bot.Amount{conv.Amount, conv.Commission} {
+				room -= int64(max(a, -a))
+			}
+			if room < 0 {
+				return &bot.Error{Code: bot.EINVALID, Line: line, Field: "amount", Message: "with this event the file would take the money partnerbot keeps past the largest sum it can add up exactly; nothing was stored: check the amounts (are they in major units, like 129.99?)"}
 			}
 		}
 		return nil

@@ -139,3 +139,50 @@ func TestImportFile(t *testing.T) {
 		}
 	})
 }
+
+func TestImportFile_MoneyBoundsAcrossBatches(t *testing.T) {
+	// 2 000 sales of 10^13 PLN each add up past what the ledger keeps: the
+	// first pass refuses the file, so no early batch is stored.
+	s := openStore(t)
+	f, err := os.Create(filepath.Join(t.TempDir(), "big.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for i := range 2000 {
+		fmt.Fprintf(f, `{"id":"b%d","type":"sale","partner":"janko","at":"2026-11-16T10:15:00+01:00","amount":"10000000000000.00"}`+"\n", i)
+	}
+	o := opts()
+	o.BatchSize = 100
+	res, err := ingest.ImportFile(ctx, f, s, o)
+	if e := bot.AsError(err); e == nil || e.Field != "amount" || e.Line < 100 {
+		t.Fatalf("err = %v, want a refusal on a late line", err)
+	}
+	if n, _ := s.EventCount(ctx); n != 0 || res.Accepted != 0 {
+		t.Fatalf("%d events stored (%d accepted)", n, res.Accepted)
+	}
+}
+
+func TestImportFile_ForeignCurrency(t *testing.T) {
+	s := openStore(t)
+	f, err := os.Create(filepath.Join(t.TempDir(), "fx.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for i := range 300 {
+		cur := ""
+		if i == 250 {
+			cur = `,"currency":"KWD"`
+		}
+		fmt.Fprintf(f, `{"id":"f%d","type":"sale","partner":"janko","at":"2026-11-16T10:15:00+01:00","amount":"1.250"%s}`+"\n", i, cur)
+	}
+	o := opts()
+	o.BatchSize = 100
+	if _, err := ingest.ImportFile(ctx, f, s, o); bot.ErrorCode(err) != bot.ENORATE || bot.AsError(err).Line != 251 {
+		t.Fatalf("err = %v, want ENORATE on line 251", err)
+	}
+	if n, _ := s.EventCount(ctx); n != 0 {
+		t.Fatalf("%d events stored", n)
+	}
+}

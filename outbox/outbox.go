@@ -52,6 +52,23 @@ type Updater interface {
 	Update(ctx context.Context, t bot.Target, ref string, m *bot.Message) error
 }
 
+// Attacher is a Sender that posts a message's image as a step of its
+// own after the message (Slack uploads files apart from posts). The
+// dispatcher then sends the message without its image, records it as
+// posted, and calls Attach: once per item, also when the post was found
+// by Checker after an unknown outcome, and never reposting the message
+// when only the attachment has to be retried. ref is the posted
+// message's platform id. Errors are *bot.SendError as for Send.
+type Attacher interface {
+	Attach(ctx context.Context, t bot.Target, ref string, img *bot.Image, key string) error
+}
+
+// RenderFunc draws an image from its spec (bot.Image.Spec) into PNG
+// bytes: how a chart stored in the outbox as its numbers becomes a
+// picture at send time. An error is a permanent failure of the image,
+// not of the message.
+type RenderFunc func(ctx context.Context, spec *bot.ImageSpec) ([]byte, error)
+
 // Store is the outbox's persistence.
 type Store interface {
 	Due(ctx context.Context, now time.Time, limit int) ([]store.OutboxItem, error)
@@ -80,11 +97,18 @@ type Options struct {
 	// MaxAttempts before a temporary failure is given up.
 	MaxAttempts int
 	// Workers is how many sends may be in flight at once, each to a
-	// different channel (4 when zero): over a real network one send at
-	// a time would cap delivery at one per round trip.
+	// different channel (16 when zero): over a real network one send at
+	// a time would cap delivery at one per round trip, and at 100 ms a
+	// round trip 45 posts a second need five in flight.
 	Workers int
 	// OnOutcome, when set, hears every final outcome (metrics).
 	OnOutcome func(it *store.OutboxItem)
+	// Render draws images that carry a Spec instead of bytes; nil
+	// leaves such an image out (logged) and sends the message alone.
+	Render RenderFunc
+	// OnSendError, when set, hears every failed attempt with the
+	// platform's answer (metrics: 429s and errors by method).
+	OnSendError func(platform string, se *bot.SendError)
 }
 
 // Dispatcher sends what the outbox holds.
@@ -93,7 +117,7 @@ type Dispatcher struct {
 
 	mu          sync.Mutex
 	lastByTgt   map[string]time.Time
-	nextByPlat  map[string]time.Time // the platform's token: earliest next send
+	buckets     map[string]*bucket   // the platforms' send tokens
 	pausedUntil map[string]time.Time // after a 429
 	inflight    map[string]bool      // targets with a send in flight
 	running     int
@@ -118,9 +142,9 @@ func New(opt Options) *Dispatcher {
 		opt.MaxAttempts = 8
 	}
 	if opt.Workers <= 0 {
-		opt.Workers = 4
+		opt.Workers = 16
 	}
-	return &Dispatcher{opt: opt, lastByTgt: map[string]time.Time{}, nextByPlat: map[string]time.Time{}, pausedUntil: map[string]time.Time{},
+	return &Dispatcher{opt: opt, lastByTgt: map[string]time.Time{}, buckets: map[string]*bucket{}, pausedUntil: map[string]time.Time{},
 		inflight: map[string]bool{}, done: make(chan struct{}, 1)}
 }
 
@@ -152,6 +176,49 @@ func (d *Dispatcher) Recover(ctx context.Context) error {
 
 func targetKey(t bot.Target) string { return t.String() }
 
+// bucket paces a platform's posts: a token bucket refilled at
+// PlatformRate, holding up to platformBurst tokens. Pacing by "one post,
+// then wait 1/rate from now" loses every wake-up's lateness and falls
+// well short of the rate; a bucket keeps the average at the rate and
+// lets one wake-up send the few posts that came due meanwhile.
+type bucket struct {
+	tokens float64
+	at     time.Time
+	burst  float64
+}
+
+// platformBurst is the bucket's size in seconds of the rate, at least one
+// post: a tenth of a second's posts (4.5 at 45/s), far below the burst a
+// platform tolerates.
+const platformBurst = 0.1
+
+func (d *Dispatcher) bucket(p string) *bucket {
+	b := d.buckets[p]
+	if b == nil {
+		burst := max(1, platformBurst*d.opt.PlatformRate)
+		b = &bucket{tokens: 1, burst: burst}
+		d.buckets[p] = b
+	}
+	return b
+}
+
+// ready refills the bucket to now and returns when a token is there.
+func (b *bucket) ready(now time.Time, rate float64) time.Time {
+	if b.at.IsZero() {
+		b.at = now
+	}
+	if now.After(b.at) {
+		b.tokens = min(b.burst, b.tokens+now.Sub(b.at).Seconds()*rate)
+		b.at = now
+	}
+	if b.tokens >= 1 {
+		return now
+	}
+	return b.at.Add(time.Duration((1 - b.tokens) / rate * float64(time.Second)))
+}
+
+func (b *bucket) take() { b.tokens-- }
+
 // ready reports when the item may be sent under the rate limits.
 func (d *Dispatcher) ready(it *store.OutboxItem, now time.Time) time.Time {
 	p := it.Target.Platform
@@ -159,7 +226,7 @@ func (d *Dispatcher) ready(it *store.OutboxItem, now time.Time) time.Time {
 	if t := d.pausedUntil[p]; t.After(at) {
 		at = t
 	}
-	if t := d.nextByPlat[p]; t.After(at) {
+	if t := d.bucket(p).ready(now, d.opt.PlatformRate); t.After(at) {
 		at = t
 	}
 	if last, ok := d.lastByTgt[targetKey(it.Target)]; ok {
@@ -220,7 +287,7 @@ func (d *Dispatcher) launch(ctx context.Context, now time.Time) (int, time.Time,
 		d.inflight[key] = true
 		d.running++
 		d.lastByTgt[key] = now
-		d.nextByPlat[it.Target.Platform] = now.Add(time.Duration(float64(time.Second) / d.opt.PlatformRate))
+		d.bucket(it.Target.Platform).take()
 		d.mu.Unlock()
 		release := func() {
 			d.mu.Lock()
@@ -232,21 +299,18 @@ func (d *Dispatcher) launch(ctx context.Context, now time.Time) (int, time.Time,
 			default:
 			}
 		}
-		sender, err := d.begin(ctx, &it, now)
-		if err != nil || sender == nil {
-			release()
-			if err != nil {
-				return handled, next, err
-			}
-			handled++
-			continue
-		}
 		handled++
 		d.wg.Add(1)
+		// The "sending" mark and the outcome are written in the send's
+		// goroutine: sends in flight share their commits.
 		go func() {
 			defer d.wg.Done()
 			defer release()
-			if err := d.complete(ctx, &it, sender, now); err != nil {
+			sender, err := d.begin(ctx, &it, now)
+			if err == nil && sender != nil {
+				err = d.complete(ctx, &it, sender, now)
+			}
+			if err != nil {
 				d.mu.Lock()
 				d.errs = append(d.errs, err)
 				d.mu.Unlock()
@@ -282,51 +346,82 @@ func (d *Dispatcher) begin(ctx context.Context, it *store.OutboxItem, now time.T
 
 // complete makes the attempt and records its outcome. An item whose last
 // attempt may have been posted is first looked for on platforms that can
-// tell (Slack).
+// tell (Slack). On a platform that attaches images apart (Attacher), the
+// message goes first and is recorded as posted; its image follows as a
+// step of its own, so a found post still gets its image, exactly once.
 func (d *Dispatcher) complete(ctx context.Context, it *store.OutboxItem, sender Sender, now time.Time) error {
+	if it.Updates != "" {
+		return d.update(ctx, it, sender, now)
+	}
+	msg := it.Message
+	img := msg.Image
+	attacher, apart := sender.(Attacher)
+	if img != nil && apart {
+		msg.Image = nil
+	} else if img != nil {
+		msg.Image = d.draw(ctx, it, img)
+	}
+	if !it.Posted {
+		ref, found, err := d.post(ctx, it, sender, &msg)
+		if err != nil || !found {
+			return err // settled by post: sent, retried or failed
+		}
+		if img == nil || !apart {
+			return d.finish(ctx, it, func(x *store.OutboxItem) {
+				x.Status, x.Ref, x.SentAt, x.Unverified, x.Error = store.OutboxSent, ref, d.opt.Clock.Now(), false, ""
+			})
+		}
+		// The post exists: record it before the image goes, so a stop in
+		// between never posts the message again.
+		x, err := d.opt.Store.UpdateOutbox(context.WithoutCancel(ctx), it.ID, func(x *store.OutboxItem) {
+			x.Posted, x.Ref, x.Unverified, x.Error = true, ref, false, ""
+		})
+		if err != nil {
+			return err
+		}
+		*it = *x
+	}
+	return d.attach(ctx, it, attacher, img)
+}
+
+// post sends the message, or finds that an earlier attempt posted it,
+// and reports the message's ref with found=true. When it was not posted,
+// the outcome is recorded (retry or failure) and found is false.
+func (d *Dispatcher) post(ctx context.Context, it *store.OutboxItem, sender Sender, msg *bot.Message) (ref string, found bool, err error) {
+	now := d.opt.Clock.Now()
 	if it.Unverified {
 		if ch, ok := sender.(Checker); ok {
 			ref, found, err := ch.Posted(ctx, it.Target, it.Key, it.Created.Add(-time.Minute))
 			switch {
 			case err != nil:
-				return d.retry(ctx, it, now, fmt.Errorf("check whether posted: %w", err), 0)
+				return "", false, d.retry(ctx, it, now, fmt.Errorf("check whether posted: %w", err), 0)
 			case found:
-				d.opt.Logger.Info("outbox item was posted before the stop; not sending again", "id", it.ID, "key", it.Key)
-				return d.finish(ctx, it, func(x *store.OutboxItem) {
-					x.Status, x.Ref, x.SentAt, x.Unverified = store.OutboxSent, ref, now, false
-				})
+				d.opt.Logger.Info("outbox item was posted by an earlier attempt; not sending again", "id", it.ID, "key", it.Key)
+				return ref, true, nil
 			}
 		}
 	}
-	msg := it.Message
-	var ref string
-	var err error
-	switch {
-	case it.Updates != "":
-		return d.update(ctx, it, sender, now)
-	case it.Thread != "":
+	if it.Thread != "" {
 		parent, wait, perr := d.parent(ctx, it, it.Thread)
 		switch {
 		case perr != nil:
-			return d.retry(ctx, it, now, perr, 0)
+			return "", false, d.retry(ctx, it, now, perr, 0)
 		case wait:
-			return d.retry(ctx, it, now, fmt.Errorf("waiting for %s to be posted", it.Thread), parentWait)
+			return "", false, d.retry(ctx, it, now, fmt.Errorf("waiting for %s to be posted", it.Thread), parentWait)
 		}
 		if r, ok := sender.(Replier); ok && parent != nil {
-			ref, err = r.SendReply(ctx, it.Target, parent.Ref, &msg, it.Key)
-			break
+			ref, err = r.SendReply(ctx, it.Target, parent.Ref, msg, it.Key)
+		} else {
+			ref, err = sender.Send(ctx, it.Target, msg, it.Key)
 		}
-		ref, err = sender.Send(ctx, it.Target, &msg, it.Key)
-	default:
-		ref, err = sender.Send(ctx, it.Target, &msg, it.Key)
+	} else {
+		ref, err = sender.Send(ctx, it.Target, msg, it.Key)
 	}
 	now = d.opt.Clock.Now()
 	if err == nil {
-		return d.finish(ctx, it, func(x *store.OutboxItem) {
-			x.Status, x.Ref, x.SentAt, x.Unverified, x.Error = store.OutboxSent, ref, now, false, ""
-		})
+		return ref, true, nil
 	}
-	return d.failed(ctx, it, now, err)
+	return "", false, d.failed(ctx, it, now, err)
 }
 
 // parent finds the posted item key names for it: nil when there is none
@@ -396,6 +491,9 @@ func (d *Dispatcher) failed(ctx context.Context, it *store.OutboxItem, now time.
 	if !errors.As(err, &se) {
 		se = &bot.SendError{Err: err, Reason: "error"}
 	}
+	if d.opt.OnSendError != nil {
+		d.opt.OnSendError(p, se)
+	}
 	switch {
 	case se.Permanent:
 		d.opt.Logger.Warn("outbox item failed for good", "id", it.ID, "target", it.Target.String(), "reason", se.Reason, "err", err)
@@ -412,6 +510,70 @@ func (d *Dispatcher) failed(ctx context.Context, it *store.OutboxItem, now time.
 		return d.retry(ctx, it, now, err, 0, func(x *store.OutboxItem) { x.Unverified = true })
 	}
 	return d.retry(ctx, it, now, err, 0)
+}
+
+// attach sends the image of a posted message and settles the item as
+// sent: at once when there is no image (or it cannot be drawn), after
+// the upload otherwise. A failed upload is retried like a send, without
+// posting the message again; one that cannot succeed leaves the item
+// sent, with the reason.
+func (d *Dispatcher) attach(ctx context.Context, it *store.OutboxItem, attacher Attacher, img *bot.Image) error {
+	sent := func(errText string) error {
+		return d.finish(ctx, it, func(x *store.OutboxItem) {
+			x.Status, x.SentAt, x.Error = store.OutboxSent, d.opt.Clock.Now(), errText
+			x.Attached = img != nil && errText == ""
+		})
+	}
+	if img == nil || it.Attached {
+		return sent("")
+	}
+	drawn := d.draw(ctx, it, img)
+	if drawn == nil {
+		return sent("image not sent: it could not be drawn")
+	}
+	err := attacher.Attach(ctx, it.Target, it.Ref, drawn, it.Key)
+	now := d.opt.Clock.Now()
+	if err == nil {
+		return sent("")
+	}
+	var se *bot.SendError
+	if !errors.As(err, &se) {
+		se = &bot.SendError{Err: err, Reason: "error"}
+	}
+	if se.Permanent || it.Attempts >= d.opt.MaxAttempts && se.RetryAfter == 0 {
+		// The message is out: the item is sent, and says what is missing.
+		d.opt.Logger.Warn("outbox image failed for good; the message itself was posted", "id", it.ID, "target", it.Target.String(), "reason", se.Reason, "err", err)
+		return sent("image not sent: " + err.Error())
+	}
+	if se.RetryAfter > 0 {
+		d.mu.Lock()
+		d.pausedUntil[it.Target.Platform] = now.Add(se.RetryAfter)
+		d.mu.Unlock()
+	}
+	return d.retry(ctx, it, now, fmt.Errorf("attach image: %w", err), se.RetryAfter)
+}
+
+// draw returns img with its bytes: itself when it has them, else drawn
+// from its Spec with Options.Render; nil (logged) when it cannot be.
+func (d *Dispatcher) draw(ctx context.Context, it *store.OutboxItem, img *bot.Image) *bot.Image {
+	if len(img.Data) > 0 || img.Spec == nil {
+		if len(img.Data) == 0 {
+			return nil
+		}
+		return img
+	}
+	if d.opt.Render == nil {
+		d.opt.Logger.Error("outbox image has a spec but no renderer is configured; sending without it", "id", it.ID, "kind", img.Spec.Kind)
+		return nil
+	}
+	data, err := d.opt.Render(ctx, img.Spec)
+	if err != nil || len(data) == 0 {
+		d.opt.Logger.Error("outbox image could not be drawn; sending without it", "id", it.ID, "kind", img.Spec.Kind, "err", err)
+		return nil
+	}
+	out := *img
+	out.Data, out.Spec = data, nil
+	return &out
 }
 
 // retry puts the item back for a later attempt, or gives it up after

@@ -109,13 +109,19 @@ func dark(c interface{ RGBA() (r, g, b, a uint32) }) bool {
 
 func esc(s string) string { return html.EscapeString(s) }
 
+// Partners finds a partner by its referral code, without regard to
+// case. Returns ENOTFOUND.
+type Partners interface {
+	PartnerByCode(ctx context.Context, code string) (*bot.Partner, error)
+}
+
 // PosterHandler serves GET /r/{code}/print.svg: the poster of the code's
 // partner, in the partner's language (or ?lang=pl / ?lang=en). Like the
 // redirect, an unknown code or an ended partner's answers 404; a paused
 // partner's poster is still served, its link still works. Viewing the
 // poster records no click.
 type PosterHandler struct {
-	Store     Store
+	Store     Partners
 	PublicURL string
 	Program   string
 	Logger    *slog.Logger

@@ -72,10 +72,6 @@ func (s codeStore) PartnerByCode(_ context.Context, code string) (*bot.Partner, 
 	return s.p, nil
 }
 
-func (codeStore) Ingest(context.Context, []bot.Event, []int) (bot.IngestResult, error) {
-	panic("a poster records no click")
-}
-
 func TestPosterHandler(t *testing.T) {
 	ended := *posterPartner
 	ended.Status = bot.StatusEnded

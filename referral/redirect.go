@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
 
 	"partnerbot/bot"
+	"partnerbot/store"
 )
 
 // Store is what the redirect needs of the ledger.
@@ -19,8 +21,10 @@ type Store interface {
 	// PartnerByCode returns the partner a referral code belongs to,
 	// without regard to case. Returns ENOTFOUND.
 	PartnerByCode(ctx context.Context, code string) (*bot.Partner, error)
-	// Ingest stores events; a repeated id is counted as a duplicate.
-	Ingest(ctx context.Context, evs []bot.Event, lines []int) (bot.IngestResult, error)
+	// RecordClick stores a click event by group commit, unless its id
+	// is stored (a duplicate) or address already has max counted clicks
+	// on code that day (capped); max <= 0 is no cap.
+	RecordClick(ctx context.Context, ev bot.Event, code, address string, max int) (store.ClickResult, error)
 }
 
 // DefaultParam is the query parameter that carries the code to the
@@ -50,9 +54,15 @@ type Redirect struct {
 	// when empty.
 	Param  string
 	Logger *slog.Logger
-	// OnClick, if set, is called after a click was stored (metrics):
-	// accepted=false for a duplicate.
-	OnClick func(accepted bool)
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed; none when empty.
+	TrustedProxies []netip.Prefix
+	// MaxClicksPerAddress caps counted clicks per address, code and
+	// day; zero means no cap.
+	MaxClicksPerAddress int
+	// OnClick, if set, is called after a click was recorded (metrics)
+	// with what became of it.
+	OnClick func(result store.ClickResult)
 }
 
 // ServeHTTP answers one visit of a referral link.
@@ -140,19 +150,20 @@ func (h *Redirect) recordClick(r *http.Request, partner, code string) {
 	if loc == nil {
 		loc = time.UTC
 	}
+	addr := ClientAddr(r, h.TrustedProxies)
 	ev := bot.Event{
-		ID:      ClickID(code, visitor(r), bot.DateOf(now, loc)),
+		ID:      ClickID(code, addr+"\x00"+r.UserAgent(), bot.DateOf(now, loc)),
 		Type:    bot.EventClick,
 		Partner: partner,
 		At:      now,
 	}
-	res, err := h.Store.Ingest(r.Context(), []bot.Event{ev}, nil)
+	res, err := h.Store.RecordClick(r.Context(), ev, code, addr, h.MaxClicksPerAddress)
 	if err != nil {
 		h.logger().Warn("referral: click not recorded", "partner", partner, "code", code, "err", err)
 		return
 	}
 	if h.OnClick != nil {
-		h.OnClick(res.Accepted > 0)
+		h.OnClick(res)
 	}
 }
 
@@ -213,21 +224,43 @@ func ClickID(code, visitor string, day bot.Date) string {
 	return "click-" + clickEncoding.EncodeToString(sum[:])[:24]
 }
 
-// visitor identifies who made a request, for telling repeat clicks from
-// new ones: the client's IP address (the first X-Forwarded-For entry
-// when a proxy set one, else the connection's address) and its
-// User-Agent. It is not proof of anything: a client may send any
-// X-Forwarded-For, and at worst counts itself more than once.
-func visitor(r *http.Request) string {
-	ip, _, _ := strings.Cut(r.Header.Get("X-Forwarded-For"), ",")
-	ip = strings.TrimSpace(ip)
-	if ip == "" {
-		ip = r.RemoteAddr
-		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-			ip = host
+// ClientAddr is the address a request comes from: the connection's
+// peer, unless the peer is one of trusted (a reverse proxy), in which
+// case X-Forwarded-For is read from the right, skipping trusted proxies,
+// and the first address that is not one is the client. A client cannot
+// make itself look like many by sending X-Forwarded-For of its own: from
+// an untrusted peer the header is ignored.
+func ClientAddr(r *http.Request, trusted []netip.Prefix) string {
+	peer := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(peer); err == nil {
+		peer = host
+	}
+	ip, err := netip.ParseAddr(peer)
+	if err != nil || !isTrusted(ip, trusted) {
+		return peer
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a garbled hop: trust nothing left of it
+		}
+		if !isTrusted(hop, trusted) {
+			return hop.Unmap().String()
+		}
+		ip = hop
+	}
+	return ip.Unmap().String()
+}
+
+func isTrusted(ip netip.Addr, trusted []netip.Prefix) bool {
+	ip = ip.Unmap()
+	for _, p := range trusted {
+		if p.Contains(ip) {
+			return true
 		}
 	}
-	return ip + "\x00" + r.UserAgent()
+	return false
 }
 
 // nonCustomers are User-Agent fragments (lower case) of clients that are

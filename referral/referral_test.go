@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image/color"
 	"image/png"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -194,7 +196,7 @@ type env struct {
 	accepted, duplicates int
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, opts ...func(*referral.Redirect)) *env {
 	t.Helper()
 	e := &env{clock: bot.NewManualClock(tstart)}
 	s, err := store.Open(filepath.Join(t.TempDir(), "test.db"), store.Options{Location: waw, Clock: e.clock})
@@ -212,19 +214,23 @@ func newEnv(t *testing.T) *env {
 			t.Fatalf("put partner %s: %v", p.ID, err)
 		}
 	}
-	e.serve(t, &referral.Redirect{
+	h := &referral.Redirect{
 		Store: s, Clock: e.clock, Location: waw,
 		DefaultLanding: "https://program.example/join",
-		OnClick: func(accepted bool) {
+		OnClick: func(r store.ClickResult) {
 			e.mu.Lock()
 			defer e.mu.Unlock()
-			if accepted {
+			if r == store.ClickAccepted {
 				e.accepted++
 			} else {
 				e.duplicates++
 			}
 		},
-	})
+	}
+	for _, o := range opts {
+		o(h)
+	}
+	e.serve(t, h)
 	return e
 }
 
@@ -364,10 +370,45 @@ func TestRedirect(t *testing.T) {
 		if got := e.clicks(t, "janko"); got != 2 {
 			t.Fatalf("another User-Agent: clicks = %d, want 2", got)
 		}
-		e.visit(t, "GET", "/r/janko2026", "X-Forwarded-For", "203.0.113.5, 10.0.0.1")
-		e.visit(t, "GET", "/r/janko2026", "X-Forwarded-For", "203.0.113.5")
+		e.clock.Advance(24 * time.Hour)
+		e.visit(t, "GET", "/r/janko2026")
 		if got := e.clicks(t, "janko"); got != 3 {
-			t.Fatalf("another address (first X-Forwarded-For entry) twice: clicks = %d, want 3", got)
+			t.Fatalf("the next day: clicks = %d, want 3", got)
+		}
+	})
+	t.Run("forged X-Forwarded-For from an untrusted peer", func(t *testing.T) {
+		e := newEnv(t)
+		for i := range 20 {
+			e.visit(t, "GET", "/r/janko2026", "X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i+1))
+		}
+		if got := e.clicks(t, "janko"); got != 1 {
+			t.Fatalf("20 forged headers: clicks = %d, want 1", got)
+		}
+	})
+	t.Run("X-Forwarded-For from a trusted proxy", func(t *testing.T) {
+		e := newEnv(t, func(h *referral.Redirect) {
+			h.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("10.0.0.0/8")}
+		})
+		e.visit(t, "GET", "/r/janko2026", "X-Forwarded-For", "203.0.113.5")
+		e.visit(t, "GET", "/r/janko2026", "X-Forwarded-For", "6.6.6.6, 203.0.113.5, 10.1.2.3") // the client forged the first entry
+		e.visit(t, "GET", "/r/janko2026", "X-Forwarded-For", "198.51.100.7")
+		if got := e.clicks(t, "janko"); got != 2 {
+			t.Fatalf("two addresses behind the proxy: clicks = %d, want 2", got)
+		}
+	})
+	t.Run("per-address cap", func(t *testing.T) {
+		e := newEnv(t, func(h *referral.Redirect) { h.MaxClicksPerAddress = 3 })
+		for i := range 10 {
+			resp, _ := e.visit(t, "GET", "/r/janko2026", "User-Agent", fmt.Sprintf("Mozilla/5.0 (X11; Linux x86_64) Firefox/%d.0", 100+i))
+			if resp.StatusCode != http.StatusFound {
+				t.Fatalf("visit %d: status %d, want a redirect all the same", i, resp.StatusCode)
+			}
+		}
+		if got := e.clicks(t, "janko"); got != 3 {
+			t.Fatalf("10 user agents from one address: clicks = %d, want 3", got)
+		}
+		if acc, other := e.onClicks(); acc != 3 || other != 7 {
+			t.Fatalf("OnClick: accepted %d, capped %d; want 3, 7", acc, other)
 		}
 		e.clock.Advance(24 * time.Hour)
 		e.visit(t, "GET", "/r/janko2026")
@@ -476,12 +517,19 @@ type fakeStore struct {
 	IngestFn        func(ctx context.Context, evs []bot.Event, lines []int) (bot.IngestResult, error)
 }
 
-func (f *fakeStore) PartnerByCode(ctx context.Context, code string) (*bot.Partner, error) {
-	return f.PartnerByCodeFn(ctx, code)
+func (f *fakeStore) RecordClick(ctx context.Context, ev bot.Event, code, address string, max int) (store.ClickResult, error) {
+	r, err := f.IngestFn(ctx, []bot.Event{ev}, nil)
+	if err != nil {
+		return "", err
+	}
+	if r.Accepted > 0 {
+		return store.ClickAccepted, nil
+	}
+	return store.ClickDuplicate, nil
 }
 
-func (f *fakeStore) Ingest(ctx context.Context, evs []bot.Event, lines []int) (bot.IngestResult, error) {
-	return f.IngestFn(ctx, evs, lines)
+func (f *fakeStore) PartnerByCode(ctx context.Context, code string) (*bot.Partner, error) {
+	return f.PartnerByCodeFn(ctx, code)
 }
 
 func TestRedirect_StoreFailures(t *testing.T) {
@@ -502,7 +550,7 @@ func TestRedirect_StoreFailures(t *testing.T) {
 				},
 			},
 			Clock:   bot.NewManualClock(tstart),
-			OnClick: func(bool) { t.Error("OnClick called for a click that was not stored") },
+			OnClick: func(store.ClickResult) { t.Error("OnClick called for a click that was not stored") },
 		})
 		resp, _ := e.visit(t, "GET", "/r/janko2026")
 		wantRedirect(t, resp, "https://shop.example/?ref=janko2026")

@@ -24,6 +24,8 @@ type Store interface {
 	DailyTotals(ctx context.Context, partner string, from, to bot.Date, fn func(bot.Date, bot.Totals) error) error
 	AllTotals(ctx context.Context, from, to bot.Date) (map[string]bot.Totals, error)
 	Promotions(ctx context.Context) ([]bot.Promotion, error)
+	// Commissions is a partner's commission lifecycle as of a day.
+	Commissions(ctx context.Context, partner string, d bot.Date) (bot.Commissions, error)
 }
 
 // Builder builds report messages.
@@ -62,6 +64,8 @@ type Weekly struct {
 	BestMonth  bool // the month so far already beats every earlier full month
 	Years      int  // whole years in the program, when the anniversary falls in the coming week
 	AnnivDay   bot.Date
+	// Owed is what the partner is owed, all-time as of the week's end.
+	Owed bot.Commissions
 }
 
 // Figures reads a partner's figures for the report of week (the ISO week
@@ -97,6 +101,9 @@ func (b *Builder) Figures(ctx context.Context, p *bot.Partner, week bot.Period, 
 	})
 	if err != nil {
 		return w, fmt.Errorf("figures for %s: %w", p.ID, err)
+	}
+	if w.Owed, err = b.Store.Commissions(ctx, p.ID, week.To); err != nil {
+		return w, fmt.Errorf("commissions of %s: %w", p.ID, err)
 	}
 	for i := range chartWeeks {
 		monday := firstChart.AddDays(7 * i)
@@ -174,16 +181,20 @@ func (b *Builder) WeeklyMessage(p *bot.Partner, w Weekly, st *health.Standing) (
 	if st != nil {
 		msg.Fields = append(msg.Fields, bot.Field{Name: i18n.T(l, "stats.tier"), Value: st.TierText(l), Inline: true})
 	}
-	bars := make([]chart.Bar, len(w.History))
-	for i, v := range w.History {
-		bars[i] = chart.Bar{Label: w.Labels[i], Value: v, Highlight: i == len(w.History)-1}
-	}
-	png, err := chart.Bars(bars, chart.Options{Title: i18n.T(l, "weekly.chart_title"), Locale: l, Currency: b.Currency})
+	msg.Fields = append(msg.Fields, i18n.OwedFields(l, b.Currency, w.Owed)...)
+	png, err := chart.WeeklyPNG(w.Chart(p, b.Currency))
 	if err != nil {
 		return nil, fmt.Errorf("weekly chart for %s: %w", p.ID, err)
 	}
 	msg.Image = &bot.Image{Name: "weeks-" + p.ID + ".png", Type: "image/png", Data: png, Alt: i18n.T(l, "weekly.chart_title")}
 	return msg, nil
+}
+
+// Chart is the data of the report's chart: the History weeks, drawn in
+// the partner's language.
+func (w *Weekly) Chart(p *bot.Partner, cur bot.Currency) chart.Weekly {
+	return chart.Weekly{First: w.Week.From.AddDays(-7 * (len(w.History) - 1)), Values: w.History, Joined: p.Joined,
+		Locale: p.Locale, Currency: cur}
 }
 
 // Targets lists where a partner's scheduled posts go: on each platform

@@ -67,6 +67,9 @@ func TestWeeklyFigures(t *testing.T) {
 		if w.MonthSoFar != mtd {
 			t.Errorf("%s: month so far %+v, store %+v", p.ID, w.MonthSoFar, mtd)
 		}
+		if owed, _ := s.Commissions(ctx, p.ID, week.To); w.Owed != owed {
+			t.Errorf("%s: owed %+v, store %+v", p.ID, w.Owed, owed)
+		}
 	}
 	// piekarnia-zytnia joined exactly a year before the demo's day.
 	p, _ := s.Partner(ctx, "piekarnia-zytnia")
@@ -116,6 +119,10 @@ func TestWeeklyRecords(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
+	}
+	// No commission at all: no row of zeros about it.
+	if strings.Contains(out, "wypłat") || strings.Contains(out, "oczekując") || strings.Contains(out, "Saldo") {
+		t.Errorf("a report without commission speaks of it:\n%s", out)
 	}
 	img, err := png.Decode(bytes.NewReader(m.Image.Data))
 	if err != nil || img.Bounds().Dx() != 640 {

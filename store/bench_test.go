@@ -2,8 +2,11 @@ package store_test
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -112,4 +115,55 @@ func BenchmarkRawPut(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkStats_LongHistory reads the stats of a partner with 4 000
+// sales, their refunds and monthly payouts over three years: the
+// commission lifecycle as of a day is read from monthly and daily
+// deltas, so the read does not grow with the history.
+func BenchmarkStats_LongHistory(b *testing.B) {
+	s, err := store.Open(filepath.Join(b.TempDir(), "long.db"), store.Options{Location: waw, NoSync: true, Clock: bot.NewManualClock(tstart)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	mustPartner(b, s, "janko")
+	r := rand.New(rand.NewPCG(3, 3))
+	start := time.Date(2023, 11, 1, 0, 0, 0, 0, waw)
+	var evs []bot.Event
+	for i := range 4000 {
+		at := start.Add(time.Duration(r.Int64N(int64(3 * 365 * 24 * time.Hour))))
+		evs = append(evs, bot.Event{ID: fmt.Sprintf("o%d", i), Type: bot.EventSale, Partner: "janko", At: at,
+			Amount: bot.Amount(1000 + r.IntN(50000)), Commission: bot.Amount(r.IntN(2000))})
+		if i%10 == 0 {
+			evs = append(evs, bot.Event{ID: fmt.Sprintf("r%d", i), Type: bot.EventRefund, Partner: "janko", At: at.Add(72 * time.Hour),
+				Amount: 500, Commission: 10, Ref: fmt.Sprintf("o%d", i)})
+		}
+	}
+	for m := range 36 {
+		evs = append(evs, bot.Event{ID: fmt.Sprintf("p%d", m), Type: bot.EventPayout, Partner: "janko", At: start.AddDate(0, m, 10), Amount: 10000})
+	}
+	if _, err := s.Ingest(ctx, evs, nil); err != nil {
+		b.Fatal(err)
+	}
+	today := bot.MustDate("2026-11-22")
+	b.Run("commissions", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := s.Commissions(ctx, "janko", today); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for _, period := range []string{"2026-10", "2026"} {
+		p, _ := bot.ParsePeriod(period, today)
+		b.Run(period, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Stats(ctx, "janko", p, today, pln); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

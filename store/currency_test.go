@@ -201,3 +201,29 @@ func TestStore_MoneyBounds(t *testing.T) {
 		t.Fatalf("err = %#v, want a refused converted amount", err)
 	}
 }
+
+func TestStore_IngestLeavesEventsAsGiven(t *testing.T) {
+	// A failed transaction (or a group commit running it again) must not
+	// convert the same events twice.
+	s := mustOpen(t, "")
+	mustPartner(t, s, "janko")
+	if _, err := s.SetRate(ctx, bot.ExchangeRate{Currency: "EUR", Rate: mustRate(t, "4.25")}); err != nil {
+		t.Fatal(err)
+	}
+	evs := []bot.Event{foreign("eu1", bot.EventSale, "2026-11-16T10:00:00+01:00", "EUR", 1000, 100)}
+	s.FailAfter(1)
+	if _, err := s.Ingest(ctx, evs, nil); err == nil {
+		t.Fatal("injected failure not reported")
+	}
+	s.FailAfter(0)
+	if evs[0].Amount != 1000 || evs[0].Currency != "EUR" || evs[0].OrigAmount != 0 {
+		t.Fatalf("the caller's event changed: %+v", evs[0])
+	}
+	if _, err := s.Ingest(ctx, evs, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.PartnerEvents(ctx, "janko", bot.MustDate("2026-11-16").Start(waw), bot.MustDate("2026-11-17").Start(waw))
+	if len(got) != 1 || got[0].Amount != 4250 || got[0].Commission != 425 || got[0].OrigAmount != 1000 {
+		t.Fatalf("stored %+v, want 42.50 PLN from 10.00 EUR", got)
+	}
+}

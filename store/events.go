@@ -94,7 +94,10 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 	var itemOrder []string
 	life := newLifeDeltas()
 	for i := range evs {
-		e := &evs[i]
+		// A copy: conversion changes it, and the caller's events must stay
+		// as given, since a group commit may run this function again.
+		ev := evs[i]
+		e := &ev
 		ok, seen := known[e.Partner]
 		if !seen {
 			ok = partners.Get([]byte(e.Partner)) != nil

@@ -110,6 +110,22 @@ var migrations = []func(tx *bolt.Tx) error{
 			return refs.Put(refKey(it.Target.Platform, it.Ref), be64(it.ID))
 		})
 	},
+	// 8 → 9: the connectors' attribution index (external ids, coupons)
+	// and parked webhook deliveries; the index is filled from partners.
+	func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketAttrib, bucketParked} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketPartners).ForEach(func(k, v []byte) error {
+			var p bot.Partner
+			if err := json.Unmarshal(v, &p); err != nil {
+				return err
+			}
+			return setAttribution(tx, p.ID, nil, &p)
+		})
+	},
 }
 
 // SchemaVersion is the schema this build writes.

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -35,75 +36,13 @@ func (s *Store) PutPartner(ctx context.Context, p *bot.Partner) (created bool, e
 	np := *p
 	np.Tags = slices.Clone(p.Tags)
 	np.ReferralCode = strings.ToLower(np.ReferralCode)
+	np.Coupons = slices.Clone(p.Coupons)
+	np.ExternalIDs = maps.Clone(p.ExternalIDs)
+	normalizeAttribution(&np)
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketPartners)
-		var old *bot.Partner
-		if v := b.Get([]byte(np.ID)); v != nil {
-			old = new(bot.Partner)
-			if err := json.Unmarshal(v, old); err != nil {
-				return fmt.Errorf("decode partner %q: %w", np.ID, err)
-			}
-		}
-		created = old == nil
-		now := s.now()
-		if old != nil {
-			np.Created = old.Created
-			if np.ReferralCode == "" {
-				np.ReferralCode = old.ReferralCode
-			}
-			if np.Joined.IsZero() {
-				np.Joined = old.Joined
-			}
-		} else {
-			np.Created = now
-		}
-		np.Updated = now
-		if np.Status == "" {
-			np.Status = bot.StatusActive
-		}
-		if np.Locale == "" {
-			np.Locale = s.defaultLocale
-		}
-		if np.Joined.IsZero() {
-			np.Joined = s.today()
-		}
-		if err := np.Validate(); err != nil {
-			return err
-		}
-		if old == nil || old.Joined != np.Joined {
-			if err := np.CheckJoined(s.today()); err != nil {
-				return err
-			}
-		}
-		if np.Manager != "" && tx.Bucket(bucketManagers).Get([]byte(np.Manager)) == nil {
-			return bot.FieldError("manager", "unknown manager %q (add it first: partnerbot manager add %s)", np.Manager, np.Manager)
-		}
-		codes := tx.Bucket(bucketCodes)
-		if np.ReferralCode == "" {
-			code, err := newCode(codes)
-			if err != nil {
-				return err
-			}
-			np.ReferralCode = code
-		} else if owner := codes.Get([]byte(np.ReferralCode)); owner != nil && string(owner) != np.ID {
-			return &bot.Error{Code: bot.ECONFLICT, Field: "referral_code", Message: fmt.Sprintf("referral code %q belongs to partner %q", np.ReferralCode, owner)}
-		}
-		if old != nil && old.ReferralCode != np.ReferralCode {
-			if err := codes.Delete([]byte(old.ReferralCode)); err != nil {
-				return err
-			}
-		}
-		if err := codes.Put([]byte(np.ReferralCode), []byte(np.ID)); err != nil {
-			return err
-		}
-		var oldIDs []string
-		if old != nil {
-			oldIDs = partnerIdentities(old)
-		}
-		if err := setIdentities(tx, Identity{"partner", np.ID}, oldIDs, partnerIdentities(&np)); err != nil {
-			return err
-		}
-		return putJSON(b, np.ID, &np)
+		var err error
+		created, err = s.putPartnerTx(tx, &np)
+		return err
 	})
 	if err != nil {
 		return false, wrap("put partner", err)
@@ -111,6 +50,129 @@ func (s *Store) PutPartner(ctx context.Context, p *bot.Partner) (created bool, e
 	s.touchPartners()
 	*p = np
 	return created, nil
+}
+
+// putPartnerTx is PutPartner inside a write transaction: np, already
+// copied and normalized, gets its defaults and stamps.
+func (s *Store) putPartnerTx(tx *bolt.Tx, np *bot.Partner) (created bool, err error) {
+	b := tx.Bucket(bucketPartners)
+	var old *bot.Partner
+	if v := b.Get([]byte(np.ID)); v != nil {
+		old = new(bot.Partner)
+		if err := json.Unmarshal(v, old); err != nil {
+			return false, fmt.Errorf("decode partner %q: %w", np.ID, err)
+		}
+	}
+	created = old == nil
+	now := s.now()
+	if old != nil {
+		np.Created = old.Created
+		if np.ReferralCode == "" {
+			np.ReferralCode = old.ReferralCode
+		}
+		if np.Joined.IsZero() {
+			np.Joined = old.Joined
+		}
+	} else {
+		np.Created = now
+	}
+	np.Updated = now
+	if np.Status == "" {
+		np.Status = bot.StatusActive
+	}
+	if np.Locale == "" {
+		np.Locale = s.defaultLocale
+	}
+	if np.Joined.IsZero() {
+		np.Joined = s.today()
+	}
+	if err := np.Validate(); err != nil {
+		return false, err
+	}
+	if old == nil || old.Joined != np.Joined {
+		if err := np.CheckJoined(s.today()); err != nil {
+			return false, err
+		}
+	}
+	if np.Manager != "" && tx.Bucket(bucketManagers).Get([]byte(np.Manager)) == nil {
+		return false, bot.FieldError("manager", "unknown manager %q (add it first: partnerbot manager add %s)", np.Manager, np.Manager)
+	}
+	codes := tx.Bucket(bucketCodes)
+	if np.ReferralCode == "" {
+		code, err := newCode(codes)
+		if err != nil {
+			return false, err
+		}
+		np.ReferralCode = code
+	} else if owner := codes.Get([]byte(np.ReferralCode)); owner != nil && string(owner) != np.ID {
+		return false, &bot.Error{Code: bot.ECONFLICT, Field: "referral_code", Message: fmt.Sprintf("referral code %q belongs to partner %q", np.ReferralCode, owner)}
+	}
+	if old != nil && old.ReferralCode != np.ReferralCode {
+		if err := codes.Delete([]byte(old.ReferralCode)); err != nil {
+			return false, err
+		}
+	}
+	if err := codes.Put([]byte(np.ReferralCode), []byte(np.ID)); err != nil {
+		return false, err
+	}
+	var oldIDs []string
+	if old != nil {
+		oldIDs = partnerIdentities(old)
+	}
+	if err := setIdentities(tx, Identity{"partner", np.ID}, oldIDs, partnerIdentities(np)); err != nil {
+		return false, err
+	}
+	if err := setAttribution(tx, np.ID, old, np); err != nil {
+		return false, err
+	}
+	return created, putJSON(b, np.ID, np)
+}
+
+// PutPartners creates or replaces many partners at once, like PutPartner
+// each, in one transaction: all of them or none. lines gives each
+// partner's line in its input for errors (nil means position+1); a
+// partner's external ids and coupons may not repeat another's in the
+// same batch. Returns how many were created and updated, or the first
+// error with its Line.
+func (s *Store) PutPartners(ctx context.Context, ps []bot.Partner, lines []int) (created, updated int, err error) {
+	if err := ctx.Err(); err != nil {
+		return 0, 0, err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		created, updated = 0, 0
+		for i := range ps {
+			np := ps[i]
+			np.Tags = slices.Clone(np.Tags)
+			np.ReferralCode = strings.ToLower(np.ReferralCode)
+			np.Coupons = slices.Clone(np.Coupons)
+			np.ExternalIDs = maps.Clone(np.ExternalIDs)
+			normalizeAttribution(&np)
+			c, err := s.putPartnerTx(tx, &np)
+			if err != nil {
+				line := i + 1
+				if lines != nil {
+					line = lines[i]
+				}
+				if be := bot.AsError(err); be != nil {
+					e := *be
+					e.Line = line
+					return &e
+				}
+				return fmt.Errorf("line %d: %w", line, err)
+			}
+			if c {
+				created++
+			} else {
+				updated++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, wrap("put partners", err)
+	}
+	s.touchPartners()
+	return created, updated, nil
 }
 
 // Partner returns a partner. Returns ENOTFOUND.
@@ -207,6 +269,9 @@ func (s *Store) DeletePartner(ctx context.Context, id string, purge bool) (event
 			return err
 		}
 		if err := setIdentities(tx, Identity{"partner", id}, partnerIdentities(&p), nil); err != nil {
+			return err
+		}
+		if err := setAttribution(tx, id, &p, nil); err != nil {
 			return err
 		}
 		return b.Delete([]byte(id))

@@ -155,14 +155,135 @@ func (s *Store) convert(e *bot.Event, day bot.Date, rates *rateCache) error {
 	return nil
 }
 
-// CheckEvent converts a copy of e as Ingest would and reports what Ingest
-// would refuse about its money (ENORATE, an amount too large): the first
-// pass of an import checks this before anything is stored.
-func (s *Store) CheckEvent(ctx context.Context, e bot.Event) error {
-	if e.Currency == "" || e.Currency == s.currency.Code {
-		return nil
-	}
-	return s.db.View(func(tx *bolt.Tx) error {
+// CheckEvent converts a copy of e as Ingest would and returns it, or
+// what Ingest would refuse about its money (ENORATE, an amount too
+// large): the first pass of an import checks this before anything is
+// stored.
+func (s *Store) CheckEvent(ctx context.Context, e bot.Event) (bot.Event, error) {
+	err := s.db.View(func(tx *bolt.Tx) error {
 		return s.convert(&e, bot.DateOf(e.At, s.loc), newRateCache(tx.Bucket(bucketRates)))
 	})
+	return e, err
+}
+
+// LedgerRoom returns how much more money (amounts and commissions, in
+// absolute minor units) the ledger can take before bot.MaxLedgerMoney.
+func (s *Store) LedgerRoom(ctx context.Context) (int64, error) {
+	var room int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		room = bot.MaxLedgerMoney - ledgerMoney(tx.Bucket(bucketMeta))
+		return nil
+	})
+	return max(room, 0), err
+}
+
+// CurrencyMigration says what MigrateCurrency did.
+type CurrencyMigration struct {
+	From, To     bot.Currency
+	Events       int      // events whose amounts were converted
+	DroppedRates []string // currencies whose rates (in From) were removed
+}
+
+// MigrateCurrency makes to the program currency, converting every stored
+// amount in one transaction: one unit of the current program currency is
+// worth rate units of to. Each amount is converted exactly and rounded
+// once (bot.Rate.Convert); an event first reported in to gets its
+// reported amounts back, exactly; the others keep what was reported, and
+// those that were in the old program currency now say so (their currency
+// and original amounts). Rates of other currencies were in the old
+// currency, so they are dropped (set them again); the old currency gets
+// rate as its rate from EarliestRateDay. Daily totals and the commission
+// lifecycle are recounted.
+//
+// Returns EINVALID when to is not ISO 4217 or is already the program
+// currency, or a converted amount exceeds bot.MaxAmount.
+func (s *Store) MigrateCurrency(ctx context.Context, code string, rate bot.Rate) (CurrencyMigration, error) {
+	res := CurrencyMigration{From: s.currency}
+	to, err := bot.LookupCurrency(code)
+	if err != nil {
+		return res, err
+	}
+	res.To = to
+	if to.Code == s.currency.Code {
+		return res, bot.Errorf(bot.EINVALID, "%s is already the program currency", to.Code)
+	}
+	if rate.IsZero() {
+		return res, bot.FieldError("rate", "a rate must be above zero")
+	}
+	from := s.currency
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		res.Events, res.DroppedRates = 0, nil
+		tl := tx.Bucket(bucketTimeline)
+		type put struct{ k, v []byte }
+		var puts []put
+		c := tl.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			e, err := decodeTimeline(k, v)
+			if err != nil {
+				return err
+			}
+			if e.Amount == 0 && e.Commission == 0 && e.Currency == "" {
+				continue
+			}
+			switch e.Currency {
+			case to.Code:
+				e.Amount, e.Commission = e.OrigAmount, e.OrigCommission
+				e.Currency, e.OrigAmount, e.OrigCommission = "", 0, 0
+			case "":
+				e.Currency, e.OrigAmount, e.OrigCommission = from.Code, e.Amount, e.Commission
+				fallthrough
+			default:
+				if e.Amount, err = rate.Convert(e.Amount, from, to); err != nil {
+					return fmt.Errorf("event %s: %w", e.ID, err)
+				}
+				if e.Commission, err = rate.Convert(e.Commission, from, to); err != nil {
+					return fmt.Errorf("event %s: %w", e.ID, err)
+				}
+			}
+			puts = append(puts, put{bytes.Clone(k), encodeEvent(&e)})
+			res.Events++
+		}
+		for _, p := range puts {
+			if err := tl.Put(p.k, p.v); err != nil {
+				return err
+			}
+		}
+		if err := tx.DeleteBucket(bucketItems); err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucket(bucketItems); err != nil {
+			return err
+		}
+		if err := fillItems(tx); err != nil {
+			return err
+		}
+		if ledgerMoney(tx.Bucket(bucketMeta)) >= bot.MaxLedgerMoney {
+			return bot.Errorf(bot.EINVALID, "at this rate the ledger's money would pass the largest sum partnerbot adds up exactly")
+		}
+		rc := tx.Bucket(bucketRates).Cursor()
+		for k, _ := rc.First(); k != nil; k, _ = rc.Next() {
+			if cur := string(k[:min(3, len(k))]); cur != to.Code && (len(res.DroppedRates) == 0 || res.DroppedRates[len(res.DroppedRates)-1] != cur) {
+				res.DroppedRates = append(res.DroppedRates, cur)
+			}
+		}
+		if err := tx.DeleteBucket(bucketRates); err != nil {
+			return err
+		}
+		rates, err := tx.CreateBucket(bucketRates)
+		if err != nil {
+			return err
+		}
+		if err := rates.Put(rateKey(from.Code, EarliestRateDay), []byte(rate.String())); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketMeta).Put(keyCurrency, []byte(to.Code)); err != nil {
+			return err
+		}
+		return rebuildLedger(tx, s.loc, s.hold)
+	})
+	if err != nil {
+		return res, wrap("migrate currency", err)
+	}
+	s.currency = to
+	return res, nil
 }

@@ -112,6 +112,11 @@ type Store struct {
 
 	sweepMu   sync.Mutex
 	lastSweep time.Time // replay records, see FirstUse
+	// group commit of webhook deliveries: see hooks.go
+	commitQ    chan *commitReq
+	commitStop chan struct{}
+	commitDone chan struct{}
+	stopOnce   sync.Once
 }
 
 // Open opens or creates the database file at path and brings its schema
@@ -169,11 +174,17 @@ func Open(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	if !opt.ReadOnly {
+		s.startCommitter()
+	}
 	return s, nil
 }
 
 // Close closes the database file.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stopCommitter()
+	return s.db.Close()
+}
 
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.path }

@@ -35,6 +35,9 @@ type fakeSlack struct {
 	// postHook, if set, answers chat.postMessage instead of the fake;
 	// set it with onPost.
 	postHook func(w http.ResponseWriter, r *http.Request) bool
+	// failAfterPost is how many of the next posts are stored and then
+	// answered 500, as a Slack hiccup after posting does.
+	failAfterPost int
 }
 
 type post struct {
@@ -143,7 +146,15 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 	f.seq++
 	p.TS = fmt.Sprintf("1700000000.%06d", f.seq)
 	f.posts = append(f.posts, p)
+	fail := f.failAfterPost > 0
+	if fail {
+		f.failAfterPost--
+	}
 	f.mu.Unlock()
+	if fail {
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
 	writeJSON(w, map[string]any{"ok": true, "channel": p.Channel, "ts": p.TS})
 }
 

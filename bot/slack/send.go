@@ -117,7 +117,9 @@ func (a *Adapter) post(ctx context.Context, t bot.Target, m *bot.Message, key, t
 	var wrote atomic.Bool
 	_, ts, err := a.api.PostMessageContext(traced(ctx, &wrote), channel, opts...)
 	if err != nil {
-		return "", sendError(fmt.Errorf("post to %s: %w", channel, err), wrote.Load())
+		e := sendError(fmt.Errorf("post to %s: %w", channel, err), wrote.Load())
+		e.Method = "chat.postMessage"
+		return "", e
 	}
 	if m.Image != nil && len(m.Image.Data) > 0 {
 		if err := a.upload(ctx, channel, m.Image); err != nil {
@@ -127,6 +129,37 @@ func (a *Adapter) post(ctx context.Context, t bot.Target, m *bot.Message, key, t
 	return ts, nil
 }
 
+// Attach uploads the image of a post made by Send to the post's channel
+// (or the user's DM): the outbox's second step for a scheduled message
+// with an image (outbox.Attacher), taken once the post is known to
+// exist, also when it was found by Posted after an unknown outcome.
+// Errors are *bot.SendError, as for Send.
+func (a *Adapter) Attach(ctx context.Context, t bot.Target, ref string, img *bot.Image, key string) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, apiTimeout)
+		defer cancel()
+	}
+	if img == nil || len(img.Data) == 0 {
+		return &bot.SendError{Permanent: true, Reason: "no_image", Err: errors.New("no image bytes to upload")}
+	}
+	channel := t.Channel
+	if channel == "" {
+		if t.User == "" {
+			return &bot.SendError{Permanent: true, Reason: "no_target", Err: errors.New("target has no channel or user")}
+		}
+		var err error
+		if channel, err = a.openDMTraced(ctx, t.User); err != nil {
+			return err
+		}
+	}
+	var wrote atomic.Bool
+	if err := a.upload(traced(ctx, &wrote), channel, img); err != nil {
+		return sendError(fmt.Errorf("image for post %s (%s): %w", ref, key, err), wrote.Load())
+	}
+	return nil
+}
+
 // openDMTraced opens a DM for Send and Posted, with their error mapping.
 func (a *Adapter) openDMTraced(ctx context.Context, user string) (string, error) {
 	var wrote atomic.Bool
@@ -134,6 +167,7 @@ func (a *Adapter) openDMTraced(ctx context.Context, user string) (string, error)
 	if err != nil {
 		e := sendError(err, wrote.Load())
 		e.Unknown = false // opening a DM twice is harmless
+		e.Method = "conversations.open"
 		return "", e
 	}
 	return ch, nil
@@ -162,6 +196,7 @@ func (a *Adapter) Posted(ctx context.Context, channel, key string, since time.Ti
 		if err != nil {
 			e := sendError(fmt.Errorf("history of %s: %w", channel, err), wrote.Load())
 			e.Unknown = false
+			e.Method = "conversations.history"
 			return "", false, e
 		}
 		for _, msg := range res.Messages {
