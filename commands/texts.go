@@ -23,7 +23,7 @@ func init() {
 		"err.timeout":        {"That took too long; please try again in a moment.", "To trwało za długo; spróbuj ponownie za chwilę."},
 		"err.internal":       {"Something went wrong on my side; it has been logged. Please try again later.", "Coś poszło nie tak po stronie bota; błąd został zapisany. Spróbuj ponownie później."},
 		"err.unknown_action": {"This button no longer works; run the command again.", "Ten przycisk już nie działa; uruchom polecenie ponownie."},
-		"err.period":         {"I don't understand the period %q. Use %s.", "Nie rozumiem okresu %q. Użyj: %s."},
+		"err.period":         {"I don't understand the period “%s”. Use %s.", "Nie rozumiem okresu „%s”. Użyj: %s."},
 
 		"help.title":  {"%s: what I can do", "%s: co potrafię"},
 		"help.footer": {"Periods: %s", "Okresy: %s"},
@@ -88,8 +88,8 @@ func init() {
 
 		"err.replayed": {"Already done: this exact request arrived before, so it was not run again.", "Już zrobione: to samo żądanie przyszło wcześniej, więc nie wykonano go ponownie."},
 
-		"partner.not_found":    {"There is no partner %q.", "Nie ma partnera %q."},
-		"partner.not_yours":    {"There is no partner %q among yours.", "Nie masz pod opieką partnera %q."},
+		"partner.not_found":    {"There is no partner “%s”.", "Nie ma partnera o identyfikatorze „%s”."},
+		"partner.not_yours":    {"There is no partner “%s” among yours.", "Wśród Twoich partnerów nie ma identyfikatora „%s”."},
 		"partner.status":       {"Status", "Status"},
 		"partner.contact":      {"Contact", "Osoba kontaktowa"},
 		"partner.joined":       {"Joined", "Data dołączenia"},
