@@ -64,7 +64,7 @@ func init() {
 		"referral.footer": {"Print the QR code large and put it where customers pay.", "Wydrukuj kod QR w dużym formacie i postaw go przy kasie."},
 
 		"leaderboard.title":      {"Leaderboard: %s", "Ranking: %s"},
-		"leaderboard.anonymous":  {"a partner", "partner"},
+		"leaderboard.anonymous":  {"a partner (name hidden)", "partner (nazwa ukryta)"},
 		"leaderboard.you":        {"you (%s)", "Ty (%s)"},
 		"leaderboard.empty":      {"No turnover yet in this period.", "W tym okresie nie ma jeszcze obrotu."},
 		"leaderboard.footer":     {"Partners appear by name only if they agreed to.", "Nazwy partnerów widać tylko za ich zgodą."},
