@@ -70,6 +70,8 @@ func init() {
 		"leaderboard.footer":     {"Partners appear by name only if they agreed to.", "Nazwy partnerów widać tylko za ich zgodą."},
 		"leaderboard.your_place": {"Your place", "Twoje miejsce"},
 		"leaderboard.place":      {"#%d of %d, %s", "%d. z %d, %s"},
+		"partner.standing.value": {"segment %s, %s tier", "segment %s, poziom %s"},
+		"partner.standing.new":   {"new partner, %s tier", "nowy partner, poziom %s"},
 		"stats.rank.none":        {"not ranked (no turnover in %s)", "poza rankingiem (brak obrotu: %s)"},
 		"leaderboard.unranked":   {"Not ranked yet: no turnover in this period.", "Jeszcze poza rankingiem: brak obrotu w tym okresie."},
 
