@@ -100,6 +100,7 @@ func New(opt Options) *Service {
 	s.HandleAction(actionShareStats, (*Service).shareStats)
 	s.HandleAction(ActionLogContact, (*Service).logContactAction)
 	s.HandleAction(ActionReply, (*Service).replyForm)
+	s.HandleAction(ActionPage, (*Service).page)
 	s.HandleForm(FormReply, func(s *Service, ctx context.Context, c *Caller, id, text string) (*bot.Message, error) {
 		return s.Run(ctx, c, "message", map[string]string{"id": id, "text": text}), nil
 	})
@@ -226,6 +227,9 @@ type Caller struct {
 	Manager   *bot.Manager // a linked manager, or nil
 	Admin     bool         // listed in the config's admins
 	Locale    bot.Locale
+	// MessageRef is the platform's id of the message whose button was
+	// pressed (a Slack ts, a Discord message id), when there is one.
+	MessageRef string
 }
 
 // Known reports whether partnerbot knows the caller at all.
@@ -311,7 +315,7 @@ func (s *Service) ParseText(name, text string) (map[string]string, error) {
 		rest = strings.TrimSpace(tail)
 	}
 	if rest != "" {
-		args[extraArgs] = rest
+		args[ExtraArgs] = rest
 	}
 	return args, nil
 }
@@ -328,7 +332,7 @@ func (s *Service) Run(ctx context.Context, c *Caller, name string, args map[stri
 	if msg := s.admit(c, sp); msg != nil {
 		return msg
 	}
-	if extra := args[extraArgs]; extra != "" {
+	if extra := args[ExtraArgs]; extra != "" {
 		return private(i18n.T(l, "err.too_many_args", extra, sp.UsageIn(l)))
 	}
 	for _, a := range sp.Args {
@@ -392,8 +396,9 @@ func localized(l bot.Locale, e *bot.Error) string {
 	return e.Message
 }
 
-// extraArgs holds the words ParseText found beyond a command's arguments.
-const extraArgs = "\x00extra"
+// ExtraArgs is the key under which ParseText keeps the words typed beyond
+// a command's arguments; Run answers them with the usage.
+const ExtraArgs = "\x00extra"
 
 func private(text string) *bot.Message { return &bot.Message{Text: text, Private: true} }
 

@@ -231,6 +231,9 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, user str
 		return svc.Run(ctx, caller, data.Name, optionArgs(data.Options))
 	case discordgo.MessageComponentInteractionData:
 		action, value := parseCustomID(data.CustomID)
+		if i.Message != nil {
+			caller.MessageRef = i.Message.ID
+		}
 		return svc.Interact(ctx, caller, action, value)
 	case discordgo.ModalSubmitInteractionData:
 		action, value := parseCustomID(data.CustomID)

@@ -99,7 +99,9 @@ func (a *Adapter) dispatchEvent(ctx context.Context, env envelope) error {
 			}
 		})
 	case "message":
-		if ev.Subtype != "" || ev.BotID != "" || ev.User == "" {
+		// A file with a comment and a thread reply sent to the channel
+		// too are people writing; other subtypes (edits, joins) are not.
+		if ev.Subtype != "" && ev.Subtype != "file_share" && ev.Subtype != "thread_broadcast" || ev.BotID != "" || ev.User == "" {
 			return nil // edits, joins, bots (ourselves included)
 		}
 		switch ev.ChannelType {

@@ -329,7 +329,12 @@ type interaction struct {
 		ID string `json:"id"`
 	} `json:"channel"`
 	ResponseURL string `json:"response_url"`
-	Actions     []struct {
+	// Message is the message whose button was pressed (none in the
+	// Home tab).
+	Message struct {
+		TS string `json:"ts"`
+	} `json:"message"`
+	Actions []struct {
 		ActionID string `json:"action_id"`
 		Value    string `json:"value"`
 		ActionTS string `json:"action_ts"`
@@ -402,6 +407,7 @@ func (a *Adapter) interact(in interaction) {
 			if err != nil {
 				r = a.present(&commands.Caller{Platform: Platform, UserID: in.User.ID}, internalError())
 			} else {
+				c.MessageRef = in.Message.TS
 				msg := a.svc.Interact(ctx, c, action, act.Value)
 				if msg != nil && msg.Form != nil && in.TriggerID != "" {
 					if err := a.openForm(ctx, in.TriggerID, msg.Form); err == nil {
