@@ -144,7 +144,11 @@ func TestCLI_ServeMetrics(t *testing.T) {
 	for {
 		after = scrapeMetrics(t, run.base)
 		limited, _ := metricValue(after, "partnerbot_platform_rate_limited_total", "platform", "slack", "method", "chat.postMessage")
-		if limited > limited0 {
+		pending, _ := metricValue(after, "partnerbot_outbox_pending", "platform", "slack")
+		oldest, _ := metricValue(after, "partnerbot_outbox_oldest_pending_seconds")
+		// The report waits for its retry in the outbox (not caught in
+		// the instant it is handed to Slack again).
+		if limited > limited0 && pending == 1 && oldest > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
