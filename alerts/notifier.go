@@ -326,9 +326,7 @@ func (n *Notifier) escalationNote(ctx context.Context, s Store, key string, p *b
 			names = append(names, target)
 		}
 	}
-	if len(names) == 0 {
-		names = append(names, i18n.T(n.locale(), "alert.escalated.admins"))
-	}
+
 	sent := map[bot.Target]bool{}
 	for _, r := range to {
 		sent[r.target] = true
@@ -338,7 +336,11 @@ func (n *Notifier) escalationNote(ctx context.Context, s Store, key string, p *b
 		if parent == "" || sent[r.target] {
 			continue // never announced there, or the escalation itself goes there
 		}
-		msg := bot.Message{Text: i18n.T(r.locale, "alert.escalated.note", p.Name, strings.Join(names, ", ")), Color: "red"}
+		who := strings.Join(names, ", ")
+		if who == "" {
+			who = i18n.T(r.locale, "alert.escalated.admins")
+		}
+		msg := bot.Message{Text: i18n.T(r.locale, "alert.escalated.note", p.Name, who), Color: "red"}
 		if _, err := s.Enqueue(ctx, &store.OutboxItem{Key: key + "/note/" + r.target.String(), Kind: "alert_escalation_note",
 			Target: r.target, Thread: parent, Message: msg}); err != nil {
 			return err
