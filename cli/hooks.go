@@ -47,17 +47,17 @@ func (m *Main) importPartners(ctx context.Context, fs *flag.FlagSet, args []stri
 	if err != nil {
 		return fmt.Errorf("%s: %w (nothing was stored)", name, err)
 	}
-	if *dryRun {
-		fmt.Fprintf(m.Stdout, "%s: %d partners read (dry run: nothing stored; the database checks them on import)\n", name, len(ps))
-		return nil
-	}
 	s, err := m.openStore()
 	if err != nil {
 		return err
 	}
-	created, updated, err := s.PutPartners(ctx, ps, lines)
+	created, updated, err := s.PutPartners(ctx, ps, lines, *dryRun)
 	if err != nil {
 		return fmt.Errorf("%s: %w (nothing was stored)", name, err)
+	}
+	if *dryRun {
+		fmt.Fprintf(m.Stdout, "%s: %d partners are valid, %d would be added, %d updated (dry run: nothing stored)\n", name, len(ps), created, updated)
+		return nil
 	}
 	fmt.Fprintf(m.Stdout, "%s: %d partners, %d added, %d updated\n", name, len(ps), created, updated)
 	return m.reapplyParked(ctx, s)

@@ -105,6 +105,12 @@ func TestCLI_PartnerImportAppliesParked(t *testing.T) {
 
 	good := r.file("partners.ndjson", `{"id":"janko","name":"Sklep u Janka","joined":"2025-03-01","coupons":["JANKO10"],"external_ids":{"dub":"pn_1"}}`+"\n"+
 		`{"id":"ola","name":"Ola","joined":"2025-04-01"}`+"\n")
+	if out := r.must("partner", "import", "--dry-run", good); !strings.Contains(out, "2 partners are valid, 2 would be added, 0 updated") {
+		t.Fatalf("dry run:\n%s", out)
+	}
+	if out := r.must("partner", "list", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Fatalf("a dry run stored partners:\n%s", out)
+	}
 	out = r.must("partner", "import", good)
 	if !strings.Contains(out, "2 partners, 2 added, 0 updated") || !strings.Contains(out, "1 parked webhook deliveries applied") {
 		t.Fatalf("import:\n%s", out)
@@ -121,5 +127,32 @@ func TestCLI_PartnerImportAppliesParked(t *testing.T) {
 	}
 	if out := r.must("hooks", "replay"); !strings.Contains(out, "0 parked deliveries applied, 0 still parked") {
 		t.Fatalf("hooks replay:\n%s", out)
+	}
+}
+
+// A delivery parked for want of a rate goes in when the rate is set.
+func TestCLI_RateSetAppliesParked(t *testing.T) {
+	r := newRun(t)
+	r.must("partner", "add", "janko", "--name", "Sklep u Janka", "--joined", "2025-03-01", "--coupons", "JANKO10")
+	s, err := store.Open(filepath.Join(r.dir, "pb.db"), store.Options{Clock: bot.NewManualClock(now)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eur := strings.Replace(plnOrder, `"currency":"PLN"`, `"currency":"EUR"`, 1)
+	p := &store.Parked{Key: "shopify:order:820982911946154508", Platform: "shopify", Reason: store.ParkNoRate,
+		Detail: "no EUR rate", Headers: map[string]string{"X-Shopify-Topic": "orders/paid"}, Body: []byte(eur)}
+	if _, err := s.Park(context.Background(), p, nil); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if out := r.must("hooks", "replay"); !strings.Contains(out, "0 parked deliveries applied, 1 still parked") {
+		t.Fatalf("replay without a rate:\n%s", out)
+	}
+	if out := r.must("rates", "set", "EUR", "4.25"); !strings.Contains(out, "1 parked webhook deliveries applied, 0 still parked") {
+		t.Fatalf("rates set:\n%s", out)
+	}
+	// 129.99 EUR × 4.25 = 552.4575 PLN, rounded to the grosz.
+	if out := r.must("stats", "janko", "--period", "2026-11", "--json"); !strings.Contains(out, `"turnover": "552.46"`) {
+		t.Fatalf("stats after the rate:\n%s", out)
 	}
 }

@@ -391,6 +391,12 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
+	return parse(path, data)
+}
+
+// parse is Load of a file's contents.
+func parse(path string, data []byte) (*Config, error) {
+	c := Default()
 	c.file = path
 	c.lines = map[string]int{}
 	var root yaml.Node

@@ -64,6 +64,13 @@ type Attacher interface {
 	Attach(ctx context.Context, t bot.Target, ref string, img *bot.Image, key string) error
 }
 
+// AttachChecker is an Attacher that can tell whether an image was
+// attached to the post ref: asked before uploading again after an upload
+// whose outcome was unknown, so the image shows once.
+type AttachChecker interface {
+	Attached(ctx context.Context, t bot.Target, ref string, img *bot.Image) (bool, error)
+}
+
 // RenderFunc draws an image from its spec (bot.Image.Spec) into PNG
 // bytes: how a chart stored in the outbox as its numbers becomes a
 // picture at send time. An error is a permanent failure of the image,
@@ -533,7 +540,7 @@ func (d *Dispatcher) attach(ctx context.Context, it *store.OutboxItem, attacher 
 	sent := func(errText string) error {
 		return d.finish(ctx, it, func(x *store.OutboxItem) {
 			x.Status, x.SentAt, x.Error = store.OutboxSent, d.opt.Clock.Now(), errText
-			x.Attached = img != nil && errText == ""
+			x.Attached, x.AttachUnverified = img != nil && errText == "", false
 		})
 	}
 	if img == nil || it.Attached {
@@ -542,6 +549,18 @@ func (d *Dispatcher) attach(ctx context.Context, it *store.OutboxItem, attacher 
 	drawn := d.draw(ctx, it, img)
 	if drawn == nil {
 		return sent("image not sent: it could not be drawn")
+	}
+	if it.AttachUnverified {
+		if ck, ok := attacher.(AttachChecker); ok {
+			found, err := ck.Attached(ctx, it.Target, it.Ref, drawn)
+			switch {
+			case err != nil:
+				return d.retry(ctx, it, d.opt.Clock.Now(), fmt.Errorf("check whether the image was attached: %w", err), 0)
+			case found:
+				d.opt.Logger.Info("outbox image was attached by an earlier attempt; not uploading again", "id", it.ID, "key", it.Key)
+				return sent("")
+			}
+		}
 	}
 	err := attacher.Attach(ctx, it.Target, it.Ref, drawn, it.Key)
 	now := d.opt.Clock.Now()
@@ -562,7 +581,9 @@ func (d *Dispatcher) attach(ctx context.Context, it *store.OutboxItem, attacher 
 		d.pausedUntil[it.Target.Platform] = now.Add(se.RetryAfter)
 		d.mu.Unlock()
 	}
-	return d.retry(ctx, it, now, fmt.Errorf("attach image: %w", err), se.RetryAfter)
+	return d.retry(ctx, it, now, fmt.Errorf("attach image: %w", err), se.RetryAfter, func(x *store.OutboxItem) {
+		x.AttachUnverified = x.AttachUnverified || se.Unknown
+	})
 }
 
 // draw returns img with its bytes: itself when it has them, else drawn

@@ -37,7 +37,7 @@ var (
 )
 
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	clock   *bot.ManualClock
 	store   *store.Store
 	svc     *commands.Service
@@ -99,7 +99,7 @@ func (s slowStore) StatsAt(ctx context.Context, partner string, p bot.Period, no
 	return s.Store.StatsAt(ctx, partner, p, now, cur)
 }
 
-func newEnv(t *testing.T, opts ...envOption) *env {
+func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	e := &env{t: t, clock: bot.NewManualClock(testNow)}
 	o := Options{BotToken: "xoxb-test", SigningSecret: secret, Clock: e.clock,
@@ -154,7 +154,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	return e
 }
 
-func seed(t *testing.T, st *store.Store) {
+func seed(t testing.TB, st *store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := st.PutManager(ctx, &bot.Manager{ID: "kasia", Name: "Kasia", Locale: bot.LocaleEN, SlackUser: "UKASIA"}); err != nil {

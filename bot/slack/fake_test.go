@@ -36,8 +36,15 @@ type fakeSlack struct {
 	// set it with onPost.
 	postHook func(w http.ResponseWriter, r *http.Request) bool
 	// failAfterPost is how many of the next posts are stored and then
-	// answered 500, as a Slack hiccup after posting does.
-	failAfterPost int
+	// answered 500, as a Slack hiccup after posting does; failAfterUpload
+	// the same for completed uploads.
+	failAfterPost, failAfterUpload int
+	shares                         []share // files shared in channels, for history
+}
+
+// share is a file message in a channel's history.
+type share struct {
+	Channel, TS, Name string
 }
 
 type post struct {
@@ -213,8 +220,18 @@ func (f *fakeSlack) completeUpload(w http.ResponseWriter, r *http.Request) {
 		if len(files) > 0 {
 			f.uploads[n-1].Title = files[0].Title
 		}
+		f.seq++
+		f.shares = append(f.shares, share{Channel: v.Get("channel_id"), TS: fmt.Sprintf("1700000000.%06d", f.seq), Name: f.uploads[n-1].Filename})
+	}
+	fail := f.failAfterUpload > 0
+	if fail {
+		f.failAfterUpload--
 	}
 	f.mu.Unlock()
+	if fail {
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
 	writeJSON(w, map[string]any{"ok": true, "files": files})
 }
 
@@ -248,6 +265,11 @@ func (f *fakeSlack) history(w http.ResponseWriter, r *http.Request) {
 			m["metadata"] = p.Metadata
 		}
 		msgs = append(msgs, m)
+	}
+	for _, sh := range f.shares {
+		if sh.Channel == v.Get("channel") && sh.TS > v.Get("oldest") {
+			msgs = append(msgs, map[string]any{"type": "message", "ts": sh.TS, "files": []map[string]any{{"id": "F" + sh.TS, "name": sh.Name}}})
+		}
 	}
 	f.mu.Unlock()
 	writeJSON(w, map[string]any{"ok": true, "messages": msgs, "has_more": false})
