@@ -337,7 +337,8 @@ func (n *Notifier) snooze(ctx context.Context, c *commands.Caller, value string)
 	return n.press(ctx, c, value, n.snoozeAnswer())
 }
 
-// contact logs a contact_out exactly as /contact does (by running it)
+// contact logs a contact_out exactly as /contact does (through the
+// partner card's log-contact action)
 // and acknowledges the alert: reaching out is the answer to it.
 func (n *Notifier) contact(ctx context.Context, svc *commands.Service, c *commands.Caller, value string) (*bot.Message, error) {
 	pr, refusal, err := n.authorize(ctx, c, value)
@@ -364,7 +365,9 @@ func (n *Notifier) contact(ctx context.Context, svc *commands.Service, c *comman
 		cc.Admin = true
 		as = &cc
 	}
-	logged := svc.Run(ctx, as, "contact", map[string]string{"id": pr.partner.ID})
+	// The card's own "log contact" action: /contact without a note now
+	// opens a form to write one, and this button logs at once.
+	logged := svc.Interact(ctx, as, commands.ActionLogContact, pr.partner.ID)
 	line := i18n.T(c.Locale, "alert.status.contact", whoName(c), i18n.DateTime(c.Locale, n.now(), n.loc()))
 	replaced, err := n.announce(ctx, c, []store.AlertState{*st}, map[string]string{st.Partner: pr.partner.Name}, line, false)
 	if err != nil {

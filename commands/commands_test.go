@@ -178,6 +178,23 @@ func TestManagerSeesOnlyItsPartners(t *testing.T) {
 	if _, out := f.run(t, c, "/partner "+own.ID); !strings.Contains(out, "dzwoniłam w sprawie nowego QR") {
 		t.Errorf("card lacks the last contact:\n%s", out)
 	}
+
+	// Without a note, /contact opens a form; submitting it logs the
+	// contact with what was typed. /message without text opens the reply
+	// form.
+	m, _ := f.run(t, c, "/contact "+own.ID)
+	if m.Form == nil || m.Form.Action != commands.FormContact || m.Form.Value != own.ID || m.Text == "" {
+		t.Fatalf("/contact without a note = %+v", m)
+	}
+	if out := console.Render(f.svc.Submit(ctx, c, m.Form.Action, m.Form.Value, "rozmowa o ulotkach")); !strings.Contains(out, "Zapisano kontakt") {
+		t.Fatalf("contact form submitted:\n%s", out)
+	}
+	if _, out := f.run(t, c, "/partner "+own.ID); !strings.Contains(out, "rozmowa o ulotkach") {
+		t.Errorf("card lacks the contact logged through the form:\n%s", out)
+	}
+	if m, _ := f.run(t, c, "/message "+own.ID); m.Form == nil || m.Form.Action != commands.FormReply || m.Form.Value != own.ID {
+		t.Errorf("/message without text = %+v", m)
+	}
 }
 
 func TestInviteAndLink(t *testing.T) {
@@ -439,5 +456,46 @@ func TestConverseChannelThread(t *testing.T) {
 	other, _ := f.svc.Resolve(ctx, "slack", "USTAFF", "COTHER")
 	if msg := f.svc.Converse(ctx, other, commands.Incoming{Text: "x", Thread: "1700.1"}); msg != nil && strings.Contains(msg.Text, m.Name) {
 		t.Errorf("a reply from another channel was relayed")
+	}
+}
+
+func TestCompletePartners(t *testing.T) {
+	f := setup(t)
+	janko, _ := f.store.Partner(ctx, "janko")
+	mgr, _ := f.store.Manager(ctx, janko.Manager)
+	ps, _ := f.store.Partners(ctx)
+	own := 0
+	for _, p := range ps {
+		if p.Manager == mgr.ID {
+			own++
+		}
+	}
+	values := func(c *commands.Caller, typed string, limit int) []string {
+		t.Helper()
+		s, err := f.svc.CompletePartners(ctx, c, typed, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, x := range s {
+			out = append(out, x.Value)
+		}
+		return out
+	}
+	m := f.caller(t, "slack", mgr.SlackUser)
+	if got := values(m, "", 1000); len(got) != own {
+		t.Errorf("manager offered %d partners, has %d", len(got), own)
+	}
+	if got := values(m, "jank", 25); len(got) == 0 || got[0] != "janko" {
+		t.Errorf("manager typing jank: %v", got)
+	}
+	if got := values(admin0(f, t), "", 1000); len(got) != len(ps) {
+		t.Errorf("admin offered %d partners of %d", len(got), len(ps))
+	}
+	if got := values(admin0(f, t), "", 25); len(got) != min(25, len(ps)) {
+		t.Errorf("limit 25 gave %d", len(got))
+	}
+	if got := values(f.caller(t, "slack", janko.SlackUser), "", 25); len(got) != 0 {
+		t.Errorf("a partner is offered partners: %v", got)
 	}
 }

@@ -40,6 +40,10 @@ func FuzzParseText(f *testing.F) {
 		}
 		var got []string
 		for k, v := range args {
+			if k == commands.ExtraArgs {
+				got = append(got, strings.Fields(v)...)
+				continue
+			}
 			a, ok := declared[k]
 			if !ok {
 				t.Fatalf("/%s %q: undeclared argument %q", name, text, k)
