@@ -224,13 +224,15 @@ func (f *fakeSlack) completeUpload(w http.ResponseWriter, r *http.Request) {
 	json.Unmarshal([]byte(v.Get("files")), &files)
 	f.mu.Lock()
 	for _, fs := range files {
+		name := ""
 		for i := range f.uploads {
 			if f.uploads[i].ID == fs.ID {
 				f.uploads[i].Channel, f.uploads[i].Title = v.Get("channel_id"), fs.Title
+				name = f.uploads[i].Filename
 			}
 		}
 		f.seq++
-		f.shares = append(f.shares, share{Channel: v.Get("channel_id"), TS: fmt.Sprintf("1700000000.%06d", f.seq), Name: f.uploads[n-1].Filename})
+		f.shares = append(f.shares, share{Channel: v.Get("channel_id"), TS: fmt.Sprintf("1700000000.%06d", f.seq), Name: name})
 	}
 	fail := f.failAfterUpload > 0
 	if fail {
