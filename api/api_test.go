@@ -223,6 +223,9 @@ func TestPartnersAndManagers(t *testing.T) {
 	if code, _ := e.do("GET", "/api/v1/partners/sklep/stats?period=2026-13", "", "", true); code != 400 {
 		t.Errorf("bad period: %d", code)
 	}
+	if code, out := e.do("GET", "/api/v1/partners/sklep/stats?period=2099-01", "", "", true); code != 400 || !strings.Contains(fmt.Sprint(out["error"]), "has not started yet") {
+		t.Errorf("future period: %d %v", code, out)
+	}
 	code, out = e.do("PUT", "/api/v1/managers/tomek", "application/json", `{"name":"Tomek","escalation":"kasia","slack_user":"U9"}`, true)
 	if code != 201 || out["escalation"] != "kasia" {
 		t.Fatalf("manager: %d %v", code, out)

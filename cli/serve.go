@@ -109,6 +109,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		TrustedProxies: cfg.TrustedProxies(), MaxClicksPerAddress: cfg.HTTP.MaxClicksPerAddress,
 		OnClick: func(r store.ClickResult) { clicks.Inc(string(r)) },
 	})
+	srv.Handle("GET /r/{code}/print.svg", &referral.PosterHandler{Store: s, PublicURL: cfg.HTTP.PublicURL, Program: cfg.Program.Name, Logger: log})
 	svc := m.commandService(s)
 	alerts.Register(svc, notifier)
 	runCtx, stopRuns := context.WithCancel(context.WithoutCancel(ctx))

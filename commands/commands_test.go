@@ -152,7 +152,7 @@ func TestManagerSeesOnlyItsPartners(t *testing.T) {
 		t.Errorf("own partner card:\n%s", out)
 	}
 	_, theirs := f.run(t, c, "/partner "+other.ID)
-	if strings.Contains(theirs, other.Name) || !strings.Contains(theirs, "Nie masz pod opieką partnera") {
+	if strings.Contains(theirs, other.Name) || !strings.Contains(theirs, "Wśród Twoich partnerów nie ma identyfikatora") {
 		t.Errorf("other manager's partner card:\n%s", theirs)
 	}
 	// "Not yours" and "does not exist" read the same: an id cannot be probed.

@@ -75,9 +75,14 @@ func (s *Service) partnerCard(ctx context.Context, c *Caller, args map[string]st
 	}
 	msg.Fields = append(msg.Fields, i18n.OwedFields(l, s.opt.Currency, st.Owed)...)
 	if stand, ok := standings[p.ID]; ok {
-		v := stand.SegmentText(l)
-		if stand.Tier != "" {
-			v += ", " + stand.TierText(l) + "\n" + rankValue(l, stand, health.RankingMonth(today))
+		var v string
+		switch {
+		case stand.Tier == "":
+			v = stand.TierText(l) // onboarding: nothing to rank by yet
+		case stand.Segment == "":
+			v = i18n.T(l, "partner.standing.new", stand.TierText(l)) + "\n" + rankValue(l, stand, health.RankingMonth(today))
+		default:
+			v = i18n.T(l, "partner.standing.value", stand.SegmentText(l), stand.TierText(l)) + "\n" + rankValue(l, stand, health.RankingMonth(today))
 		}
 		if stand.Inactive {
 			v += "\n" + i18n.T(l, "partner.inactive")

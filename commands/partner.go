@@ -160,8 +160,9 @@ func (s *Service) referral(ctx context.Context, c *Caller, _ map[string]string) 
 		Title: i18n.T(l, "referral.title"),
 		Text: i18n.T(l, "referral.text", link, p.ReferralCode) + "\n\n" + i18n.T(l, "referral.share") + "\n" +
 			quote(referral.ShareText(l, p, link)),
-		Image:   &bot.Image{Name: "qr-" + p.ReferralCode + ".png", Type: "image/png", Data: png, Alt: i18n.T(l, "referral.qr_alt", link)},
-		Buttons: []bot.Button{{Label: i18n.T(l, "referral.open"), URL: link}},
+		Image: &bot.Image{Name: "qr-" + p.ReferralCode + ".png", Type: "image/png", Data: png, Alt: i18n.T(l, "referral.qr_alt", link)},
+		Buttons: []bot.Button{{Label: i18n.T(l, "referral.open"), URL: link},
+			{Label: i18n.T(l, "poster.print"), URL: referral.PrintLink(s.opt.PublicURL, p.ReferralCode)}},
 		Footer:  i18n.T(l, "referral.footer"),
 		Private: true,
 	}, nil
