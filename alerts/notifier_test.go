@@ -77,11 +77,14 @@ func TestNotifier_ReminderAndEscalation(t *testing.T) {
 	}
 	e.at(3*day, "janko", red())
 	e.at(4*day, "janko", red())
-	want := []string{"alert→slack:@UKASIA", "alert_escalation→discord:@900"}
+	want := []string{"alert→slack:@UKASIA", "alert_escalation_note→slack:@UKASIA", "alert_escalation→discord:@900"}
 	if got := e.kinds(); !equal(got, want) {
 		t.Fatalf("after 3 days: %v, want %v", got, want)
 	}
-	esc := e.items()[1]
+	if note := e.items()[1]; note.Thread != "alert/janko/1/alert" {
+		t.Errorf("escalation note threads under %q, want the alert", note.Thread)
+	}
+	esc := e.items()[2]
 	if !strings.Contains(esc.Message.Text, "Kasia") || esc.Key != "alert/janko/1/alert_escalation" {
 		t.Errorf("escalation should name kasia (in boss's Polish): key %q %q", esc.Key, esc.Message.Text)
 	}
@@ -93,11 +96,14 @@ func TestNotifier_ReminderAndEscalation(t *testing.T) {
 		t.Fatalf("after 14 days: %v, want %v", got, want)
 	}
 	its := e.items()
-	if its[2].Key != "alert/janko/1/alert_reminder/1" || its[3].Key != "alert/janko/1/alert_reminder/2" {
-		t.Errorf("reminder keys %q, %q", its[2].Key, its[3].Key)
+	if its[3].Key != "alert/janko/1/alert_reminder/1" || its[4].Key != "alert/janko/1/alert_reminder/2" {
+		t.Errorf("reminder keys %q, %q", its[3].Key, its[4].Key)
 	}
-	if !strings.Contains(its[2].Message.Text, "not acknowledged") || len(its[2].Message.Buttons) != 3 {
-		t.Errorf("reminder = %+v", its[2].Message)
+	if its[3].Thread != "alert/janko/1/alert" {
+		t.Errorf("reminder threads under %q, want the alert", its[3].Thread)
+	}
+	if !strings.Contains(its[3].Message.Text, "not acknowledged") || len(its[3].Message.Buttons) != 3 {
+		t.Errorf("reminder = %+v", its[3].Message)
 	}
 }
 
@@ -105,7 +111,7 @@ func TestNotifier_EscalationToChannel(t *testing.T) {
 	e := newEnv(t)
 	e.at(0, "apteka", red())
 	e.at(3*day, "apteka", red())
-	want := []string{"alert→slack:@UOLEK", "alert_escalation→slack:#CESC"}
+	want := []string{"alert→slack:@UOLEK", "alert_escalation_note→slack:@UOLEK", "alert_escalation→slack:#CESC"}
 	if got := e.kinds(); !equal(got, want) {
 		t.Errorf("outbox = %v, want %v", got, want)
 	}
@@ -208,8 +214,8 @@ func TestButtons_Ack(t *testing.T) {
 	e.at(3*day, "janko", red())
 	e.at(7*day, "janko", red())
 	e.at(30*day, "janko", red())
-	if got := e.kinds(); len(got) != 1 {
-		t.Errorf("after ack: %v, want only the alert", got)
+	if got, want := e.kinds(), []string{"alert→slack:@UKASIA", "alert_update→slack:@UKASIA"}; !equal(got, want) {
+		t.Errorf("after ack: %v, want only the alert and its update in place", got)
 	}
 	if msg := e.press("slack", "UKASIA", ActionAck, "janko:1"); !strings.Contains(msg.Text, "already") {
 		t.Errorf("second ack answered %q", msg.Text)
@@ -229,11 +235,11 @@ func TestButtons_Snooze(t *testing.T) {
 	}
 	e.at(3*day, "janko", red())
 	e.at(7*day, "janko", red())
-	if got := e.kinds(); len(got) != 1 {
-		t.Fatalf("while snoozed: %v, want only the alert", got)
+	if got := e.kinds(); len(got) != 2 {
+		t.Fatalf("while snoozed: %v, want only the alert and its update in place", got)
 	}
 	e.at(7*day+time.Hour, "janko", red())
-	want := []string{"alert→slack:@UKASIA", "alert_escalation→discord:@900", "alert_reminder→slack:@UKASIA"}
+	want := []string{"alert→slack:@UKASIA", "alert_update→slack:@UKASIA", "alert_escalation_note→slack:@UKASIA", "alert_escalation→discord:@900", "alert_reminder→slack:@UKASIA"}
 	if got := e.kinds(); !equal(got, want) {
 		t.Errorf("snooze over: %v, want %v", got, want)
 	}

@@ -13,6 +13,7 @@ import (
 	_ "partnerbot/commands"
 	_ "partnerbot/health"
 	"partnerbot/i18n"
+	_ "partnerbot/referral"
 	_ "partnerbot/report"
 )
 

@@ -263,13 +263,15 @@ func (b *Builder) RetentionReview(ctx context.Context, l bot.Locale, partners []
 		}
 		lines = append(lines, line)
 	}
-	msg.Text = fitText(func(limit int) string {
-		parts := []string{lead, verdict}
-		if len(lines) > 0 {
-			parts = append(parts, "*"+i18n.T(l, "retention.list", len(lines))+"*\n"+bullets(l, lines, limit))
+	msg.Text = lead + "\n\n" + verdict
+	if len(lines) > 0 {
+		// Every inactive partner, paged by the adapters.
+		list := &bot.List{Locale: l, Total: len(lines), Items: []string{"*" + i18n.T(l, "retention.list", len(lines)) + "*"}}
+		for _, line := range lines {
+			list.Items = append(list.Items, "• "+line)
 		}
-		return strings.Join(parts, "\n\n")
-	})
+		msg.List = list
+	}
 	return msg, nil
 }
 
