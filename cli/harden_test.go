@@ -71,6 +71,7 @@ func TestCLI_ReadOnlyVerbsCreateNothing(t *testing.T) {
 		{"health"}, {"outbox", "list"}, {"jobs", "list"}, {"report", "weekly", "--dry-run"}, {"promo", "list"},
 		{"import", "--dry-run", r.file("e.ndjson", `{"id":"a","type":"click","partner":"janko","at":"2026-11-16T10:15:00+01:00"}`+"\n")},
 		{"jobs", "run", "weekly_report", "--dry-run"}, {"backup", filepath.Join(r.dir, "b.db")},
+		{"hooks", "list"}, {"hooks", "list", "--unmatched"}, {"rates", "list"}, {"chat", "--as", "admin"},
 	} {
 		code := r.cmd(append([]string{"--db", missing}, args...)...)
 		if code == 0 || !strings.Contains(r.errOut, "no database at "+missing) {

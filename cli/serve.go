@@ -99,6 +99,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		OnIngest: w.Touched, OnPartner: reapply, OnRate: reapply,
 	})
 	srv.Handle("POST /hooks/{platform}", rcv)
+	hooksAdmin := rcv.AdminHandler()
+	srv.HandleAuth("GET /api/v1/hooks", hooksAdmin)
+	srv.HandleAuth("POST /api/v1/hooks/replay", hooksAdmin)
 	if on := rcv.Enabled(); len(on) > 0 {
 		log.Info("webhooks enabled", "platforms", on)
 	}
@@ -109,6 +112,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		TrustedProxies: cfg.TrustedProxies(), MaxClicksPerAddress: cfg.HTTP.MaxClicksPerAddress,
 		OnClick: func(r store.ClickResult) { clicks.Inc(string(r)) },
 	})
+	srv.Handle("GET /r/{code}/print.svg", &referral.PosterHandler{Store: s, PublicURL: cfg.HTTP.PublicURL, Program: cfg.Program.Name, Logger: log})
 	svc := m.commandService(s)
 	alerts.Register(svc, notifier)
 	runCtx, stopRuns := context.WithCancel(context.WithoutCancel(ctx))

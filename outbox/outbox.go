@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"strconv"
 	"sync"
 	"time"
 
@@ -61,6 +62,13 @@ type Updater interface {
 // message's platform id. Errors are *bot.SendError as for Send.
 type Attacher interface {
 	Attach(ctx context.Context, t bot.Target, ref string, img *bot.Image, key string) error
+}
+
+// AttachChecker is an Attacher that can tell whether an image was
+// attached to the post ref: asked before uploading again after an upload
+// whose outcome was unknown, so the image shows once.
+type AttachChecker interface {
+	Attached(ctx context.Context, t bot.Target, ref string, img *bot.Image) (bool, error)
 }
 
 // RenderFunc draws an image from its spec (bot.Image.Spec) into PNG
@@ -355,7 +363,7 @@ func (d *Dispatcher) complete(ctx context.Context, it *store.OutboxItem, sender 
 	if it.Updates != "" {
 		return d.update(ctx, it, sender, now)
 	}
-	msg := it.Message
+	msg := pagedFrom(it.Message, it.ID)
 	img := msg.Image
 	attacher, apart := sender.(Attacher)
 	if img != nil && apart {
@@ -426,6 +434,17 @@ func (d *Dispatcher) post(ctx context.Context, it *store.OutboxItem, sender Send
 	return "", false, d.failed(ctx, it, now, err)
 }
 
+// pagedFrom makes a long list's other pages readable from item id when
+// a page button is pressed.
+func pagedFrom(msg bot.Message, id uint64) bot.Message {
+	if msg.List != nil && msg.List.Source == "" {
+		l := *msg.List
+		l.Source = "out:" + strconv.FormatUint(id, 10)
+		msg.List = &l
+	}
+	return msg
+}
+
 // parent finds the posted item key names for it: nil when there is none
 // to thread under or update (never queued, failed, another target), and
 // wait when it is still on its way.
@@ -467,7 +486,7 @@ func (d *Dispatcher) update(ctx context.Context, it *store.OutboxItem, sender Se
 			x.Status, x.Reason, x.FailedAt = store.OutboxFailed, "the message to update was never posted", now
 		})
 	}
-	msg := it.Message
+	msg := pagedFrom(it.Message, parent.ID)
 	if err := u.Update(ctx, it.Target, parent.Ref, &msg); err != nil {
 		var se *bot.SendError
 		if errors.As(err, &se) && se.Unknown {
@@ -523,7 +542,7 @@ func (d *Dispatcher) attach(ctx context.Context, it *store.OutboxItem, attacher 
 	sent := func(errText string) error {
 		return d.finish(ctx, it, func(x *store.OutboxItem) {
 			x.Status, x.SentAt, x.Error = store.OutboxSent, d.opt.Clock.Now(), errText
-			x.Attached = img != nil && errText == ""
+			x.Attached, x.AttachUnverified = img != nil && errText == "", false
 		})
 	}
 	if img == nil || it.Attached {
@@ -532,6 +551,18 @@ func (d *Dispatcher) attach(ctx context.Context, it *store.OutboxItem, attacher 
 	drawn := d.draw(ctx, it, img)
 	if drawn == nil {
 		return sent("image not sent: it could not be drawn")
+	}
+	if it.AttachUnverified {
+		if ck, ok := attacher.(AttachChecker); ok {
+			found, err := ck.Attached(ctx, it.Target, it.Ref, drawn)
+			switch {
+			case err != nil:
+				return d.retry(ctx, it, d.opt.Clock.Now(), fmt.Errorf("check whether the image was attached: %w", err), 0)
+			case found:
+				d.opt.Logger.Info("outbox image was attached by an earlier attempt; not uploading again", "id", it.ID, "key", it.Key)
+				return sent("")
+			}
+		}
 	}
 	err := attacher.Attach(ctx, it.Target, it.Ref, drawn, it.Key)
 	now := d.opt.Clock.Now()
@@ -552,7 +583,9 @@ func (d *Dispatcher) attach(ctx context.Context, it *store.OutboxItem, attacher 
 		d.pausedUntil[it.Target.Platform] = now.Add(se.RetryAfter)
 		d.mu.Unlock()
 	}
-	return d.retry(ctx, it, now, fmt.Errorf("attach image: %w", err), se.RetryAfter)
+	return d.retry(ctx, it, now, fmt.Errorf("attach image: %w", err), se.RetryAfter, func(x *store.OutboxItem) {
+		x.AttachUnverified = x.AttachUnverified || se.Unknown
+	})
 }
 
 // draw returns img with its bytes: itself when it has them, else drawn

@@ -236,8 +236,11 @@ func ClientAddr(r *http.Request, trusted []netip.Prefix) string {
 		peer = host
 	}
 	ip, err := netip.ParseAddr(peer)
-	if err != nil || !isTrusted(ip, trusted) {
+	if err != nil {
 		return peer
+	}
+	if !isTrusted(ip, trusted) {
+		return ip.Unmap().String()
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 	for i := len(hops) - 1; i >= 0; i-- {

@@ -196,7 +196,7 @@ type env struct {
 	accepted, duplicates int
 }
 
-func newEnv(t *testing.T, opts ...func(*referral.Redirect)) *env {
+func newEnv(t testing.TB, opts ...func(*referral.Redirect)) *env {
 	t.Helper()
 	e := &env{clock: bot.NewManualClock(tstart)}
 	s, err := store.Open(filepath.Join(t.TempDir(), "test.db"), store.Options{Location: waw, Clock: e.clock})
@@ -243,7 +243,7 @@ func (e *env) onClicks() (accepted, duplicates int) {
 	return e.accepted, e.duplicates
 }
 
-func (e *env) serve(t *testing.T, h *referral.Redirect) {
+func (e *env) serve(t testing.TB, h *referral.Redirect) {
 	if h.Logger == nil {
 		h.Logger = discardLogger()
 	}
@@ -279,7 +279,7 @@ func (e *env) visit(t *testing.T, method, path string, headers ...string) (*http
 }
 
 // clicks returns the partner's stored clicks this month.
-func (e *env) clicks(t *testing.T, partner string) int64 {
+func (e *env) clicks(t testing.TB, partner string) int64 {
 	t.Helper()
 	tot, err := e.store.Totals(context.Background(), partner, bot.MustDate("2026-11-01"), bot.MustDate("2026-11-30"))
 	if err != nil {

@@ -60,6 +60,9 @@ type OutboxItem struct {
 	Posted bool `json:"posted,omitempty"`
 	// Attached: the message's image went out too.
 	Attached bool `json:"attached,omitempty"`
+	// AttachUnverified marks an item whose last upload may have
+	// completed (no clear answer): before uploading again, ask.
+	AttachUnverified bool `json:"attach_unverified,omitempty"`
 }
 
 // Forget clears what a transient item's people wrote, keeping the

@@ -54,7 +54,7 @@ type fakeAPI struct {
 	seq   int
 }
 
-func newFakeAPI(t *testing.T) *fakeAPI {
+func newFakeAPI(t testing.TB) *fakeAPI {
 	t.Helper()
 	f := &fakeAPI{fails: map[string]reply{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
@@ -116,7 +116,7 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 // env is a program with a store, a commands service, the adapter and its
 // HTTP endpoint, and a fake Discord API.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	clock   *bot.ManualClock
 	store   *store.Store
 	svc     *commands.Service
@@ -146,7 +146,7 @@ var (
 	aptekaTurnover = bot.Amount(77700)
 )
 
-func newEnv(t *testing.T, mods ...func(*Options)) *env {
+func newEnv(t testing.TB, mods ...func(*Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	waw, err := time.LoadLocation("Europe/Warsaw")

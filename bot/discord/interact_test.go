@@ -130,7 +130,7 @@ func TestInteractions_MyStats(t *testing.T) {
 func TestInteractions_PartnerSeesOnlyItself(t *testing.T) {
 	e := newEnv(t)
 	t.Run("mystats has no option naming a partner", func(t *testing.T) {
-		for _, c := range applicationCommands(e.svc.Specs()) {
+		for _, c := range applicationCommands(e.svc.Specs(), false) {
 			if c.Name != "mystats" {
 				continue
 			}
@@ -370,5 +370,36 @@ func TestVerifySignature(t *testing.T) {
 				t.Fatalf("verify = %v, want valid %v", err, tt.wantValid)
 			}
 		})
+	}
+}
+
+// TestInteractions_ReplayRunsOnce: the same signed interaction sent again
+// (a captured request) is answered "already done" and does nothing: the
+// manager's /contact is logged once.
+func TestInteractions_ReplayRunsOnce(t *testing.T) {
+	e := newEnv(t)
+	body, _ := json.Marshal(e.command(userKasia, "contact", map[string]string{"id": "janko", "note": "QR"}))
+	sig, ts := e.sign(body)
+	var texts []string
+	for range 3 {
+		code, out := e.postRaw(body, sig, ts)
+		if code != http.StatusOK {
+			t.Fatalf("HTTP %d %s", code, out)
+		}
+		var r response
+		json.Unmarshal(out, &r)
+		texts = append(texts, r.Data.text())
+	}
+	if !strings.Contains(texts[0], "Sklep u Janka") {
+		t.Fatalf("first answer: %s", texts[0])
+	}
+	for _, s := range texts[1:] {
+		if !strings.Contains(s, "Już zrobione") || strings.Contains(s, "Sklep u Janka") {
+			t.Errorf("replay answered %q", s)
+		}
+	}
+	notes, err := e.store.Notes(context.Background(), "janko", 10)
+	if err != nil || len(notes) != 1 {
+		t.Fatalf("notes = %v, %v; want one contact", notes, err)
 	}
 }

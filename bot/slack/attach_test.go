@@ -25,8 +25,10 @@ func (s outboxSlack) Posted(ctx context.Context, t bot.Target, key string, since
 }
 
 // TestOutbox_ChartAfterUnknownOutcome: Slack stores a weekly report but
-// answers 500. The dispatcher finds the post by its metadata and uploads
-// the chart once, to the same channel; nothing is posted twice.
+// answers 500, and then does the same with its chart's upload. The
+// dispatcher finds the post by its metadata, uploads the chart, finds
+// that upload in the channel, and so shows it once; nothing is posted or
+// uploaded twice.
 func TestOutbox_ChartAfterUnknownOutcome(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -44,11 +46,12 @@ func TestOutbox_ChartAfterUnknownOutcome(t *testing.T) {
 		}
 	}
 	e.fake.mu.Lock()
-	e.fake.failAfterPost = 1 // the first report: stored, answered 500
+	e.fake.failAfterPost = 1   // the first report: stored, answered 500
+	e.fake.failAfterUpload = 1 // its chart too, once found
 	e.fake.mu.Unlock()
 	d := outbox.New(outbox.Options{Store: st, Senders: map[string]outbox.Sender{Platform: outboxSlack{e.adapter}}, Clock: clock,
 		Logger: slog.New(slog.DiscardHandler)})
-	for range 3 {
+	for range 4 {
 		if _, _, err := d.Step(ctx, clock.Now()); err != nil {
 			t.Fatal(err)
 		}

@@ -37,7 +37,7 @@ var (
 )
 
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	clock   *bot.ManualClock
 	store   *store.Store
 	svc     *commands.Service
@@ -46,6 +46,7 @@ type env struct {
 	web     *httptest.Server
 	hooks   *hookSink
 	gate    chan struct{} // nil, or Stats blocks until it is closed
+	health  commands.HealthFunc
 
 	activity atomic.Int64
 	triggers atomic.Int64 // trigger_ids handed out: each request is a new one
@@ -62,6 +63,11 @@ func withBudget(d time.Duration) envOption {
 // withSlowStats makes Stats wait for e.gate.
 func withSlowStats() envOption {
 	return func(e *env, _ *Options) { e.gate = make(chan struct{}) }
+}
+
+// withHealth judges partners with fn for /health.
+func withHealth(fn commands.HealthFunc) envOption {
+	return func(e *env, _ *Options) { e.health = fn }
 }
 
 func withAppToken(tok string) envOption {
@@ -93,7 +99,7 @@ func (s slowStore) StatsAt(ctx context.Context, partner string, p bot.Period, no
 	return s.Store.StatsAt(ctx, partner, p, now, cur)
 }
 
-func newEnv(t *testing.T, opts ...envOption) *env {
+func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	e := &env{t: t, clock: bot.NewManualClock(testNow)}
 	o := Options{BotToken: "xoxb-test", SigningSecret: secret, Clock: e.clock,
@@ -129,7 +135,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	}
 	e.svc = commands.New(commands.Options{Store: cs, Clock: e.clock, Location: warsaw, Currency: pln,
 		Locale: bot.LocaleEN, PublicURL: "https://bot.example.com", Program: "Test Program",
-		Rules: health.DefaultRules, Logger: slog.New(slog.DiscardHandler)})
+		Rules: health.DefaultRules, Logger: slog.New(slog.DiscardHandler), Health: e.health})
 
 	e.fake = newFakeSlack(t)
 	e.hooks = newHookSink(t)
@@ -148,7 +154,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	return e
 }
 
-func seed(t *testing.T, st *store.Store) {
+func seed(t testing.TB, st *store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := st.PutManager(ctx, &bot.Manager{ID: "kasia", Name: "Kasia", Locale: bot.LocaleEN, SlackUser: "UKASIA"}); err != nil {

@@ -160,6 +160,51 @@ func (a *Adapter) Attach(ctx context.Context, t bot.Target, ref string, img *bot
 	return nil
 }
 
+// Attached reports whether an image named like img was shared in the
+// channel of the post ref after it: what the outbox asks before
+// uploading again after an upload whose outcome was unknown
+// (outbox.AttachChecker). Errors are *bot.SendError.
+func (a *Adapter) Attached(ctx context.Context, t bot.Target, ref string, img *bot.Image) (bool, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, apiTimeout)
+		defer cancel()
+	}
+	channel := t.Channel
+	if channel == "" {
+		var err error
+		if channel, err = a.openDMTraced(ctx, t.User); err != nil {
+			return false, err
+		}
+	}
+	name := img.Name
+	if name == "" {
+		name = "image.png"
+	}
+	params := &slackapi.GetConversationHistoryParameters{ChannelID: channel, Limit: 200, Oldest: ref}
+	for range 10 {
+		var wrote atomic.Bool
+		res, err := a.api.GetConversationHistoryContext(traced(ctx, &wrote), params)
+		if err != nil {
+			e := sendError(fmt.Errorf("history of %s: %w", channel, err), wrote.Load())
+			e.Unknown = false
+			return false, e
+		}
+		for _, msg := range res.Messages {
+			for _, f := range msg.Files {
+				if f.Name == name {
+					return true, nil
+				}
+			}
+		}
+		if !res.HasMore || res.ResponseMetaData.NextCursor == "" {
+			return false, nil
+		}
+		params.Cursor = res.ResponseMetaData.NextCursor
+	}
+	return false, nil
+}
+
 // openDMTraced opens a DM for Send and Posted, with their error mapping.
 func (a *Adapter) openDMTraced(ctx context.Context, user string) (string, error) {
 	var wrote atomic.Bool

@@ -56,7 +56,12 @@ func TestRun_SocketMode(t *testing.T) {
 				`{"type":"block_actions","user":{"id":"UJANKO"},"channel":{"id":"C1"},"response_url":"` + e.hooks.URL("socket-share") + `",` +
 				`"actions":[{"action_id":"mystats.share","value":"2026-11"}]}}`)
 		case 2:
-			// Slack refreshed the connection: work goes on over the new one.
+			// Slack refreshed the connection: work goes on over the new
+			// one. It sends E3 again (its ack may have been lost): the
+			// press must not run twice.
+			send(`{"type":"interactive","envelope_id":"E3","accepts_response_payload":false,"payload":` +
+				`{"type":"block_actions","user":{"id":"UJANKO"},"channel":{"id":"C1"},"response_url":"` + e.hooks.URL("socket-share") + `",` +
+				`"actions":[{"action_id":"mystats.share","value":"2026-11"}]}}`)
 			send(`{"type":"slash_commands","envelope_id":"E4","accepts_response_payload":true,"payload":` +
 				`{"command":"/help","text":"","user_id":"UNEW","channel_id":"C1","response_url":"` + e.hooks.URL("socket2") + `"}}`)
 		}
@@ -77,11 +82,15 @@ func TestRun_SocketMode(t *testing.T) {
 	go func() { done <- e.adapter.Run(ctx) }()
 
 	got := map[string]socketAck{}
+	e3 := 0
 	deadline := time.After(5 * time.Second)
-	for len(got) < 4 {
+	for len(got) < 4 || e3 < 2 {
 		select {
 		case a := <-acks:
 			got[a.EnvelopeID] = a
+			if a.EnvelopeID == "E3" {
+				e3++
+			}
 		case <-deadline:
 			t.Fatalf("acks so far: %v", got)
 		}
@@ -124,6 +133,10 @@ func TestRun_SocketMode(t *testing.T) {
 	}
 	if len(e.hooks.Got("socket")) != 0 {
 		t.Error("a slash command acked with its answer was answered again through response_url")
+	}
+	e.adapter.Close()
+	if n := len(e.hooks.Got("socket-share")); n != 1 {
+		t.Errorf("the repeated envelope shared %d times, want once", n)
 	}
 }
 

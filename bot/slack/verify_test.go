@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"encoding/json"
 	"strconv"
 	"testing"
 	"time"
@@ -40,5 +41,24 @@ func TestVerify(t *testing.T) {
 				t.Errorf("verify = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestInteractionID(t *testing.T) {
+	for _, tt := range []struct {
+		payload, want string
+	}{
+		{`{"type":"block_actions","trigger_id":"T1","user":{"id":"U1"},"actions":[{"action_ts":"1.2"}]}`, "T1"},
+		{`{"type":"block_actions","user":{"id":"U1"},"actions":[{"action_ts":"1.2"}]}`, "U1/1.2"},
+		{`{"type":"view_submission","user":{"id":"U1"},"view":{"id":"V1","hash":"h1"}}`, "V1/h1"},
+		{`{"type":"block_actions","user":{"id":"U1"}}`, "fallback"},
+	} {
+		var in interaction
+		if err := json.Unmarshal([]byte(tt.payload), &in); err != nil {
+			t.Fatal(err)
+		}
+		if got := in.id("fallback"); got != tt.want {
+			t.Errorf("id of %s = %q, want %q", tt.payload, got, tt.want)
+		}
 	}
 }
