@@ -181,10 +181,10 @@ func init() {
 	i18n.Add(map[string]i18n.Text{
 		"alert.bad_button":    {"This is not an alert button.", "To nie jest przycisk alertu."},
 		"alert.refused":       {"This alert is not yours to answer: only the partner's manager, its escalation manager or an admin can.", "Ten alert nie jest do Ciebie: odpowiada na niego tylko opiekun partnera, osoba od eskalacji albo administrator."},
-		"alert.over":          {"This alert is over: %s is no longer in that red episode.", "Ten alert jest już nieaktualny: %s nie jest już w tym czerwonym epizodzie."},
-		"alert.acked":         {"Acknowledged: no more reminders about %s in this episode.", "Potwierdzone: bez dalszych przypomnień o %s w tym epizodzie."},
-		"alert.already_acked": {"%s was already acknowledged by %s on %s.", "Alert o %s potwierdził(a) już %s (%s)."},
-		"alert.snoozed":       {"Snoozed: no reminders about %s until %s.", "Odłożone: bez przypomnień o %s do %s."},
+		"alert.over":          {"This alert is over: %s is no longer in that red episode.", "Ten alert jest już nieaktualny: stan czerwony, którego dotyczył (%s), się skończył."},
+		"alert.acked":         {"Acknowledged: no more reminders about %s in this episode.", "Potwierdzone (%s): bez kolejnych przypomnień, dopóki stan jest czerwony."},
+		"alert.already_acked": {"%s was already acknowledged by %s on %s.", "Ten alert (%s) jest już potwierdzony: %s, %s."},
+		"alert.snoozed":       {"Snoozed: no reminders about %s until %s.", "Odłożone (%s): bez przypomnień do %s."},
 		"alert.contact_acked": {"The alert is acknowledged.", "Alert potwierdzony."},
 	})
 }

@@ -31,6 +31,7 @@ type Store interface {
 	Manager(ctx context.Context, id string) (*bot.Manager, error)
 	Managers(ctx context.Context) ([]bot.Manager, error)
 	Stats(ctx context.Context, partner string, p bot.Period, today bot.Date, cur bot.Currency) (bot.Stats, error)
+	StatsAt(ctx context.Context, partner string, p bot.Period, now time.Time, cur bot.Currency) (bot.Stats, error)
 	Backup(ctx context.Context, w io.Writer) (int64, error)
 	PutPromotion(ctx context.Context, p *bot.Promotion) (bool, error)
 	Promotion(ctx context.Context, id string) (*bot.Promotion, error)
@@ -216,13 +217,13 @@ func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
 func (s *Server) today() bot.Date { return bot.DateOf(s.opt.Clock.Now(), s.opt.Location) }
 
 func (s *Server) getStats(w http.ResponseWriter, r *http.Request) {
-	today := s.today()
-	p, err := bot.ParsePeriod(r.URL.Query().Get("period"), today)
+	now := s.opt.Clock.Now()
+	p, err := bot.ParsePeriod(r.URL.Query().Get("period"), bot.DateOf(now, s.opt.Location))
 	if err != nil {
 		writeError(w, r, s.opt.Logger, fieldOf(err, "period"))
 		return
 	}
-	st, err := s.opt.Store.Stats(r.Context(), r.PathValue("id"), p, today, s.opt.Currency)
+	st, err := s.opt.Store.StatsAt(r.Context(), r.PathValue("id"), p, now, s.opt.Currency)
 	if err != nil {
 		writeError(w, r, s.opt.Logger, err)
 		return

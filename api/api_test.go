@@ -271,7 +271,7 @@ func TestHealthzAndMetrics(t *testing.T) {
 	}
 	raw, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`partnerbot_events_total{result="accepted"} 1`, `partnerbot_http_requests_total{route="POST /api/v1/events",code="200"} 1`} {
+	for _, want := range []string{`partnerbot_events_total{result="accepted"} 1`, `partnerbot_http_requests_total{code="200",route="POST /api/v1/events"} 1`} {
 		if !strings.Contains(string(raw), want) {
 			t.Errorf("metrics lack %q:\n%s", want, raw)
 		}

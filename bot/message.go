@@ -8,51 +8,51 @@ import "encoding/json"
 // Messages and never see a platform type.
 type Message struct {
 	// Title is the headline (an embed title, a Slack header block).
-	Title string
+	Title string `json:"title,omitempty"`
 	// Text is the body: plain text with *bold* marks around words, the
 	// one emphasis every renderer can honour. Lines break on "\n".
-	Text string
+	Text string `json:"text,omitempty"`
 	// Fields are labelled values laid out in columns where possible.
-	Fields []Field
+	Fields []Field `json:"fields,omitempty"`
 	// Buttons are actions under the message.
-	Buttons []Button
+	Buttons []Button `json:"buttons,omitempty"`
 	// Image is attached or uploaded beside the message (a QR code, a
 	// chart).
-	Image *Image
+	Image *Image `json:"image,omitempty"`
 	// Footer is small print under everything.
-	Footer string
+	Footer string `json:"footer,omitempty"`
 	// Color marks the message's mood: "green", "amber", "red" or "".
-	Color string
+	Color string `json:"color,omitempty"`
 	// Private asks for an answer only the asker sees (Slack ephemeral,
 	// Discord's ephemeral flag). Scheduled posts ignore it.
-	Private bool
+	Private bool `json:"private,omitempty"`
 	// Form, on the answer to a button, asks the adapter to open a form
 	// (a Slack or Discord modal) instead of showing a message; what is
 	// typed comes back to the Service as a submitted form. Adapters
 	// without forms show Text.
-	Form *Form `json:",omitempty"`
+	Form *Form `json:"form,omitempty"`
 	// Replace, on the answer to a button, replaces the message the
 	// button is on (Slack's replace_original, Discord's message update)
 	// instead of answering beside it: an acknowledged alert, a list's
 	// next page.
-	Replace bool `json:",omitempty"`
+	Replace bool `json:"replace,omitempty"`
 }
 
 // Form is a one-field form: what a button opens when its answer is
 // typed (a reply to a partner).
 type Form struct {
-	Action string // comes back with Value and the typed text
-	Value  string
-	Title  string // the form's heading (short: Slack allows 24 characters)
-	Label  string // the text field's label
-	Submit string // the submit button
+	Action string `json:"action"` // comes back with Value and the typed text
+	Value  string `json:"value,omitempty"`
+	Title  string `json:"title"`  // the form's heading (short: Slack allows 24 characters)
+	Label  string `json:"label"`  // the text field's label
+	Submit string `json:"submit"` // the submit button
 }
 
 // Field is one labelled value of a Message.
 type Field struct {
-	Name   string
-	Value  string
-	Inline bool
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Inline bool   `json:"inline,omitempty"`
 }
 
 // ButtonStyle colours a button.
@@ -69,25 +69,25 @@ const (
 // action that comes back to the bot as an Interaction with Action and
 // Value.
 type Button struct {
-	Action string
-	Value  string
-	Label  string
-	URL    string
-	Style  ButtonStyle
+	Action string      `json:"action,omitempty"`
+	Value  string      `json:"value,omitempty"`
+	Label  string      `json:"label"`
+	URL    string      `json:"url,omitempty"`
+	Style  ButtonStyle `json:"style,omitempty"`
 }
 
 // Image is a picture sent with a message: its bytes, or a Spec to draw
 // it from at send time.
 type Image struct {
-	Name string // file name, e.g. "qr-janko.png"
-	Alt  string // what it shows, for screen readers and text renderings
-	Type string // MIME type, "image/png"
-	Data []byte
+	Name string `json:"name"`          // file name, e.g. "qr-janko.png"
+	Alt  string `json:"alt,omitempty"` // what it shows, for screen readers and text renderings
+	Type string `json:"type"`          // MIME type, "image/png"
+	Data []byte `json:"data,omitempty"`
 	// Spec, when Data is empty, describes the picture instead of holding
 	// it (a chart's numbers and labels): a few hundred bytes in the
 	// outbox rather than a PNG. The outbox draws it just before sending
 	// with the renderer it was given (see outbox.Options.Render).
-	Spec *ImageSpec `json:",omitempty"`
+	Spec *ImageSpec `json:"spec,omitempty"`
 }
 
 // ImageSpec is what to draw: Kind names the drawing ("weekly_chart") and

@@ -8,9 +8,9 @@ import (
 // Target is where a message goes: a channel, or a user's direct messages
 // when Channel is empty.
 type Target struct {
-	Platform string // "slack", "discord" or "console"
-	Channel  string
-	User     string
+	Platform string `json:"platform"` // "slack", "discord" or "console"
+	Channel  string `json:"channel,omitempty"`
+	User     string `json:"user,omitempty"`
 }
 
 func (t Target) String() string {
@@ -34,6 +34,9 @@ type SendError struct {
 	Unknown bool
 	// Reason is the platform's word for it ("channel_not_found", "50007").
 	Reason string
+	// Method is the platform API call that failed ("chat.postMessage",
+	// "create_message"), for metrics by method.
+	Method string
 	Err    error
 }
 

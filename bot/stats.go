@@ -3,6 +3,7 @@ package bot
 import (
 	"encoding/json"
 	"math"
+	"time"
 )
 
 // Totals are the sums of a partner's events over some days. The store
@@ -105,10 +106,21 @@ type Stats struct {
 	PrevPeriod  Period
 	PrevThrough Date
 	Previous    Totals
+	// For a running period counted up to an instant (store.StatsAt):
+	// how much of it has passed and how long it is, and the instant on
+	// PrevThrough the period before is counted until (zero: whole days).
+	Elapsed   time.Duration
+	Length    time.Duration
+	PrevUntil time.Time
 	// Owed is the commission lifecycle as of Through, PrevOwed as of
 	// PrevThrough.
 	Owed, PrevOwed Commissions
 }
+
+// TooEarly reports whether too little of a running period has passed
+// (under a tenth of it: the first 17 hours of a week, 3 days of a month)
+// for a percentage change to mean anything.
+func (s Stats) TooEarly() bool { return s.Length > 0 && s.Elapsed*10 < s.Length }
 
 // Partial reports whether the period was still running and was counted
 // only up to today.
@@ -141,6 +153,9 @@ type totalsJSON struct {
 	CommissionPending  string `json:"commission_pending"`
 	CommissionApproved string `json:"commission_approved"`
 	ToPay              string `json:"to_pay"`
+	// Until is the instant a period is counted until when it is cut
+	// within its last day (RFC 3339).
+	Until string `json:"until,omitempty"`
 }
 
 func totalsOut(p Period, through Date, t Totals, o Commissions, digits int) totalsJSON {
@@ -164,9 +179,13 @@ func totalsOut(p Period, through Date, t Totals, o Commissions, digits int) tota
 }
 
 // ChangePct returns the percent changes that have a meaning (the previous
-// value was not zero), keyed by field name.
+// value was not zero, and enough of the period has passed), keyed by
+// field name.
 func (s Stats) ChangePct() map[string]float64 {
 	out := map[string]float64{}
+	if s.TooEarly() {
+		return out
+	}
 	for _, c := range []struct {
 		k         string
 		cur, prev int64
@@ -188,16 +207,22 @@ func (s Stats) ChangePct() map[string]float64 {
 // counts as integers, money as decimal strings in major units.
 func (s Stats) MarshalJSON() ([]byte, error) {
 	d := s.Currency.Digits
+	prev := totalsOut(s.PrevPeriod, s.PrevThrough, s.Previous, s.PrevOwed, d)
+	if !s.PrevUntil.IsZero() {
+		prev.Until = s.PrevUntil.Format(time.RFC3339)
+	}
 	return json.Marshal(struct {
 		Partner  string `json:"partner"`
 		Currency string `json:"currency"`
 		totalsJSON
 		Previous  totalsJSON         `json:"previous"`
 		ChangePct map[string]float64 `json:"change_pct"`
+		TooEarly  bool               `json:"too_early,omitempty"`
 	}{
 		Partner: s.Partner, Currency: s.Currency.Code,
 		totalsJSON: totalsOut(s.Period, s.Through, s.Current, s.Owed, d),
-		Previous:   totalsOut(s.PrevPeriod, s.PrevThrough, s.Previous, s.PrevOwed, d),
+		Previous:   prev,
 		ChangePct:  s.ChangePct(),
+		TooEarly:   s.TooEarly(),
 	})
 }

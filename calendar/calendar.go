@@ -10,7 +10,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"partnerbot/bot"
@@ -127,33 +129,88 @@ func (r Result) String() string {
 // send queues one partner's message to each of its targets, unless the
 // partner muted the kind or reached the weekly cap.
 func (c *Calendar) send(ctx context.Context, p *bot.Partner, kind, mute, period string, due time.Time, msg *bot.Message, res *Result) error {
+	if c.WeeklyCap > 0 {
+		c.capMu.Lock()
+		defer c.capMu.Unlock()
+	}
+	return c.sendVia(ctx, c.ledger(), p, kind, mute, period, due, msg, res)
+}
+
+// skip reports (and counts) whether a partner gets no message of kind:
+// muted, or with no chat account.
+func skip(p *bot.Partner, mute string, res *Result) bool {
 	if mute != "" && p.Muted(mute) {
 		res.Muted++
+		return true
+	}
+	if len(report.Targets(p)) == 0 {
+		res.NoTarget++
+		return true
+	}
+	return false
+}
+
+// ledger is where send checks for duplicates and the cap and queues:
+// the store and the sink, or one write transaction of the store.
+type ledger interface {
+	Queued(ctx context.Context, key string) (bool, error)
+	CountForPartner(ctx context.Context, partner string, since time.Time, kinds ...string) (int, error)
+	Sink
+}
+
+// storeSink is the calendar's own store and sink as a ledger.
+type storeSink struct {
+	Store
+	sink Sink
+}
+
+func (s storeSink) Enqueue(ctx context.Context, it *store.OutboxItem) (bool, error) {
+	return s.sink.Enqueue(ctx, it)
+}
+
+func (c *Calendar) ledger() ledger { return storeSink{c.Store, c.Sink} }
+
+// updater is a sink that can queue many messages in one transaction:
+// the store's outbox.
+type updater interface {
+	Update(ctx context.Context, fn func(*store.Tx) error) error
+}
+
+// inTx runs fn with a ledger: one write transaction when the sink is the
+// store itself, else the store and the sink as they are. It holds the
+// cap's lock throughout (before the transaction: other jobs take the lock
+// and then write).
+func (c *Calendar) inTx(ctx context.Context, fn func(ledger) error) error {
+	c.capMu.Lock()
+	defer c.capMu.Unlock()
+	if u, ok := c.Sink.(updater); ok && any(c.Sink) == any(c.Store) {
+		return u.Update(ctx, func(tx *store.Tx) error { return fn(tx) })
+	}
+	return fn(c.ledger())
+}
+
+// sendVia is send through l, with the cap's lock held when there is a cap.
+func (c *Calendar) sendVia(ctx context.Context, l ledger, p *bot.Partner, kind, mute, period string, due time.Time, msg *bot.Message, res *Result) error {
+	if skip(p, mute, res) {
 		return nil
 	}
 	targets := report.Targets(p)
-	if len(targets) == 0 {
-		res.NoTarget++
-		return nil
-	}
 	keyFor := func(t bot.Target) string { return fmt.Sprintf("%s/%s/%s/%s", kind, period, p.ID, t.Platform) }
 	// A message queued before (a re-run, a catch-up after a crash) is a
 	// duplicate, whatever the cap says now.
-	if queued, err := c.Store.Queued(ctx, keyFor(targets[0])); err != nil {
+	if queued, err := l.Queued(ctx, keyFor(targets[0])); err != nil {
 		return err
 	} else if queued {
 		res.Duplicates += len(targets)
 		return nil
 	}
 	if c.WeeklyCap > 0 {
-		c.capMu.Lock()
-		defer c.capMu.Unlock()
 		// The week is the partner's: Monday 09:00 in Auckland is still
 		// Sunday in Warsaw, and the report opens Auckland's week.
 		loc := bot.Zone(p.Timezone, c.Location)
 		d := bot.DateOf(due, loc)
 		monday := d.AddDays(-((int(d.Weekday()) + 6) % 7)).Start(loc)
-		n, err := c.Store.CountForPartner(ctx, p.ID, monday, scheduledKinds...)
+		n, err := l.CountForPartner(ctx, p.ID, monday, scheduledKinds...)
 		if err != nil {
 			return err
 		}
@@ -164,7 +221,7 @@ func (c *Calendar) send(ctx context.Context, p *bot.Partner, kind, mute, period 
 		}
 	}
 	for _, t := range targets {
-		if err := c.queue(ctx, keyFor(t), kind, p.ID, t, msg, res); err != nil {
+		if err := queueTo(ctx, l, keyFor(t), kind, p.ID, t, msg, res); err != nil {
 			return err
 		}
 	}
@@ -174,7 +231,11 @@ func (c *Calendar) send(ctx context.Context, p *bot.Partner, kind, mute, period 
 // queue puts one message in the sink and counts it as queued or, when
 // its key was queued before, as a duplicate.
 func (c *Calendar) queue(ctx context.Context, key, kind, partner string, t bot.Target, msg *bot.Message, res *Result) error {
-	created, err := c.Sink.Enqueue(ctx, &store.OutboxItem{Key: key, Kind: kind, Partner: partner, Target: t, Message: *msg})
+	return queueTo(ctx, c.Sink, key, kind, partner, t, msg, res)
+}
+
+func queueTo(ctx context.Context, sink Sink, key, kind, partner string, t bot.Target, msg *bot.Message, res *Result) error {
+	created, err := sink.Enqueue(ctx, &store.OutboxItem{Key: key, Kind: kind, Partner: partner, Target: t, Message: *msg})
 	if err != nil {
 		return err
 	}
@@ -247,31 +308,89 @@ func (c *Calendar) Weekly(ctx context.Context, due time.Time, only string) (Resu
 			return res, err
 		}
 	}
+	var todo []*bot.Partner
 	for i := range ps {
 		p := &ps[i]
 		if p.Status != bot.StatusActive || c.zoneOf(p) != zone || (only != "" && p.ID != only) {
 			continue
 		}
-		if err := ctx.Err(); err != nil {
-			return res, err
+		if !skip(p, "weekly", &res) {
+			todo = append(todo, p)
 		}
-		w, err := c.Builder.Figures(ctx, p, week, sendDay)
+	}
+	// A chunk at a time: built on every core, then queued in one
+	// transaction.
+	for len(todo) > 0 {
+		chunk := todo[:min(len(todo), weeklyChunk)]
+		todo = todo[len(chunk):]
+		msgs, err := c.buildWeekly(ctx, chunk, standings, week, sendDay)
 		if err != nil {
 			return res, err
 		}
-		var st *health.Standing
-		if s, ok := standings[p.ID]; ok {
-			st = &s
-		}
-		msg, err := c.Builder.WeeklyMessage(p, w, st)
+		err = c.inTx(ctx, func(l ledger) error {
+			for i, p := range chunk {
+				if err := c.sendVia(ctx, l, p, "weekly_report", "weekly", week.Label, due, msgs[i], &res); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 		if err != nil {
-			return res, err
-		}
-		if err := c.send(ctx, p, "weekly_report", "weekly", week.Label, due, msg, &res); err != nil {
 			return res, err
 		}
 	}
 	return res, nil
+}
+
+// weeklyChunk is how many weekly reports are built ahead and queued in
+// one transaction: 10 000 partners take ten commits.
+const weeklyChunk = 1000
+
+// buildWeekly builds the weekly reports of ps, in order, on every core:
+// reading the figures and drawing the chart are each partner's own.
+func (c *Calendar) buildWeekly(ctx context.Context, ps []*bot.Partner, standings map[string]health.Standing, week bot.Period, sendDay bot.Date) ([]*bot.Message, error) {
+	msgs := make([]*bot.Message, len(ps))
+	workers := min(runtime.GOMAXPROCS(0), len(ps))
+	var (
+		next    atomic.Int64
+		wg      sync.WaitGroup
+		errOnce sync.Once
+		first   error
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(ps) || ctx.Err() != nil {
+					return
+				}
+				p := ps[i]
+				w, err := c.Builder.Figures(ctx, p, week, sendDay)
+				if err == nil {
+					var st *health.Standing
+					if s, ok := standings[p.ID]; ok {
+						st = &s
+					}
+					msgs[i], err = c.Builder.WeeklyMessage(p, w, st)
+				}
+				if err != nil {
+					errOnce.Do(func() { first = err })
+					next.Store(int64(len(ps))) // stop the others
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return nil, first
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return msgs, nil
 }
 
 // CareAgendas queues each manager's Monday care agenda: whom to

@@ -3,6 +3,7 @@ package chart
 import (
 	"image"
 	"image/color"
+	"sync"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/math/fixed"
@@ -19,14 +20,29 @@ type canvas struct {
 	index map[color.RGBA]uint8
 }
 
-func newCanvas(w, h int, bg color.RGBA) *canvas {
-	c := &canvas{
-		img:   image.NewPaletted(image.Rect(0, 0, w, h), make(color.Palette, 0, 256)),
-		index: make(map[color.RGBA]uint8, 64),
+// canvasPool keeps canvases between charts: a weekly run draws one chart
+// per partner, and a fresh 640×320 canvas is 200 KB of garbage each.
+var canvasPool sync.Pool
+
+// getCanvas returns a w×h canvas filled with bg, reusing a pooled one of
+// the same size; putCanvas gives it back once its PNG is encoded.
+func getCanvas(w, h int, bg color.RGBA) *canvas {
+	c, _ := canvasPool.Get().(*canvas)
+	if c == nil || c.img.Rect.Dx() != w || c.img.Rect.Dy() != h {
+		c = &canvas{
+			img:   image.NewPaletted(image.Rect(0, 0, w, h), make(color.Palette, 0, 256)),
+			index: make(map[color.RGBA]uint8, 64),
+		}
+	} else {
+		clear(c.img.Pix)
+		c.img.Palette = c.img.Palette[:0]
+		clear(c.index)
 	}
-	c.colour(bg) // index 0, which NewPaletted's zeroed pixels already hold
+	c.colour(bg) // index 0, which the zeroed pixels already hold
 	return c
 }
+
+func putCanvas(c *canvas) { canvasPool.Put(c) }
 
 // colour returns the palette index of col, adding it while there is room.
 // A full palette gives the nearest colour: a faint text edge a shade off,

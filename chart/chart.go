@@ -23,6 +23,9 @@ type Bar struct {
 	Label     string     // under the bar, e.g. "W36" or "16.11"
 	Value     bot.Amount // money in minor units; a negative one is drawn below the zero line
 	Highlight bool       // drawn in the accent colour with its value above it: the current week
+	// Missing marks a slot with no figure (a week before the partner
+	// joined): its label is drawn, no bar, and its value is not plotted.
+	Missing bool
 }
 
 // Options shape a chart. The zero value draws a 640×320 chart with no
@@ -33,6 +36,9 @@ type Options struct {
 	Title         string     // at the top left, e.g. "Obrót — ostatnie 12 tygodni"; shortened with "…" if too wide
 	Locale        bot.Locale // language of the axis labels (see CompactMoney)
 	Currency      bot.Currency
+	// Note, when set, is written in the middle of the plot: the chart's
+	// "no data yet" state.
+	Note string
 }
 
 // Size limits: small enough that a mistaken option cannot allocate
@@ -91,7 +97,8 @@ func Bars(bars []Bar, o Options) ([]byte, error) {
 	}
 	defer putFaces(fs)
 
-	img := newCanvas(w, h, colBackground)
+	img := getCanvas(w, h, colBackground)
+	defer putCanvas(img)
 
 	const pad = 12
 	lm := fs.label.Metrics()
@@ -114,6 +121,9 @@ func Bars(bars []Bar, o Options) ([]byte, error) {
 	// The value range always includes zero, so bars grow from a zero line.
 	var lo, hi int64
 	for _, b := range bars {
+		if b.Missing {
+			continue
+		}
 		v := clampValue(b.Value)
 		lo, hi = min(lo, v), max(hi, v)
 	}
@@ -177,6 +187,9 @@ func Bars(bars []Bar, o Options) ([]byte, error) {
 			}
 		}
 		pos[i] = placed{x0, x0 + bw, t, btm}
+		if b.Missing {
+			continue
+		}
 		c := colBar
 		if b.Highlight {
 			c = colHighlight
@@ -207,8 +220,11 @@ func Bars(bars []Bar, o Options) ([]byte, error) {
 				continue
 			}
 			face, c := fs.label, colText
-			if b.Highlight {
+			switch {
+			case b.Highlight:
 				face, c = fs.strong, colAccentText
+			case b.Missing:
+				c = colAxis // a week before the partner joined: not a zero
 			}
 			centre := (pos[i].x0 + pos[i].x1) / 2
 			img.text(face, c, centred(centre, textWidth(face, b.Label), w), baseline, b.Label)
@@ -218,7 +234,7 @@ func Bars(bars []Bar, o Options) ([]byte, error) {
 	// The highlighted value, just above the bar's upper end (the zero
 	// line, for a negative value).
 	for i, b := range bars {
-		if !b.Highlight {
+		if !b.Highlight || b.Missing {
 			continue
 		}
 		s := CompactMoney(o.Locale, cur, b.Value)
@@ -226,13 +242,25 @@ func Bars(bars []Bar, o Options) ([]byte, error) {
 		img.text(fs.strong, colAccentText, centred(centre, textWidth(fs.strong, s), w), pos[i].top-5, s)
 	}
 
-	buf := bytes.NewBuffer(make([]byte, 0, 16<<10))
+	if o.Note != "" {
+		note := fitText(fs.strong, o.Note, plotW-16)
+		y := (plotTop+zero)/2 + capHalf
+		img.text(fs.strong, colText, centred((plotLeft+plotRight)/2, textWidth(fs.strong, note), w), y, note)
+	}
+
+	buf := outBuffers.Get().(*bytes.Buffer)
+	defer outBuffers.Put(buf)
+	buf.Reset()
 	enc := png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: encoderBuffers}
 	if err := enc.Encode(buf, img.img); err != nil {
 		return nil, fmt.Errorf("encode chart png: %w", err)
 	}
-	return buf.Bytes(), nil
+	return bytes.Clone(buf.Bytes()), nil
 }
+
+// outBuffers are the PNG output buffers: the chart's bytes are copied out
+// at their exact size, so a run of charts leaves one allocation each.
+var outBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 16<<10)) }}
 
 // niceTicks returns the gridline values: from a multiple of step at or
 // below lo to one at or above hi, where step is the smallest of 1, 2, 5,

@@ -43,6 +43,8 @@ type Main struct {
 	log        *slog.Logger
 	store      *store.Store
 	mayCreate  bool // the command may create a database that does not exist
+	// onJobRun hears the scheduler's runs (serve's metrics).
+	onJobRun func(job string, finished time.Time, err error)
 }
 
 // ErrUsage marks a mistake in the command line; the exit code is 2.
@@ -51,35 +53,6 @@ var ErrUsage = errors.New("usage")
 // New returns a Main wired to the process.
 func New() *Main {
 	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
-}
-
-type command struct {
-	name, args, help string
-	run              func(m *Main, ctx context.Context, args []string) error
-}
-
-var verbs []command
-
-func init() {
-	verbs = []command{
-		{"serve", "[--demo] [--now RFC3339]", "run the bot: HTTP API, referral redirects, chat adapters", (*Main).serve},
-		{"chat", "--as ID", "talk to the bot in the terminal as a partner, manager or admin", (*Main).chat},
-		{"demo", "[--seed N]", "fill an empty database with a realistic demo program", (*Main).demo},
-		{"import", "FILE [--format auto|ndjson|json|csv] [--dry-run]", "import events from NDJSON, a JSON array or CSV with a header (- reads stdin)", (*Main).importEvents},
-		{"partner", "add|set|import|list|show|remove ...", "manage partners (import FILE: CSV with a header or NDJSON, all or nothing)", (*Main).partner},
-		{"manager", "add|set|list|show|remove ...", "manage account managers", (*Main).manager},
-		{"promo", "add|set|list|remove ...", "manage promotions (the promo calendar and 48 h notices announce them)", (*Main).promo},
-		{"stats", "ID [--period P] [--json]", "a partner's numbers for a period against the period before", (*Main).stats},
-		{"health", "[--at DATE] [--partner ID] [--status S]", "the health dashboard: every active partner's metrics and verdict", (*Main).health},
-		{"report", "weekly [--week W] [--partner ID] [--dry-run]", "queue (or print) the Monday report of a week", (*Main).report},
-		{"jobs", "list | run NAME [--at TIME] [--dry-run]", "the communication calendar: next and last runs, or run a job now", (*Main).jobs},
-		{"outbox", "list [--failed]", "outgoing messages and their delivery", (*Main).outboxCmd},
-		{"rates", "set CUR RATE [--from DATE] | list [CUR]", "exchange rates: how many units of the program currency one unit of CUR is worth", (*Main).rates},
-		{"currency", "migrate CUR --rate RATE", "convert every stored amount to a new program currency (1 current unit = RATE CUR)", (*Main).currencyCmd},
-		{"hooks", "list [--unmatched] [--json] | replay", "webhook deliveries parked until a partner matches or a rate exists; replay applies what now can be", (*Main).hooksCmd},
-		{"backup", "FILE", "write a consistent copy of the database to FILE", (*Main).backup},
-		{"config", "check", "print the resolved configuration, secrets masked", (*Main).configCheck},
-	}
 }
 
 // Run runs the command line args (without the program name) and returns
@@ -124,40 +97,15 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		return err
 	}
 	args = fs.Args()
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || isHelpFlag(args[0]) {
 		m.usage()
 		return nil
 	}
-	if args[0] == "version" {
-		fmt.Fprintln(m.Stdout, "partnerbot", Version)
-		return nil
-	}
-	m.mayCreate = createsDatabase(args)
-	for _, c := range verbs {
-		if c.name == args[0] {
-			return c.run(m, ctx, args[1:])
-		}
+	if c := findCommand(args[0]); c != nil {
+		m.mayCreate = createsDatabase(args)
+		return m.dispatch(ctx, c, args[1:])
 	}
 	return fmt.Errorf("%w: unknown command %q", ErrUsage, args[0])
-}
-
-// Version is set at build time with -ldflags "-X partnerbot/cli.Version=…".
-var Version = "dev"
-
-func (m *Main) usage() {
-	w := m.Stdout
-	fmt.Fprintln(w, "partnerbot — the partner program's chat bot")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "usage: partnerbot [--config PATH] [--db PATH] COMMAND [ARGS]")
-	fmt.Fprintln(w)
-	for _, c := range verbs {
-		fmt.Fprintf(w, "  %-8s %-46s %s\n", c.name, c.args, c.help)
-	}
-	fmt.Fprintf(w, "  %-8s %-46s %s\n", "version", "", "print the version")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Every listing takes --json. Periods: "+bot.PeriodSyntax+".")
-	fmt.Fprintln(w, "Environment: PARTNERBOT_CONFIG, PARTNERBOT_DB, PARTNERBOT_API_TOKEN, SLACK_BOT_TOKEN,")
-	fmt.Fprintln(w, "SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, DISCORD_BOT_TOKEN, DISCORD_APP_ID, DISCORD_PUBLIC_KEY.")
 }
 
 // flags returns a flag set that knows the global flags, so they may
@@ -165,6 +113,13 @@ func (m *Main) usage() {
 func (m *Main) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
+	fs.Usage = func() {
+		if name == "partnerbot" {
+			m.usage()
+			return
+		}
+		m.printHelp(name, fs)
+	}
 	fs.StringVar(&m.configPath, "config", m.configPath, "config `file` (env PARTNERBOT_CONFIG)")
 	fs.StringVar(&m.dbPath, "db", m.dbPath, "database `file` (env PARTNERBOT_DB)")
 	return fs

@@ -25,6 +25,7 @@ type run struct {
 	stdin  string
 	out    string
 	errOut string
+	now    time.Time // the clock; the package's now when zero
 }
 
 func newRun(t *testing.T) *run {
@@ -36,8 +37,12 @@ func newRun(t *testing.T) *run {
 func (r *run) cmd(args ...string) int {
 	r.t.Helper()
 	var stdout, stderr bytes.Buffer
+	at := now
+	if !r.now.IsZero() {
+		at = r.now
+	}
 	m := &cli.Main{Stdin: strings.NewReader(r.stdin), Stdout: &stdout, Stderr: &stderr,
-		Getenv: func(k string) string { return r.env[k] }, Clock: bot.NewManualClock(now)}
+		Getenv: func(k string) string { return r.env[k] }, Clock: bot.NewManualClock(at)}
 	code := m.Run(context.Background(), append([]string{"--db", filepath.Join(r.dir, "pb.db")}, args...))
 	r.out, r.errOut = stdout.String(), stderr.String()
 	return code
@@ -215,7 +220,7 @@ func TestCLI_Serve(t *testing.T) {
 	if !strings.Contains(stderr.String(), "stopped cleanly") {
 		t.Fatalf("no clean stop in log:\n%s", stderr.String())
 	}
-	r := &run{t: t, dir: dir, env: map[string]string{}}
+	r := &run{t: t, dir: dir, env: map[string]string{}, now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
 	out := r.must("--db", db, "stats", "janko", "--period", "2026-11-23..2026-11-23", "--json")
 	if !strings.Contains(out, `"sales": 1`) || !strings.Contains(out, `"clicks": 1`) {
 		t.Fatalf("event and click acknowledged by serve are not in the file after stop:\n%s", out)
@@ -266,7 +271,10 @@ func between(s, a, b string) string {
 
 func TestCLI_Promo(t *testing.T) {
 	r := newRun(t)
-	r.must("promo", "add", "x2", "--title", "Podwójny cashback", "--start", "2026-11-25", "--end", "2026-12-02", "--segments", "a,b")
+	r.must("promo", "add", "x2", "--title", "Podwójny cashback", "--title-en", "Double cashback", "--description-en", "4% instead of 2%", "--start", "2026-11-25", "--end", "2026-12-02", "--segments", "a,b")
+	if out := r.must("promo", "list", "--json"); !strings.Contains(out, `"title_en": "Double cashback"`) || !strings.Contains(out, `"description_en": "4% instead of 2%"`) {
+		t.Fatalf("show:\n%s", out)
+	}
 	out := r.must("promo", "list")
 	if !strings.Contains(out, "x2") || !strings.Contains(out, "2026-11-25 00:00") || !strings.Contains(out, "upcoming") || !strings.Contains(out, "A,B") {
 		t.Fatalf("list:\n%s", out)

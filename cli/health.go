@@ -149,15 +149,20 @@ func (m *Main) health(ctx context.Context, args []string) error {
 		row := r.Verdict.Row(l)
 		rows[i] = []string{r.Partner.ID, row.Trend, row.Transactions, row.Responsiveness, row.Initiative, row.Education, row.Verdict}
 	}
-	m.table([]string{"PARTNER", "TREND", "TRANSACTIONS", "RESPONSIVENESS", "INITIATIVE", "EDUCATION", "VERDICT"}, rows)
+	// Headers in the language of the cells below them.
+	cols := health.Columns(l)
+	for i := range cols {
+		cols[i] = strings.ToUpper(cols[i])
+	}
+	m.table(cols, rows)
 	if *only != "" {
 		r := shown[0]
 		fmt.Fprintf(m.Stdout, "\n%s (%s), %s\n", r.Partner.Name, r.Partner.ID, now.In(cfg.Location()).Format("2006-01-02 15:04 MST"))
 		for _, mt := range r.Verdict.Metrics() {
-			fmt.Fprintf(m.Stdout, "  %s %-15s %s\n", health.LevelIcon(mt.Level), mt.Name, mt.Reason.Text(l))
+			fmt.Fprintf(m.Stdout, "  %s %-15s %s\n", health.LevelIcon(mt.Level), health.MetricName(l, mt.Name), mt.Reason.Text(l))
 		}
 		if reasons := r.Verdict.Reasons(l); len(reasons) > 0 {
-			fmt.Fprintf(m.Stdout, "\n%s:\n  - %s\n", r.Verdict.Level, strings.Join(reasons, "\n  - "))
+			fmt.Fprintf(m.Stdout, "\n%s:\n  - %s\n", health.LevelWord(l, r.Verdict.Level), strings.Join(reasons, "\n  - "))
 		}
 	}
 	return nil

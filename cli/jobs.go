@@ -22,6 +22,9 @@ type printSink struct {
 	mu  sync.Mutex
 	out io.Writer
 	n   int
+	// images, when set, is the directory every attached image (the
+	// weekly chart, a QR code) is saved in.
+	images string
 }
 
 func (p *printSink) Enqueue(ctx context.Context, it *store.OutboxItem) (bool, error) {
@@ -32,7 +35,15 @@ func (p *printSink) Enqueue(ctx context.Context, it *store.OutboxItem) (bool, er
 	if it.Message.Image != nil {
 		img = " + " + it.Message.Image.Name
 	}
-	fmt.Fprintf(p.out, "──── %s → %s%s ────\n%s\n", it.Key, it.Target, img, console.Render(&it.Message))
+	fmt.Fprintf(p.out, "──── %s → %s%s ────\n%s", it.Key, it.Target, img, console.Render(&it.Message))
+	if it.Message.Image != nil && p.images != "" {
+		path, err := console.SaveImage(p.images, it.Key, it.Message.Image)
+		if err != nil {
+			return false, err
+		}
+		fmt.Fprintf(p.out, "(image saved to %s)\n", path)
+	}
+	fmt.Fprintln(p.out)
 	return true, nil
 }
 
@@ -73,7 +84,7 @@ func (m *Main) scheduler(s *store.Store, cal *calendar.Calendar, w *watch) (*sch
 	if w != nil {
 		jobs = append(jobs, w.job(m.cfg.Jobs.HealthEval.Cron, m.cfg.Jobs.HealthEval.Enabled))
 	}
-	return scheduler.New(scheduler.Options{Store: s, Clock: m.Clock, Location: m.cfg.Location(), Logger: m.log}, jobs)
+	return scheduler.New(scheduler.Options{Store: s, Clock: m.Clock, Location: m.cfg.Location(), Logger: m.log, OnRun: m.onJobRun}, jobs)
 }
 
 func (m *Main) jobs(ctx context.Context, args []string) error {
@@ -85,6 +96,7 @@ func (m *Main) jobs(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	at := fs.String("at", "", "run for the period of this RFC3339 time (default: now)")
 	dry := fs.Bool("dry-run", false, "print what would be posted; queue nothing")
+	images := fs.String("images", "", "with --dry-run, save every image that would be posted in `dir`")
 	var name string
 	switch verb {
 	case "list":
@@ -106,7 +118,10 @@ func (m *Main) jobs(ctx context.Context, args []string) error {
 	}
 	board := health.NewBoard(s, rules(m.cfg))
 	var sink calendar.Sink
-	ps := &printSink{out: m.Stdout}
+	ps := &printSink{out: m.Stdout, images: *images}
+	if *images != "" && !*dry {
+		return fmt.Errorf("%w: --images goes with --dry-run (a real run queues the images for the platforms)", ErrUsage)
+	}
 	if *dry {
 		sink = ps
 	}
@@ -174,8 +189,12 @@ func (m *Main) report(ctx context.Context, args []string) error {
 	weekFlag := fs.String("week", "", "the ISO week to report on, like 2026-W47 (default: last week)")
 	partner := fs.String("partner", "", "only this partner")
 	dry := fs.Bool("dry-run", false, "print exactly what would be posted; queue nothing")
-	if _, err := parse(fs, args[1:], 0, 0, "[--week W] [--partner ID] [--dry-run]"); err != nil {
+	images := fs.String("images", "", "with --dry-run, save every image that would be posted (the charts) in `dir`")
+	if _, err := parse(fs, args[1:], 0, 0, "[--week W] [--partner ID] [--dry-run] [--images DIR]"); err != nil {
 		return err
+	}
+	if *images != "" && !*dry {
+		return fmt.Errorf("%w: --images goes with --dry-run (a real run queues the images for the platforms)", ErrUsage)
 	}
 	s, err := m.openStore()
 	if err != nil {
@@ -202,7 +221,7 @@ func (m *Main) report(ctx context.Context, args []string) error {
 		due = sendDay.Start(loc).Add(9 * time.Hour)
 	}
 	var sink calendar.Sink = s
-	ps := &printSink{out: m.Stdout}
+	ps := &printSink{out: m.Stdout, images: *images}
 	if *dry {
 		sink = ps
 	}

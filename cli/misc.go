@@ -24,12 +24,12 @@ func (m *Main) stats(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	today := m.today()
-	p, err := bot.ParsePeriod(*period, today)
+	now := m.Clock.Now()
+	p, err := bot.ParsePeriod(*period, bot.DateOf(now, m.cfg.Location()))
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: --period: %s", ErrUsage, bot.ErrorMessage(err))
 	}
-	st, err := s.Stats(ctx, pos[0], p, today, m.cfg.Currency())
+	st, err := s.StatsAt(ctx, pos[0], p, now, m.cfg.Currency())
 	if err != nil {
 		return err
 	}

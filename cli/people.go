@@ -136,7 +136,7 @@ func (m *Main) partner(ctx context.Context, args []string) error {
 			return err
 		}
 		if err := pf.apply(p); err != nil {
-			return err
+			return fmt.Errorf("%w: partner %s: %s", ErrUsage, verb, bot.ErrorMessage(err))
 		}
 		if _, err := s.PutPartner(ctx, p); err != nil {
 			return err

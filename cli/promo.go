@@ -12,11 +12,16 @@ import (
 
 type promoFlags struct {
 	title, description, start, end, link, segments, tiers optString
+	titlePL, titleEN, descriptionPL, descriptionEN        optString
 }
 
 func (f *promoFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.title, "title", "title partners see")
 	fs.Var(&f.description, "description", "what it is and what partners should do")
+	fs.Var(&f.titlePL, "title-pl", "the title for partners who read Polish, if not --title")
+	fs.Var(&f.titleEN, "title-en", "the title for partners who read English, if not --title")
+	fs.Var(&f.descriptionPL, "description-pl", "the description in Polish, if not --description")
+	fs.Var(&f.descriptionEN, "description-en", "the description in English, if not --description")
 	fs.Var(&f.start, "start", "start: 2026-12-01 (midnight in the program zone) or RFC3339")
 	fs.Var(&f.end, "end", "end (exclusive): a date means that day's midnight, or RFC3339")
 	fs.Var(&f.link, "link", "link to details")
@@ -39,6 +44,10 @@ func when(field, s string, loc *time.Location) (time.Time, error) {
 func (f *promoFlags) apply(p *bot.Promotion, loc *time.Location) error {
 	f.title.apply(&p.Title)
 	f.description.apply(&p.Description)
+	f.titlePL.apply(&p.TitlePL)
+	f.titleEN.apply(&p.TitleEN)
+	f.descriptionPL.apply(&p.DescriptionPL)
+	f.descriptionEN.apply(&p.DescriptionEN)
 	f.link.apply(&p.Link)
 	var err error
 	if f.start.set {
@@ -80,7 +89,7 @@ func (m *Main) promo(ctx context.Context, args []string) error {
 			return err
 		}
 		if err := pf.apply(p, m.cfg.Location()); err != nil {
-			return err
+			return fmt.Errorf("%w: promo %s: %s", ErrUsage, verb, bot.ErrorMessage(err))
 		}
 		if _, err := s.PutPromotion(ctx, p); err != nil {
 			return err
@@ -120,7 +129,7 @@ func (m *Main) promo(ctx context.Context, args []string) error {
 			case !p.Start.After(now):
 				state = "running"
 			}
-			rows = append(rows, []string{p.ID, p.Title, p.Start.In(loc).Format("2006-01-02 15:04"), p.End.In(loc).Format("2006-01-02 15:04"),
+			rows = append(rows, []string{p.ID, p.TitleIn(m.cfg.Program.Locale), p.Start.In(loc).Format("2006-01-02 15:04"), p.End.In(loc).Format("2006-01-02 15:04"),
 				state, strings.Join(append(append([]string{}, p.Segments...), p.Tiers...), ",")})
 		}
 		m.table([]string{"ID", "TITLE", "START", "END", "STATE", "FOR"}, rows)

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"partnerbot/alerts"
@@ -63,6 +65,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 	}
 
+	if sec := cfg.Secrets; (sec.SlackBotToken != "" || sec.DiscordBotToken != "") && loopbackURL(cfg.HTTP.PublicURL) {
+		log.Warn("http.public_url is a loopback address while a chat platform is configured: referral links, QR codes and "+
+			"buttons will point nowhere for partners; set http.public_url to the bot's public https address",
+			"public_url", cfg.HTTP.PublicURL)
+	}
 	token := cfg.Secrets.APIToken
 	if token == "" {
 		token = randomToken()
@@ -72,12 +79,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	reg.GaugeFunc("partnerbot_db_bytes", "Size of the database file.", func() float64 { return float64(s.Size()) })
 	notifier := m.notifier(s)
 	w := m.newWatch(s, notifier)
-	webhooks := reg.Counter("partnerbot_webhooks_total", "Webhook deliveries by platform and outcome: stored, duplicate, parked, ignored, refused.", "platform", "outcome")
 	rcv := hooks.New(hooks.Options{Store: s, Clock: m.Clock, Secrets: cfg.Secrets.WebhookSecrets(), Logger: log,
 		OnStored: func(p string, newest time.Time) {
 			w.Touched(api.Ingested{Newest: map[string]time.Time{p: newest}, Accepted: 1})
 		},
-		OnOutcome: func(platform, outcome string) { webhooks.Inc(platform, outcome) },
+		OnOutcome: reg.WebhookDelivery,
 	})
 	reapply := func(ctx context.Context) {
 		if n, left, err := rcv.Reapply(ctx); err != nil {
@@ -118,14 +124,37 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	failures := reg.Counter("partnerbot_outbox_total", "Outgoing messages settled, by platform and result: sent, failed.", "platform", "result")
+	outboxMetrics(reg, s, m.Clock, chat.senders)
 	disp := outbox.New(outbox.Options{Store: s, Senders: chat.senders, Clock: m.Clock, Logger: log,
 		ChannelInterval: time.Duration(float64(time.Second) / cfg.Outbox.ChannelPerSecond),
 		PlatformRate:    cfg.Outbox.GlobalPerSecond, MaxAttempts: cfg.Outbox.MaxAttempts,
 		OnOutcome: func(it *store.OutboxItem) { failures.Inc(it.Target.Platform, it.Status) },
+		OnSendError: func(platform string, se *bot.SendError) {
+			if se.RetryAfter > 0 {
+				reg.PlatformRateLimited(platform, se.Method)
+			} else {
+				reg.PlatformError(platform, se.Method)
+			}
+		},
 	})
+	m.onJobRun = func(job string, finished time.Time, err error) {
+		if err != nil {
+			reg.JobFailed(job)
+		} else {
+			reg.JobSucceeded(job, finished)
+		}
+	}
 	sched, err := m.scheduler(s, m.calendar(s, svc.Board(), nil), w)
 	if err != nil {
 		return err
+	}
+	// The freshness of each job survives a restart: an alert on "the
+	// Monday report did not succeed" must not fire because the bot was
+	// redeployed on Tuesday.
+	for _, job := range sched.Jobs() {
+		if run, err := s.LastJobRun(ctx, job); err == nil && run.Status == "done" {
+			reg.JobSucceeded(job, run.Finished)
+		}
 	}
 	watchDone := make(chan struct{})
 	go func() {
@@ -190,6 +219,50 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	log.Info("stopped cleanly")
 	return nil
+}
+
+// outboxMetrics exposes the outbox's backlog, read at scrape time: its
+// depth by platform (zero for an idle platform, so a rule sees the
+// series) and the age of the oldest waiting message.
+func outboxMetrics(reg *metrics.Registry, s *store.Store, clock bot.Clock, senders map[string]outbox.Sender) {
+	reg.GaugeVecFunc("partnerbot_outbox_pending", "Messages waiting in the outbox to be sent, by platform.", "platform",
+		func() (map[string]float64, error) {
+			count, _, err := s.OutboxBacklog(context.Background())
+			if err != nil {
+				return nil, err
+			}
+			out := map[string]float64{}
+			for p := range senders {
+				out[p] = 0
+			}
+			for p, n := range count {
+				out[p] = float64(n)
+			}
+			return out, nil
+		})
+	reg.GaugeFunc("partnerbot_outbox_oldest_pending_seconds", "Age of the oldest message waiting in the outbox; 0 when none waits.",
+		func() float64 {
+			_, oldest, err := s.OutboxBacklog(context.Background())
+			if err != nil || oldest.IsZero() {
+				return 0
+			}
+			return max(0, clock.Now().Sub(oldest).Seconds())
+		})
+}
+
+// loopbackURL reports whether a URL's host is this machine only
+// (localhost, 127.0.0.0/8, ::1) or unset.
+func loopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if host == "" || strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && (ip.IsLoopback() || ip.IsUnspecified())
 }
 
 func randomToken() string {

@@ -24,6 +24,8 @@ type watch struct {
 	touched  chan api.Ingested
 	// quiet and maxDelay debounce the ingest watch (see watchQuiet).
 	quiet, maxDelay time.Duration
+	// passed, when set, hears the end of each pass (benchmarks wait on it).
+	passed func(events int)
 }
 
 func (m *Main) newWatch(s *store.Store, n *alerts.Notifier) *watch {
@@ -184,14 +186,15 @@ func (w *watch) Touched(in api.Ingested) {
 }
 
 // run re-evaluates touched partners until ctx ends: a pass after each
-// quiet interval (or watchMaxDelay under steady ingest). The intervals
+// quiet interval, or after watchMaxDelay under steady live ingest (an
+// import waits for its end: its pass would raise no alerts). The intervals
 // are wall-clock time (how long to wait), not the program's clock.
 func (w *watch) run(ctx context.Context) {
 	var (
-		p       pending
-		timer   = time.NewTimer(time.Hour)
-		first   time.Time
-		waiting bool
+		p           pending
+		timer       = time.NewTimer(time.Hour)
+		first, last time.Time
+		waiting     bool
 	)
 	timer.Stop()
 	defer timer.Stop()
@@ -201,11 +204,18 @@ func (w *watch) run(ctx context.Context) {
 			return
 		case in := <-w.touched:
 			p.add(in)
+			last = time.Now()
 			if !waiting {
-				waiting, first = true, time.Now()
+				waiting, first = true, last
 			}
 			timer.Reset(min(w.quiet, w.maxDelay-time.Since(first)))
 		case <-timer.C:
+			if since := time.Since(last); since < w.quiet && p.events >= bulkEvents {
+				// An import in progress: its verdicts would be quiet
+				// anyway, so judge once when it is over.
+				timer.Reset(w.quiet - since)
+				continue
+			}
 			batch := p
 			p, waiting = pending{}, false
 			if err := w.pass(ctx, &batch); err != nil && ctx.Err() == nil {
@@ -213,6 +223,9 @@ func (w *watch) run(ctx context.Context) {
 			}
 			if ctx.Err() != nil {
 				return // shutting down: the daily run catches up
+			}
+			if w.passed != nil {
+				w.passed(batch.events)
 			}
 		}
 	}

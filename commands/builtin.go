@@ -23,7 +23,7 @@ func builtin() []*Spec {
 			Run: (*Service).contact, Examples: []string{"/contact janko called about the new QR"}},
 		{Name: "message", Args: []Arg{{Name: "id", Required: true}, {Name: "text", Required: true, Rest: true}}, Audience: Managers,
 			Run: (*Service).message, Examples: []string{"/message apteka Dzień dobry, czy QR jest dobrze widoczny?"}},
-		{Name: "invite", Args: []Arg{{Name: "id", Required: true}}, Audience: Managers, Run: (*Service).invite,
-			Examples: []string{"/invite janko"}},
+		{Name: "linkcode", Args: []Arg{{Name: "id", Required: true}}, Audience: Managers, Run: (*Service).linkCode,
+			Examples: []string{"/linkcode janko"}},
 	}
 }

@@ -32,6 +32,7 @@ type Store interface {
 	PutPartner(ctx context.Context, p *bot.Partner) (bool, error)
 	Manager(ctx context.Context, id string) (*bot.Manager, error)
 	Stats(ctx context.Context, partner string, p bot.Period, today bot.Date, cur bot.Currency) (bot.Stats, error)
+	StatsAt(ctx context.Context, partner string, p bot.Period, now time.Time, cur bot.Currency) (bot.Stats, error)
 	AllTotals(ctx context.Context, from, to bot.Date) (map[string]bot.Totals, error)
 	ChangeStamp(from, to bot.Date) uint64
 	Promotions(ctx context.Context) ([]bot.Promotion, error)
@@ -58,7 +59,7 @@ type Options struct {
 	Program   string     // the program's name
 	Rules     health.Rules
 	Admins    map[string][]string // platform → admin user ids
-	LinkTTL   time.Duration       // how long an /invite code lasts; 7 days when zero
+	LinkTTL   time.Duration       // how long a /linkcode code lasts; 7 days when zero
 	Logger    *slog.Logger
 	// Health judges a partner for /health and /partner; nil means health
 	// is not configured (/partner then shows the last stored verdict).
@@ -147,14 +148,27 @@ func (sp *Spec) ArgHelp(l bot.Locale, arg string) string {
 }
 
 // Usage returns "/contact ID [note]".
-func (sp *Spec) Usage() string {
+func (sp *Spec) Usage() string { return sp.UsageIn(bot.LocaleEN) }
+
+// argName is an argument's placeholder in l: "OKRES", "ID", "treść…".
+func argName(l bot.Locale, a Arg) string {
+	name := a.Name
+	if key := "arg." + a.Name; i18n.Has(key) {
+		name = i18n.T(l, key)
+	}
+	if a.Rest {
+		return strings.ToLower(name) + "…"
+	}
+	return strings.ToUpper(name)
+}
+
+// UsageIn writes the command's usage with placeholders in l:
+// "/mystats [OKRES]".
+func (sp *Spec) UsageIn(l bot.Locale) string {
 	var b strings.Builder
 	b.WriteString("/" + sp.Name)
 	for _, a := range sp.Args {
-		name := strings.ToUpper(a.Name)
-		if a.Rest {
-			name = a.Name + "…"
-		}
+		name := argName(l, a)
 		if a.Required {
 			b.WriteString(" " + name)
 		} else {
@@ -254,8 +268,9 @@ func (s *Service) fill(ctx context.Context, c *Caller, id store.Identity) error 
 }
 
 // ParseText turns a text command line ("2026-11", "janko called about
-// QR") into named arguments by the command's declaration. Returns
-// EINVALID with the command's usage when too many words are given.
+// QR") into named arguments by the command's declaration. Words beyond
+// the declaration are kept aside for Run, which explains the usage in
+// the caller's language.
 func (s *Service) ParseText(name, text string) (map[string]string, error) {
 	sp, ok := s.Spec(name)
 	if !ok {
@@ -277,7 +292,7 @@ func (s *Service) ParseText(name, text string) (map[string]string, error) {
 		rest = strings.TrimSpace(tail)
 	}
 	if rest != "" {
-		return nil, bot.Errorf(bot.EINVALID, "too many arguments; usage: %s", sp.Usage())
+		args[extraArgs] = rest
 	}
 	return args, nil
 }
@@ -294,9 +309,12 @@ func (s *Service) Run(ctx context.Context, c *Caller, name string, args map[stri
 	if msg := s.admit(c, sp); msg != nil {
 		return msg
 	}
+	if extra := args[extraArgs]; extra != "" {
+		return private(i18n.T(l, "err.too_many_args", extra, sp.UsageIn(l)))
+	}
 	for _, a := range sp.Args {
 		if a.Required && strings.TrimSpace(args[a.Name]) == "" {
-			return private(i18n.T(l, "err.missing_arg", a.Name, sp.Usage()))
+			return private(i18n.T(l, "err.missing_arg", argName(l, a), sp.UsageIn(l)))
 		}
 	}
 	msg, err := sp.Run(s, ctx, c, args)
@@ -355,6 +373,9 @@ func localized(l bot.Locale, e *bot.Error) string {
 	return e.Message
 }
 
+// extraArgs holds the words ParseText found beyond a command's arguments.
+const extraArgs = "\x00extra"
+
 func private(text string) *bot.Message { return &bot.Message{Text: text, Private: true} }
 
 // ActionFunc handles a button press.
@@ -405,10 +426,10 @@ func (s *Service) HelpText(c *Caller) *bot.Message {
 		if sp.Audience == Partners && c.Partner == nil || sp.Audience == Managers && c.Manager == nil && !c.Admin {
 			continue
 		}
-		fields = append(fields, bot.Field{Name: sp.Usage(), Value: sp.Help(l)})
+		fields = append(fields, bot.Field{Name: sp.UsageIn(l), Value: sp.Help(l)})
 	}
 	msg := &bot.Message{Title: i18n.T(l, "help.title", s.opt.Program), Fields: fields, Private: true,
-		Footer: i18n.T(l, "help.footer", bot.PeriodSyntax)}
+		Footer: i18n.T(l, "help.footer", i18n.T(l, "period.syntax"))}
 	if !c.Known() {
 		msg.Text = i18n.T(l, "err.unknown_user")
 	}

@@ -26,11 +26,11 @@ func (s *Service) healthBoard(ctx context.Context, c *Caller, args map[string]st
 	filter := strings.ToLower(strings.TrimSpace(args["filter"]))
 	var keep func(health.Level) bool
 	switch filter {
-	case "", "amber":
+	case "", "amber", "żółte", "zolte", "żółci", "zolci":
 		keep = func(v health.Level) bool { return v == health.Red || v == health.Amber }
-	case "red":
+	case "red", "czerwone", "czerwoni":
 		keep = func(v health.Level) bool { return v == health.Red }
-	case "all":
+	case "all", "wszystkie", "wszyscy":
 		keep = func(health.Level) bool { return true }
 	default:
 		return nil, bot.Errorf(bot.EINVALID, "%s", i18n.T(l, "health.bad_filter", filter))
@@ -145,13 +145,13 @@ func healthValue(l bot.Locale, word string, reasons []string) string {
 func init() {
 	i18n.Add(map[string]i18n.Text{
 		"cmd.health.help":        {"your partners' health: trend, transactions, replies, initiative, education (managers)", "zdrowie Twoich partnerów: trend, transakcje, odpowiedzi, inicjatywa, edukacja (opiekunowie)"},
-		"cmd.health.arg.filter":  {"red, amber (red and amber, the default) or all", "red, amber (czerwoni i żółci, domyślnie) albo all"},
-		"health.bad_filter":      {"Unknown filter %q: use red, amber or all.", "Nieznany filtr %q: użyj red, amber albo all."},
+		"cmd.health.arg.filter":  {"red, amber (red and amber, the default) or all", "czerwone, żółte (czerwone i żółte, domyślnie) albo wszystkie"},
+		"health.bad_filter":      {"Unknown filter “%s”: use red, amber or all.", "Nieznany filtr „%s”: użyj „czerwone”, „żółte” albo „wszystkie”."},
 		"health.not_configured":  {"Health is not configured on this bot.", "Ocena zdrowia nie jest skonfigurowana w tym bocie."},
 		"health.title":           {"Partner health: %d of %d", "Zdrowie partnerów: %d z %d"},
 		"health.footer":          {"trend · transactions last month · replies · initiative · education", "trend · transakcje w ostatnim miesiącu · odpowiedzi · inicjatywa · edukacja"},
 		"health.none":            {"Nobody here: all your partners look fine.", "Nikogo tu nie ma: wszyscy Twoi partnerzy wyglądają dobrze."},
-		"health.more":            {"… and %d more (partnerbot health lists everyone)", "… i jeszcze %d (pełna lista: partnerbot health)"},
+		"health.more":            {"… and %d more (`partnerbot health` lists everyone)", "… i jeszcze %d (pełna lista: `partnerbot health`)"},
 		"health.initiative":      {"initiative: %s", "inicjatywa: %s"},
 		"health.education":       {"materials: %s", "materiały: %s"},
 		"partner.health":         {"Health", "Zdrowie"},

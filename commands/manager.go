@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"partnerbot/bot"
+	"partnerbot/health"
 	"partnerbot/i18n"
 	"partnerbot/store"
 )
@@ -43,9 +44,9 @@ func (s *Service) partnerCard(ctx context.Context, c *Caller, args map[string]st
 	if err != nil {
 		return nil, err
 	}
-	_, today := s.now()
+	now, today := s.now()
 	month := bot.MonthPeriod(today.Year, today.Month)
-	st, err := s.opt.Store.Stats(ctx, p.ID, month, today, s.opt.Currency)
+	st, err := s.opt.Store.StatsAt(ctx, p.ID, month, now, s.opt.Currency)
 	if err != nil {
 		return nil, err
 	}
@@ -66,8 +67,8 @@ func (s *Service) partnerCard(ctx context.Context, c *Caller, args map[string]st
 			{Name: i18n.T(l, "partner.contact"), Value: dash(p.ContactName), Inline: true},
 			{Name: i18n.T(l, "partner.joined"), Value: i18n.Date(l, p.Joined), Inline: true},
 			{Name: i18n.T(l, "partner.month", i18n.Period(l, month)),
-				Value: money(st.Current.Turnover()) + i18n.Change(l, int64(st.Current.Turnover()), int64(st.Previous.Turnover())) +
-					"\n" + i18n.N(l, st.Current.Sales, "sale") + i18n.Change(l, st.Current.Sales, st.Previous.Sales), Inline: true},
+				Value: money(st.Current.Turnover()) + change(l, st, int64(st.Current.Turnover()), int64(st.Previous.Turnover())) +
+					"\n" + i18n.N(l, st.Current.Sales, "sale") + change(l, st, st.Current.Sales, st.Previous.Sales), Inline: true},
 		},
 		Footer:  i18n.T(l, "partner.link", s.referralLink(p)),
 		Buttons: []bot.Button{{Action: actionLogContact, Value: p.ID, Label: i18n.T(l, "partner.log_contact")}},
@@ -76,7 +77,7 @@ func (s *Service) partnerCard(ctx context.Context, c *Caller, args map[string]st
 	if stand, ok := standings[p.ID]; ok {
 		v := stand.SegmentText(l)
 		if stand.Tier != "" {
-			v += ", " + stand.TierText(l) + "\n" + i18n.T(l, "partner.rank", stand.Rank, stand.Of)
+			v += ", " + stand.TierText(l) + "\n" + rankValue(l, stand, health.RankingMonth(today))
 		}
 		if stand.Inactive {
 			v += "\n" + i18n.T(l, "partner.inactive")
@@ -163,9 +164,9 @@ func newInviteCode() (string, error) {
 	return b.String(), nil
 }
 
-// invite issues a one-time code the partner types with /link to connect
+// linkCode issues a one-time code the partner types with /link to connect
 // its chat account.
-func (s *Service) invite(ctx context.Context, c *Caller, args map[string]string) (*bot.Message, error) {
+func (s *Service) linkCode(ctx context.Context, c *Caller, args map[string]string) (*bot.Message, error) {
 	l := c.Locale
 	p, err := s.managed(ctx, c, args["id"])
 	if err != nil {
@@ -260,7 +261,7 @@ func init() {
 		"message.footer":       {"Reply to this message and I will pass it on to your account manager.", "Odpowiedz na tę wiadomość, a przekażę ją Twojemu opiekunowi."},
 		"message.sent":         {"Sent to %s; logged as a contact.", "Wysłano do: %s; zapisano jako kontakt."},
 		"message.note":         {"message sent through the bot", "wiadomość wysłana przez bota"},
-		"message.no_account":   {"%s has no Slack or Discord account yet: /invite it first.", "%s nie ma jeszcze konta na Slacku ani Discordzie: najpierw /invite."},
+		"message.no_account":   {"%s has no Slack or Discord account yet: give the partner a code with /linkcode first.", "%s nie ma jeszcze konta na Slacku ani Discordzie: najpierw daj partnerowi kod poleceniem /linkcode."},
 		"message.too_long":     {"That is longer than 2 000 characters; please shorten it.", "To ponad 2 000 znaków; skróć, proszę."},
 	})
 }

@@ -16,16 +16,28 @@ func (s *Service) notify(ctx context.Context, c *Caller, args map[string]string)
 	kind := strings.ToLower(strings.TrimSpace(args["kind"]))
 	state := strings.ToLower(strings.TrimSpace(args["state"]))
 	if kind != "" {
+		// The kind by its word in either language: "raport" is "weekly".
+		for _, k := range bot.MutableKinds {
+			for _, loc := range []bot.Locale{bot.LocaleEN, bot.LocalePL} {
+				if kind == i18n.T(loc, "notify.word."+k) {
+					kind = k
+				}
+			}
+		}
 		if !bot.MutableKind(kind) {
-			return private(i18n.T(l, "notify.bad_kind", kind, strings.Join(bot.MutableKinds, ", "))), nil
+			words := make([]string, len(bot.MutableKinds))
+			for i, k := range bot.MutableKinds {
+				words[i] = i18n.T(l, "notify.word."+k)
+			}
+			return private(i18n.T(l, "notify.bad_kind", kind, strings.Join(words, ", "))), nil
 		}
 		var on bool
 		switch state {
-		case "on", "wł", "wl", "tak", "yes":
+		case "on", "włącz", "wlacz", "wł", "wl", "tak", "yes":
 			on = true
-		case "off", "wył", "wyl", "nie", "no":
+		case "off", "wyłącz", "wylacz", "wył", "wyl", "nie", "no":
 		default:
-			return private(i18n.T(l, "notify.bad_state", kind)), nil
+			return private(i18n.T(l, "notify.bad_state", i18n.T(l, "notify.word."+kind))), nil
 		}
 		p.Mute = slices.DeleteFunc(slices.Clone(p.Mute), func(k string) bool { return k == kind })
 		if !on {
@@ -42,7 +54,7 @@ func (s *Service) notify(ctx context.Context, c *Caller, args map[string]string)
 		if p.Muted(k) {
 			state = i18n.T(l, "notify.off")
 		}
-		msg.Fields = append(msg.Fields, bot.Field{Name: i18n.T(l, "notify.kind."+k), Value: state + " (/notify " + k + " on|off)"})
+		msg.Fields = append(msg.Fields, bot.Field{Name: i18n.T(l, "notify.kind."+k), Value: state + " (" + i18n.T(l, "notify.how", i18n.T(l, "notify.word."+k)) + ")"})
 	}
 	return msg, nil
 }
@@ -50,16 +62,20 @@ func (s *Service) notify(ctx context.Context, c *Caller, args map[string]string)
 func init() {
 	i18n.Add(map[string]i18n.Text{
 		"cmd.notify.help":      {"choose which scheduled messages you get", "wybierz, jakie wiadomości z kalendarza dostajesz"},
-		"cmd.notify.arg.kind":  {"weekly, promos or tips", "weekly, promos albo tips"},
-		"cmd.notify.arg.state": {"on or off", "on albo off"},
+		"cmd.notify.arg.kind":  {"weekly, promos or tips", "raport, promocje albo porady"},
+		"cmd.notify.arg.state": {"on or off", "włącz albo wyłącz"},
+		"notify.word.weekly":   {"weekly", "raport"},
+		"notify.word.promos":   {"promos", "promocje"},
+		"notify.word.tips":     {"tips", "porady"},
+		"notify.how":           {"/notify %s on|off", "/notify %s włącz|wyłącz"},
 		"notify.title":         {"Your notifications", "Twoje powiadomienia"},
-		"notify.footer":        {"Programme rule reminders and your own commands always work.", "Przypomnienia o zasadach programu i Twoje polecenia działają zawsze."},
+		"notify.footer":        {"Program rule reminders and your own commands always work.", "Przypomnienia o zasadach programu i Twoje polecenia działają zawsze."},
 		"notify.on":            {"on", "włączone"},
 		"notify.off":           {"off", "wyłączone"},
 		"notify.kind.weekly":   {"Monday report", "Raport poniedziałkowy"},
 		"notify.kind.promos":   {"Promotions (calendar and notices)", "Promocje (kalendarz i zapowiedzi)"},
 		"notify.kind.tips":     {"Tips", "Porady"},
-		"notify.bad_kind":      {"I can't switch %q; choose from %s.", "Nie mogę przełączyć %q; wybierz z: %s."},
-		"notify.bad_state":     {"Say on or off, e.g. /notify %s off.", "Napisz on albo off, np. /notify %s off."},
+		"notify.bad_kind":      {"I can't switch “%s”; choose from %s.", "Nie mogę przełączyć „%s”; do wyboru: %s."},
+		"notify.bad_state":     {"Say on or off, e.g. /notify %s off.", "Napisz „włącz” albo „wyłącz”, np. /notify %s wyłącz."},
 	})
 }

@@ -23,9 +23,44 @@ func (s *Service) now() (time.Time, bot.Date) {
 func (s *Service) period(l bot.Locale, text string, today bot.Date) (bot.Period, error) {
 	p, err := bot.ParsePeriod(text, today)
 	if err != nil {
-		return p, bot.Errorf(bot.EINVALID, "%s", i18n.T(l, "err.period", text, bot.PeriodSyntax))
+		return p, bot.Errorf(bot.EINVALID, "%s", i18n.T(l, "err.period", text, i18n.T(l, "period.syntax")))
+	}
+	if p.From.After(today) {
+		return p, bot.Errorf(bot.EINVALID, "%s", i18n.T(l, "err.period_future", i18n.Period(l, p), i18n.Date(l, p.From)))
 	}
 	return p, nil
+}
+
+// rankValue writes a standing's place: "3. z 40 (listopad 2026)", or
+// that a partner without turnover that month has none.
+func rankValue(l bot.Locale, st health.Standing, month bot.Period) string {
+	name := i18n.MonthName(l, month.From.Year, month.From.Month)
+	if st.Rank == 0 {
+		return i18n.T(l, "stats.rank.none", name)
+	}
+	return i18n.T(l, "stats.rank.value", st.Rank, st.Of, name)
+}
+
+// change writes a figure's change against the period before, or nothing
+// when too little of the period has passed to compare (the footer says so).
+func change(l bot.Locale, st bot.Stats, cur, prev int64) string {
+	if st.TooEarly() {
+		return ""
+	}
+	return i18n.Change(l, cur, prev)
+}
+
+// compared writes the footer that says what the figures were compared
+// with: "Zmiany względem: 1–10 października", down to the hour when the
+// period before was cut within its last day, or that it is too early.
+func (s *Service) compared(l bot.Locale, st bot.Stats) string {
+	if st.TooEarly() {
+		return i18n.T(l, "mystats.too_early", i18n.When(l, st.Period.From.Start(s.opt.Location), s.opt.Location))
+	}
+	if !st.PrevUntil.IsZero() {
+		return i18n.T(l, "mystats.compared_until", i18n.Span(l, st.PrevPeriod.From, st.PrevThrough), st.PrevUntil.In(s.opt.Location).Format("15:04"))
+	}
+	return i18n.T(l, "mystats.compared", i18n.Span(l, st.PrevPeriod.From, st.PrevThrough))
 }
 
 func (s *Service) myStats(ctx context.Context, c *Caller, args map[string]string) (*bot.Message, error) {
@@ -44,12 +79,12 @@ func (s *Service) shareStats(ctx context.Context, c *Caller, period string) (*bo
 // statsMessage builds a partner's stats card: the period against the one
 // before, standing in the program, and the month so far.
 func (s *Service) statsMessage(ctx context.Context, l bot.Locale, p *bot.Partner, periodText string, private bool) (*bot.Message, error) {
-	_, today := s.now()
+	now, today := s.now()
 	per, err := s.period(l, periodText, today)
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.opt.Store.Stats(ctx, p.ID, per, today, s.opt.Currency)
+	st, err := s.opt.Store.StatsAt(ctx, p.ID, per, now, s.opt.Currency)
 	if err != nil {
 		return nil, err
 	}
@@ -68,13 +103,13 @@ func (s *Service) statsMessage(ctx context.Context, l bot.Locale, p *bot.Partner
 		Text:    i18n.GreetPartner(l, p) + "! " + i18n.T(l, "mystats.lead", p.Name),
 		Private: private,
 		Fields: []bot.Field{
-			{Name: i18n.T(l, "stats.turnover"), Value: money(cur.Turnover()) + i18n.Change(l, int64(cur.Turnover()), int64(prev.Turnover())), Inline: true},
-			{Name: i18n.T(l, "stats.sales"), Value: i18n.Int(l, cur.Sales) + i18n.Change(l, cur.Sales, prev.Sales), Inline: true},
-			{Name: i18n.T(l, "stats.commission"), Value: money(cur.Commission) + i18n.Change(l, int64(cur.Commission), int64(prev.Commission)), Inline: true},
-			{Name: i18n.T(l, "stats.clicks"), Value: i18n.Int(l, cur.Clicks) + i18n.Change(l, cur.Clicks, prev.Clicks), Inline: true},
-			{Name: i18n.T(l, "stats.signups"), Value: i18n.Int(l, cur.Signups) + i18n.Change(l, cur.Signups, prev.Signups), Inline: true},
+			{Name: i18n.T(l, "stats.turnover"), Value: money(cur.Turnover()) + change(l, st, int64(cur.Turnover()), int64(prev.Turnover())), Inline: true},
+			{Name: i18n.T(l, "stats.sales"), Value: i18n.Int(l, cur.Sales) + change(l, st, cur.Sales, prev.Sales), Inline: true},
+			{Name: i18n.T(l, "stats.commission"), Value: money(cur.Commission) + change(l, st, int64(cur.Commission), int64(prev.Commission)), Inline: true},
+			{Name: i18n.T(l, "stats.clicks"), Value: i18n.Int(l, cur.Clicks) + change(l, st, cur.Clicks, prev.Clicks), Inline: true},
+			{Name: i18n.T(l, "stats.signups"), Value: i18n.Int(l, cur.Signups) + change(l, st, cur.Signups, prev.Signups), Inline: true},
 		},
-		Footer: i18n.T(l, "mystats.compared", i18n.Span(l, st.PrevPeriod.From, st.PrevThrough)),
+		Footer: s.compared(l, st),
 	}
 	// What the partner is owed, all-time as of the period's last day
 	// counted: never a per-period difference.
@@ -91,11 +126,11 @@ func (s *Service) statsMessage(ctx context.Context, l bot.Locale, p *bot.Partner
 		msg.Fields = append(msg.Fields,
 			bot.Field{Name: i18n.T(l, "stats.tier"), Value: stand.TierText(l), Inline: true},
 			bot.Field{Name: i18n.T(l, "stats.segment"), Value: stand.SegmentText(l), Inline: true},
-			bot.Field{Name: i18n.T(l, "stats.rank"), Value: i18n.T(l, "stats.rank.value", stand.Rank, stand.Of, i18n.MonthName(l, health.RankingMonth(today).From.Year, health.RankingMonth(today).From.Month)), Inline: true})
+			bot.Field{Name: i18n.T(l, "stats.rank"), Value: rankValue(l, stand, health.RankingMonth(today)), Inline: true})
 	}
 	month := bot.MonthPeriod(today.Year, today.Month)
 	if per.Label != month.Label {
-		ms, err := s.opt.Store.Stats(ctx, p.ID, month, today, s.opt.Currency)
+		ms, err := s.opt.Store.StatsAt(ctx, p.ID, month, now, s.opt.Currency)
 		if err != nil {
 			return nil, err
 		}
@@ -152,10 +187,12 @@ func (s *Service) ranking(ctx context.Context, from, to bot.Date) ([]rankRow, er
 	if err != nil {
 		return nil, err
 	}
+	// Only turnover ranks: a partner with none has no place, and a
+	// period where nobody sold ranks nobody.
 	var rows []rankRow
 	for i := range ps {
-		if ps[i].Status == bot.StatusActive {
-			rows = append(rows, rankRow{partner: &ps[i], turnover: totals[ps[i].ID].Turnover()})
+		if t := totals[ps[i].ID].Turnover(); ps[i].Status == bot.StatusActive && t > 0 {
+			rows = append(rows, rankRow{partner: &ps[i], turnover: t})
 		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].turnover > rows[j].turnover })
@@ -189,7 +226,7 @@ func (s *Service) leaderboard(ctx context.Context, c *Caller, args map[string]st
 		if r.partner.ID == me.ID {
 			mine = r
 		}
-		if i >= 10 || r.turnover <= 0 {
+		if i >= 10 {
 			continue
 		}
 		name := i18n.T(l, "leaderboard.anonymous")
@@ -210,9 +247,12 @@ func (s *Service) leaderboard(ctx context.Context, c *Caller, args map[string]st
 		Private: true,
 		Footer:  i18n.T(l, "leaderboard.footer"),
 	}
-	if mine != nil {
+	switch {
+	case mine != nil:
 		msg.Fields = []bot.Field{{Name: i18n.T(l, "leaderboard.your_place"),
 			Value: i18n.T(l, "leaderboard.place", mine.rank, len(rows), i18n.Money(l, s.opt.Currency, mine.turnover))}}
+	case len(rows) > 0:
+		msg.Fields = []bot.Field{{Name: i18n.T(l, "leaderboard.your_place"), Value: i18n.T(l, "leaderboard.unranked")}}
 	}
 	return msg, nil
 }
@@ -238,13 +278,13 @@ func (s *Service) promos(ctx context.Context, c *Caller, _ map[string]string) (*
 			when = i18n.T(l, "promos.from_to", i18n.When(l, p.Start, s.opt.Location), i18n.Until(l, p.End, s.opt.Location))
 		}
 		value := when
-		if p.Description != "" {
-			value += "\n" + p.Description
+		if d := p.DescriptionIn(l); d != "" {
+			value += "\n" + d
 		}
 		if p.Link != "" {
 			value += "\n" + p.Link
 		}
-		msg.Fields = append(msg.Fields, bot.Field{Name: p.Title, Value: value})
+		msg.Fields = append(msg.Fields, bot.Field{Name: p.TitleIn(l), Value: value})
 	}
 	if len(msg.Fields) == 0 {
 		msg.Text = i18n.T(l, "promos.none")

@@ -298,6 +298,12 @@ func (s *Secrets) byEnv() []struct {
 	}
 }
 
+// The program's name when the config gives none, in its language.
+const (
+	DefaultNamePL = "Program partnerski"
+	DefaultNameEN = "Partner program"
+)
+
 // EnvDB is the environment variable that overrides db.path.
 const EnvDB = "PARTNERBOT_DB"
 
@@ -306,7 +312,7 @@ const EnvDB = "PARTNERBOT_DB"
 func Default() *Config {
 	c := &Config{
 		Program: Program{
-			Name:       "Partner program",
+			Name:       DefaultNamePL,
 			Timezone:   "Europe/Warsaw",
 			Currency:   "PLN",
 			Locale:     bot.LocalePL,
@@ -399,6 +405,9 @@ func parse(path string, data []byte) (*Config, error) {
 	}
 	d := &decoder{file: path, lines: c.lines}
 	d.document(&root, c)
+	if c.Program.Name == DefaultNamePL && c.Program.Locale == bot.LocaleEN {
+		c.Program.Name = DefaultNameEN // an English program left unnamed
+	}
 	probs := append(d.probs, c.validate()...)
 	if err := joinProblems(probs); err != nil {
 		return nil, err

@@ -39,7 +39,7 @@ func LevelIcon(level Level) string {
 	return "⚪"
 }
 
-// LevelWord is a verdict as the dashboard writes it: "✅ zdrowy",
+// LevelWord is a verdict as the dashboard writes it: "✅ dobrze",
 // "⚠️ uwaga", "🔴 ryzyko".
 func LevelWord(l bot.Locale, level Level) string {
 	return i18n.T(l, "health.level."+string(level))
@@ -82,17 +82,38 @@ func levelCell(l bot.Locale, metric string, level Level) string {
 
 func init() {
 	i18n.Add(map[string]i18n.Text{
-		"health.level.green":     {"✅ healthy", "✅ zdrowy"},
-		"health.level.amber":     {"⚠️ watch", "⚠️ uwaga"},
-		"health.level.red":       {"🔴 at risk", "🔴 ryzyko"},
-		"health.level.unknown":   {"? unknown", "? brak danych"},
-		"health.cell.tx":         {"%d/month", "%d/mies."},
-		"health.cell.noreply":    {"no reply (%s)", "brak odp. (%s)"},
-		"health.cell.init.green": {"high", "wysoka"},
-		"health.cell.init.amber": {"medium", "średnia"},
-		"health.cell.init.red":   {"none", "brak"},
-		"health.cell.edu.green":  {"yes", "TAK"},
-		"health.cell.edu.red":    {"no", "NIE"},
-		"health.cell.edu.amber":  {"some", "trochę"},
+		"health.level.green":        {"✅ healthy", "✅ dobrze"},
+		"health.level.amber":        {"⚠️ watch", "⚠️ uwaga"},
+		"health.level.red":          {"🔴 at risk", "🔴 ryzyko"},
+		"health.level.unknown":      {"? unknown", "? brak danych"},
+		"health.cell.tx":            {"%d/month", "%d/mies."},
+		"health.cell.noreply":       {"no reply (%s)", "brak odp. (%s)"},
+		"health.cell.init.green":    {"high", "wysoka"},
+		"health.cell.init.amber":    {"medium", "średnia"},
+		"health.cell.init.red":      {"none", "brak"},
+		"health.cell.edu.green":     {"yes", "TAK"},
+		"health.cell.edu.red":       {"no", "NIE"},
+		"health.cell.edu.amber":     {"some", "trochę"},
+		"health.col.partner":        {"partner", "partner"},
+		"health.col.trend":          {"trend", "trend"},
+		"health.col.transactions":   {"transactions", "transakcje"},
+		"health.col.responsiveness": {"responsiveness", "odpowiedzi"},
+		"health.col.initiative":     {"initiative", "inicjatywa"},
+		"health.col.education":      {"education", "edukacja"},
+		"health.col.verdict":        {"verdict", "ocena"},
 	})
 }
+
+// Columns names the dashboard's columns in l, partner first and the
+// verdict last, the metrics in Verdict.Metrics order between them.
+func Columns(l bot.Locale) []string {
+	names := []string{"partner", "trend", "transactions", "responsiveness", "initiative", "education", "verdict"}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = i18n.T(l, "health.col."+n)
+	}
+	return out
+}
+
+// MetricName names a metric (Verdict.Metrics) in l.
+func MetricName(l bot.Locale, name string) string { return i18n.T(l, "health.col."+name) }

@@ -104,8 +104,8 @@ type Input struct {
 type Standing struct {
 	Segment  Segment
 	Tier     Tier
-	Rank     int // 1 is the highest turnover; equal turnovers share a rank
-	Of       int // how many partners were ranked
+	Rank     int // 1 is the highest turnover; equal turnovers share a rank; 0: not ranked (no turnover)
+	Of       int // how many partners were ranked: those with turnover
 	Inactive bool
 	Turnover bot.Amount // in the ranking month
 	// New says the partner is onboarding: Segment is empty rather than C,
@@ -134,7 +134,8 @@ func (s Standing) TierText(l bot.Locale) string {
 // Standings ranks partners by their last month's turnover and gives each
 // a segment and a tier. Equal turnovers share a rank (1, 2, 2, 4), so a
 // tie never splits two partners into different tiers; a partner with no
-// turnover is bronze whatever its rank.
+// turnover has no rank (0) and is bronze, and only ranked partners count
+// in Of: a month where nobody sold ranks nobody.
 func Standings(r Rules, in []Input) map[string]Standing {
 	type row struct {
 		id   string
@@ -142,8 +143,8 @@ func Standings(r Rules, in []Input) map[string]Standing {
 	}
 	rows := make([]row, 0, len(in))
 	for _, p := range in {
-		if p.New && len(p.Months) == 0 {
-			continue // nothing to rank it by yet
+		if p.New && len(p.Months) == 0 || last(p.Months) <= 0 {
+			continue // nothing to rank it by (yet): no turnover, no place
 		}
 		rows = append(rows, row{p.Partner, last(p.Months)})
 	}
@@ -189,7 +190,7 @@ func Standings(r Rules, in []Input) map[string]Standing {
 // within reports whether rank falls in the top share of n: the top 20%
 // of 60 partners are ranks 1 to 12.
 func within(rank, n int, share float64) bool {
-	return rank <= int(math.Ceil(float64(n)*share-1e-9))
+	return rank >= 1 && rank <= int(math.Ceil(float64(n)*share-1e-9))
 }
 
 func tierOf(r Rules, rank, n int, turnover bot.Amount) Tier {

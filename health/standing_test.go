@@ -29,9 +29,9 @@ func TestStandings_Playbook(t *testing.T) {
 		rank    int
 	}{
 		{"janko", SegmentA, TierPlatinum, 1},
-		{"autoserwis", SegmentA, TierGold, 2}, // top 20% of 20 partners: A by rank
+		{"autoserwis", SegmentA, TierGold, 2}, // top 20% of the 19 with turnover: A by rank
 		{"apteka", SegmentC, TierBronze, 19},
-		{"idle", SegmentC, TierBronze, 20},
+		{"idle", SegmentC, TierBronze, 0}, // no turnover: no place
 		{"px", SegmentA, TierGold, 3},
 		{"ox", SegmentA, TierSilver, 4},
 		{"nx", SegmentB, TierSilver, 5},
@@ -39,8 +39,8 @@ func TestStandings_Playbook(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := st[tt.id]
-		if got.Segment != tt.segment || got.Tier != tt.tier || got.Rank != tt.rank || got.Of != 20 {
-			t.Errorf("%s = %+v, want %s %s rank %d of 20", tt.id, got, tt.segment, tt.tier, tt.rank)
+		if got.Segment != tt.segment || got.Tier != tt.tier || got.Rank != tt.rank || got.Of != 19 {
+			t.Errorf("%s = %+v, want %s %s rank %d of 19", tt.id, got, tt.segment, tt.tier, tt.rank)
 		}
 	}
 	if !st["idle"].Inactive || st["apteka"].Inactive {

@@ -379,11 +379,11 @@ func initiative(t Thresholds, f Facts) Metric {
 	case own == 0 && f.New:
 		return Metric{Unknown, Reason{Key: "health.init.new"}}
 	case own == 0:
-		return Metric{Red, Reason{Key: "health.init.never", Args: []any{months}}}
+		return Metric{Red, Reason{Key: "health.init.never", Args: []any{count{int64(months), "month"}}}}
 	case own >= t.InitiativeGreen*months:
-		return Metric{Green, Reason{Key: "health.init.ok", Args: []any{count{int64(own), "time"}, months}}}
+		return Metric{Green, Reason{Key: "health.init.ok", Args: []any{count{int64(own), "time"}, count{int64(months), "month"}}}}
 	}
-	return Metric{Amber, Reason{Key: "health.init.rare", Args: []any{count{int64(own), "time"}, months}}}
+	return Metric{Amber, Reason{Key: "health.init.rare", Args: []any{count{int64(own), "time"}, count{int64(months), "month"}}}}
 }
 
 func education(f Facts) Metric {
@@ -419,7 +419,7 @@ func init() {
 		"health.init.new":          {"new partner: too early to judge initiative", "nowy partner: za wcześnie, by ocenić inicjatywę"},
 		"health.edu.new":           {"new partner: no materials used yet", "nowy partner: jeszcze bez materiałów"},
 		"standing.new":             {"new partner", "nowy partner"},
-		"health.inactive":          {"inactive: no turnover for 2+ full months", "nieaktywny: brak obrotu od 2+ pełnych miesięcy"},
+		"health.inactive":          {"inactive: no turnover for 2+ full months", "brak aktywności: bez obrotu od 2+ pełnych miesięcy"},
 		"health.trend.unknown":     {"too new for a trend", "za krótko w programie, by ocenić trend"},
 		"health.trend.falling":     {"turnover down %d months in a row: %s", "obrót spada %d. miesiąc z rzędu: %s"},
 		"health.trend.fell":        {"turnover fell last month: %s", "obrót spadł w ostatnim miesiącu: %s"},
@@ -432,17 +432,17 @@ func init() {
 		"health.reply.unknown":     {"the program records no contacts", "program nie rejestruje kontaktów"},
 		"health.reply.none":        {"no outreach to judge replies by", "brak kontaktu, po którym można ocenić odpowiedź"},
 		"health.reply.waiting":     {"waiting for a reply (asked recently)", "czeka na odpowiedź (niedawne pytanie)"},
-		"health.reply.silent":      {"no reply for %s", "brak odpowiedzi od %s"},
-		"health.reply.pending":     {"no reply yet after %s", "jeszcze bez odpowiedzi po %s"},
-		"health.reply.slow":        {"replied after %s", "odpowiedź dopiero po %s"},
-		"health.reply.late":        {"replies after %s (healthy: within 24 h)", "odpowiada po %s (zdrowo: do 24 h)"},
-		"health.reply.fast":        {"replies within %s", "odpowiada w ciągu %s"},
+		"health.reply.silent":      {"no reply for %s", "bez odpowiedzi: %s"},
+		"health.reply.pending":     {"no reply yet after %s", "bez odpowiedzi, czas oczekiwania: %s"},
+		"health.reply.slow":        {"replied after %s", "czas odpowiedzi: %s (za długo)"},
+		"health.reply.late":        {"replies after %s (healthy: within 24 hours)", "czas odpowiedzi: %s (zdrowo: do 24 godzin)"},
+		"health.reply.fast":        {"replies within %s", "czas odpowiedzi: %s"},
 		"health.init.unknown":      {"the program records no contacts", "program nie rejestruje kontaktów"},
-		"health.init.never":        {"never writes first (last %d months)", "nie pisze z własnej inicjatywy (ostatnie %d mies.)"},
-		"health.init.ok":           {"wrote first %s in %d months", "pisał z własnej inicjatywy %s w %d mies."},
-		"health.init.rare":         {"wrote first only %s in %d months", "pisał z własnej inicjatywy tylko %s w %d mies."},
+		"health.init.never":        {"never writes first (over %s)", "nie pisze z własnej inicjatywy (okres: %s)"},
+		"health.init.ok":           {"wrote first %s over %s", "własna inicjatywa: %s (okres: %s)"},
+		"health.init.rare":         {"wrote first only %s over %s", "własna inicjatywa tylko %s (okres: %s)"},
 		"health.edu.unknown":       {"the program records no materials", "program nie rejestruje materiałów"},
 		"health.edu.none":          {"no education material used", "nie używa materiałów edukacyjnych"},
-		"health.edu.ok":            {"used materials %s", "użył materiałów %s"},
+		"health.edu.ok":            {"used materials %s", "materiały użyte %s"},
 	})
 }

@@ -89,7 +89,7 @@ func TestJudge_InactiveAfterTwoEmptyMonths(t *testing.T) {
 	f := facts([]bot.Amount{0, 0}, []int64{0, 0}, contacts("o", 10.0, "i", 9.5, "i", 2.0), 1)
 	f.Inactive = true
 	v := Judge(DefaultThresholds, f)
-	if v.Level != Red || !strings.Contains(strings.Join(v.Reasons(bot.LocalePL), ";"), "nieaktywny") {
+	if v.Level != Red || !strings.Contains(strings.Join(v.Reasons(bot.LocalePL), ";"), "brak aktywności") {
 		t.Fatalf("verdict %s %v", v.Level, v.Reasons(bot.LocalePL))
 	}
 }

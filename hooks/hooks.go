@@ -105,7 +105,8 @@ type Options struct {
 	// watch can tell a live sale from a replayed old one.
 	OnStored func(partner string, newest time.Time)
 	// OnOutcome, when set, hears each delivery's outcome by platform:
-	// stored, duplicate, parked, ignored, refused. It must not block.
+	// stored, duplicate, parked, ignored, refused, error. It must not
+	// block.
 	OnOutcome func(platform, outcome string)
 }
 
@@ -174,6 +175,7 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	res, err := r.take(req.Context(), c, req.Header, body, nil)
 	if err != nil {
 		r.opt.Logger.Error("webhook not kept; the platform will retry", "platform", name, "err", err)
+		r.outcome(name, "error")
 		writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "internal error"})
 		return
 	}

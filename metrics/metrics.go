@@ -1,197 +1,174 @@
-// Package metrics is a small Prometheus text-format registry: counters,
-// gauges read at scrape time, and histograms, with labels. partnerbot
-// exposes a handful of series; the official client would bring a large
-// dependency tree for that.
+// Package metrics is partnerbot's Prometheus registry, built on the
+// official client: the Go runtime and process collectors come with it, and
+// operators get the series their dashboards and alerting rules expect.
+
 package metrics
 
 import (
-	"fmt"
-	"io"
-	"math"
 	"net/http"
-	"sort"
-	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 )
 
-// Registry holds metric families and writes them in the text format.
+// Registry holds partnerbot's metric families and serves them.
 type Registry struct {
-	mu       sync.Mutex
-	families []*family
+	reg *prometheus.Registry
+
+	platformRateLimited, platformErrors, jobFailures, webhookDeliveries *prometheus.CounterVec
+	jobLastSuccess                                                      *prometheus.GaugeVec
 }
 
-type family struct {
-	name, help, typ string
-	labels          []string
-	buckets         []float64
-	mu              sync.Mutex
-	series          map[string]*series
-	gauge           func() float64
+// New returns a registry with the Go runtime and process collectors, the
+// webhook deliveries, and the platform and job series.
+func New() *Registry {
+	r := &Registry{reg: prometheus.NewRegistry()}
+	r.platformRateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "partnerbot_platform_rate_limited_total",
+		Help: "Chat platform answers of 429 (rate limited), by platform and API method.",
+	}, []string{"platform", "method"})
+	r.platformErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "partnerbot_platform_errors_total",
+		Help: "Failed chat platform calls other than rate limits, by platform and API method.",
+	}, []string{"platform", "method"})
+	r.jobLastSuccess = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "partnerbot_job_last_success_timestamp_seconds",
+		Help: "Unix time the calendar job last finished without error.",
+	}, []string{"job"})
+	r.jobFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "partnerbot_job_failures_total",
+		Help: "Calendar job runs that failed (each is tried again within its window).",
+	}, []string{"job"})
+	r.webhookDeliveries = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "partnerbot_webhook_deliveries_total",
+		Help: "Webhook deliveries from platforms of record, by platform and result: stored, duplicate, parked, ignored, refused (bad signature), error (not kept; the platform retries).",
+	}, []string{"platform", "result"})
+	r.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		r.platformRateLimited, r.platformErrors, r.jobLastSuccess, r.jobFailures, r.webhookDeliveries,
+	)
+	return r
 }
 
-type series struct {
-	labelValues []string
-	value       atomic.Uint64 // float64 bits for counters
-	counts      []atomic.Uint64
-	sum         atomic.Uint64
-	count       atomic.Uint64
+// PlatformRateLimited counts a 429 from a chat platform's method
+// ("chat.postMessage", "create_message").
+func (r *Registry) PlatformRateLimited(platform, method string) {
+	r.platformRateLimited.WithLabelValues(platform, orUnknown(method)).Inc()
 }
 
-// New returns an empty registry.
-func New() *Registry { return &Registry{} }
-
-func (r *Registry) add(f *family) *family {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, g := range r.families {
-		if g.name == f.name {
-			panic("metrics: duplicate metric " + f.name)
-		}
-	}
-	f.series = map[string]*series{}
-	r.families = append(r.families, f)
-	return f
+// PlatformError counts a failed chat platform call that was not a 429.
+func (r *Registry) PlatformError(platform, method string) {
+	r.platformErrors.WithLabelValues(platform, orUnknown(method)).Inc()
 }
 
-// CounterVec is a counter with labels.
-type CounterVec struct{ f *family }
-
-// Counter registers a counter family with the given label names.
-func (r *Registry) Counter(name, help string, labels ...string) *CounterVec {
-	return &CounterVec{r.add(&family{name: name, help: help, typ: "counter", labels: labels})}
+// JobSucceeded records that a calendar job finished without error at t.
+func (r *Registry) JobSucceeded(job string, t time.Time) {
+	r.jobLastSuccess.WithLabelValues(job).Set(float64(t.UnixNano()) / 1e9)
+	r.jobFailures.WithLabelValues(job) // the series exists from the first run on
 }
 
-// Add adds v (≥ 0) to the series with these label values.
-func (c *CounterVec) Add(v float64, labelValues ...string) {
-	s := c.f.get(labelValues)
-	for {
-		old := s.value.Load()
-		if s.value.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+v)) {
-			return
-		}
-	}
+// JobFailed counts a failed run of a calendar job.
+func (r *Registry) JobFailed(job string) {
+	r.jobFailures.WithLabelValues(job).Inc()
 }
 
-// Inc adds one.
-func (c *CounterVec) Inc(labelValues ...string) { c.Add(1, labelValues...) }
-
-// Value returns the current value of a series; for tests.
-func (c *CounterVec) Value(labelValues ...string) float64 {
-	return math.Float64frombits(c.f.get(labelValues).value.Load())
+// WebhookDelivery counts one delivery from a platform of record ("dub",
+// "stripe") with its result: "stored", "duplicate", "parked", "ignored",
+// "refused" or "error".
+func (r *Registry) WebhookDelivery(platform, result string) {
+	r.webhookDeliveries.WithLabelValues(platform, result).Inc()
 }
 
-// GaugeFunc registers a gauge read by calling fn at scrape time.
-func (r *Registry) GaugeFunc(name, help string, fn func() float64) {
-	r.add(&family{name: name, help: help, typ: "gauge", gauge: fn})
-}
-
-// HistogramVec is a histogram with labels.
-type HistogramVec struct{ f *family }
-
-// Histogram registers a histogram family with upper bucket bounds.
-func (r *Registry) Histogram(name, help string, buckets []float64, labels ...string) *HistogramVec {
-	return &HistogramVec{r.add(&family{name: name, help: help, typ: "histogram", labels: labels, buckets: buckets})}
-}
-
-// Observe records v in the series with these label values.
-func (h *HistogramVec) Observe(v float64, labelValues ...string) {
-	s := h.f.get(labelValues)
-	for i, b := range h.f.buckets {
-		if v <= b {
-			s.counts[i].Add(1)
-		}
-	}
-	s.count.Add(1)
-	for {
-		old := s.sum.Load()
-		if s.sum.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+v)) {
-			return
-		}
-	}
-}
-
-func (f *family) get(lv []string) *series {
-	if len(lv) != len(f.labels) {
-		panic(fmt.Sprintf("metrics: %s wants %d label values, got %d", f.name, len(f.labels), len(lv)))
-	}
-	key := strings.Join(lv, "\xff")
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	s := f.series[key]
-	if s == nil {
-		s = &series{labelValues: append([]string(nil), lv...), counts: make([]atomic.Uint64, len(f.buckets))}
-		f.series[key] = s
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
 	}
 	return s
 }
 
-// WriteTo writes every family in the Prometheus text format.
-func (r *Registry) WriteTo(w io.Writer) (int64, error) {
-	var b strings.Builder
-	r.mu.Lock()
-	fams := append([]*family(nil), r.families...)
-	r.mu.Unlock()
-	for _, f := range fams {
-		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n", f.name, f.help, f.name, f.typ)
-		if f.gauge != nil {
-			fmt.Fprintf(&b, "%s %s\n", f.name, num(f.gauge()))
-			continue
-		}
-		f.mu.Lock()
-		keys := make([]string, 0, len(f.series))
-		for k := range f.series {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			s := f.series[k]
-			switch f.typ {
-			case "counter":
-				fmt.Fprintf(&b, "%s%s %s\n", f.name, labels(f.labels, s.labelValues, "", ""), num(math.Float64frombits(s.value.Load())))
-			case "histogram":
-				for i, ub := range f.buckets {
-					fmt.Fprintf(&b, "%s_bucket%s %d\n", f.name, labels(f.labels, s.labelValues, "le", num(ub)), s.counts[i].Load())
-				}
-				fmt.Fprintf(&b, "%s_bucket%s %d\n", f.name, labels(f.labels, s.labelValues, "le", "+Inf"), s.count.Load())
-				fmt.Fprintf(&b, "%s_sum%s %s\n", f.name, labels(f.labels, s.labelValues, "", ""), num(math.Float64frombits(s.sum.Load())))
-				fmt.Fprintf(&b, "%s_count%s %d\n", f.name, labels(f.labels, s.labelValues, "", ""), s.count.Load())
-			}
-		}
-		f.mu.Unlock()
-	}
-	n, err := io.WriteString(w, b.String())
-	return int64(n), err
+// CounterVec is a counter with labels.
+type CounterVec struct{ v *prometheus.CounterVec }
+
+// Counter registers a counter family with the given label names. It
+// panics on a duplicate name, as registering twice is a programming error.
+func (r *Registry) Counter(name, help string, labels ...string) *CounterVec {
+	v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+	r.reg.MustRegister(v)
+	return &CounterVec{v}
 }
 
-// ServeHTTP serves the registry for Prometheus to scrape.
-func (r *Registry) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	r.WriteTo(w)
+// Add adds v (≥ 0) to the series with these label values.
+func (c *CounterVec) Add(v float64, labelValues ...string) {
+	c.v.WithLabelValues(labelValues...).Add(v)
 }
 
-func labels(names, values []string, extraName, extraValue string) string {
-	if len(names) == 0 && extraName == "" {
-		return ""
+// Inc adds one.
+func (c *CounterVec) Inc(labelValues ...string) { c.v.WithLabelValues(labelValues...).Inc() }
+
+// Value returns the current value of a series; for tests.
+func (c *CounterVec) Value(labelValues ...string) float64 {
+	var m dto.Metric
+	if err := c.v.WithLabelValues(labelValues...).Write(&m); err != nil {
+		return 0
 	}
-	var parts []string
-	for i, n := range names {
-		parts = append(parts, n+`="`+labelEscaper.Replace(values[i])+`"`)
-	}
-	if extraName != "" {
-		parts = append(parts, extraName+`="`+labelEscaper.Replace(extraValue)+`"`)
-	}
-	return "{" + strings.Join(parts, ",") + "}"
+	return m.GetCounter().GetValue()
 }
 
-// labelEscaper escapes label values as the text format asks: only the
-// backslash, the double quote and the newline.
-var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-
-func num(v float64) string {
-	if math.IsInf(v, 1) {
-		return "+Inf"
-	}
-	return strconv.FormatFloat(v, 'g', -1, 64)
+// GaugeFunc registers a gauge read by calling fn at scrape time.
+func (r *Registry) GaugeFunc(name, help string, fn func() float64) {
+	r.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, fn))
 }
+
+// GaugeVecFunc registers a gauge family with labels whose values are read
+// at scrape time: fn returns one value per label value (outbox depth by
+// platform). A failing read reports no series rather than wrong ones.
+func (r *Registry) GaugeVecFunc(name, help, label string, fn func() (map[string]float64, error)) {
+	r.reg.MustRegister(&gaugeVecFunc{desc: prometheus.NewDesc(name, help, []string{label}, nil), fn: fn})
+}
+
+type gaugeVecFunc struct {
+	desc *prometheus.Desc
+	fn   func() (map[string]float64, error)
+}
+
+func (g *gaugeVecFunc) Describe(ch chan<- *prometheus.Desc) { ch <- g.desc }
+
+func (g *gaugeVecFunc) Collect(ch chan<- prometheus.Metric) {
+	vals, err := g.fn()
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(g.desc, err)
+		return
+	}
+	for lv, v := range vals {
+		ch <- prometheus.MustNewConstMetric(g.desc, prometheus.GaugeValue, v, lv)
+	}
+}
+
+// HistogramVec is a histogram with labels.
+type HistogramVec struct{ v *prometheus.HistogramVec }
+
+// Histogram registers a histogram family with upper bucket bounds.
+func (r *Registry) Histogram(name, help string, buckets []float64, labels ...string) *HistogramVec {
+	v := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}, labels)
+	r.reg.MustRegister(v)
+	return &HistogramVec{v}
+}
+
+// Observe records v in the series with these label values.
+func (h *HistogramVec) Observe(v float64, labelValues ...string) {
+	h.v.WithLabelValues(labelValues...).Observe(v)
+}
+
+// ServeHTTP serves the registry for Prometheus to scrape, in the text
+// format or, when the scraper asks, the protobuf one. A collector that
+// fails is reported in the answer and the log-free rest still served.
+func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	promhttp.HandlerFor(r.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, req)
+}
+
+// Gather returns the current families; for tests and `partnerbot` tools.
+func (r *Registry) Gather() ([]*dto.MetricFamily, error) { return r.reg.Gather() }

@@ -191,8 +191,8 @@ func init() {
 		"agenda.follow_up":             {"Follow up — segment B (%d)", "Zapytaj, jak idzie — segment B (%d)"},
 		"agenda.follow_up.hint":        {"Ask: “How is it going? Any questions?” and offer materials where they would help.", "Zapytaj: „Jak idzie? Czy są pytania?” i zaproponuj materiały, jeśli widzisz potrzebę."},
 		"agenda.reactivate":            {"Reactivate — segment C (%d)", "Reaktywuj — segment C (%d)"},
-		"agenda.reactivate.hint":       {"Reactivation call: find out why turnover is low and agree a two-week plan.", "Telefon reaktywacyjny: zdiagnozuj, dlaczego obrót jest niski, i ustalcie plan na 2 tygodnie."},
-		"agenda.inactive":              {"inactive", "nieaktywny"},
+		"agenda.reactivate.hint":       {"Reactivation call: find out why turnover is low and agree a two-week plan.", "Telefon reaktywacyjny: ustal, dlaczego obrót jest niski, i uzgodnijcie plan na 2 tygodnie."},
+		"agenda.inactive":              {"inactive", "brak aktywności"},
 		"agenda.last_sale":             {"no turnover for 2+ months, last sale on %s", "brak obrotu od co najmniej 2 miesięcy, ostatnia sprzedaż %s"},
 		"agenda.no_sale_since_joining": {"no sale since joining on %s", "brak sprzedaży od dołączenia (%s)"},
 		"agenda.no_sale_year":          {"no sale in the last 12 months", "brak sprzedaży od ponad roku"},
@@ -201,9 +201,9 @@ func init() {
 		"agenda.onboarding.hint":       {"Check in: have the link, the QR code and the materials arrived? Any questions? They are not judged on turnover yet.", "Zapytaj, czy dotarły link, kod QR i materiały i czy są pytania. Obrót nie jest jeszcze oceniany."},
 		"agenda.close.onboarding":      {"This week: welcome your new partners and help them to their first sale.", "W tym tygodniu przywitaj nowych partnerów i pomóż im w pierwszej sprzedaży."},
 		"agenda.new":                   {"new partner since %s", "nowy partner od %s"},
-		"agenda.close.call_c":          {"This week: call your C partners. Ask, don't accuse (“What happened?”), and offer a fix: a new QR, staff training, materials. One call costs little; a partner back in the game is worth a lot.", "W tym tygodniu zadzwoń do partnerów z segmentu C. Pytaj, nie oskarżaj („Co się stało?”), i zaproponuj rozwiązanie: nowy QR, szkolenie personelu, materiały. Telefon kosztuje niewiele, a powrót partnera do gry jest wart dużo."},
+		"agenda.close.call_c":          {"This week: call your C partners. Ask, don't accuse (“What happened?”), and offer a fix: a new QR, staff training, materials. One call costs little; a partner back in the game is worth a lot.", "W tym tygodniu zadzwoń do partnerów z segmentu C. Pytaj, nie oskarżaj („Co się stało?”), i zaproponuj rozwiązanie: nowy kod QR, szkolenie personelu, materiały. Telefon kosztuje niewiele, a powrót partnera do gry jest wart dużo."},
 		"agenda.close.follow_b":        {"This week: a short check-in with every B partner. Use their first name and congratulate progress: small gestures, big effect.", "W tym tygodniu krótki kontakt z każdym partnerem z segmentu B. Zwracaj się po imieniu i gratuluj postępów: małe gesty, duży efekt."},
-		"agenda.close.thanks":          {"All your partners are in segment A: congratulate them and ask for feedback.", "Wszyscy Twoi partnerzy są w segmencie A: pogratuluj im i zapytaj o feedback."},
+		"agenda.close.thanks":          {"All your partners are in segment A: congratulate them and ask for feedback.", "Wszyscy Twoi partnerzy są w segmencie A: pogratuluj im i zapytaj o opinię."},
 		"agenda.footer":                {"Segments from %s turnover · /partner ID shows a partner's card", "Segmenty według obrotu za %s · /partner ID pokaże kartę partnera"},
 	})
 }

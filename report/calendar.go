@@ -127,13 +127,13 @@ func (b *Builder) PromoCalendar(l bot.Locale, month bot.Period, promos []bot.Pro
 		if a := audience(l, p); a != "" {
 			lines = append(lines, a)
 		}
-		if d := strings.TrimSpace(p.Description); d != "" {
+		if d := strings.TrimSpace(p.DescriptionIn(l)); d != "" {
 			lines = append(lines, truncate(d, maxDescription))
 		}
 		if p.Link != "" {
 			lines = append(lines, p.Link)
 		}
-		f := bot.Field{Name: p.Title, Value: strings.Join(lines, "\n")}
+		f := bot.Field{Name: p.TitleIn(l), Value: strings.Join(lines, "\n")}
 		if shown == maxMessageFields || size(msg)+fieldSize(f) > maxTotal-100 {
 			break
 		}
@@ -202,19 +202,19 @@ func (b *Builder) promoNotice(p *bot.Partner, promo bot.Promotion, days int, sta
 	var title string
 	switch {
 	case started:
-		title = i18n.T(l, "notice.title.started", promo.Title)
+		title = i18n.T(l, "notice.title.started", promo.TitleIn(l))
 	case days <= 0:
-		title = i18n.T(l, "notice.title.today", promo.Title)
+		title = i18n.T(l, "notice.title.today", promo.TitleIn(l))
 	case days == 1:
-		title = i18n.T(l, "notice.title.tomorrow", promo.Title)
+		title = i18n.T(l, "notice.title.tomorrow", promo.TitleIn(l))
 	default:
-		title = i18n.T(l, "notice.title.days", i18n.N(l, int64(days), "day"), promo.Title)
+		title = i18n.T(l, "notice.title.days", i18n.N(l, int64(days), "day"), promo.TitleIn(l))
 	}
 	lead := "notice.lead"
 	if started {
 		lead = "notice.lead_started"
 	}
-	todo := strings.TrimSpace(promo.Description)
+	todo := strings.TrimSpace(promo.DescriptionIn(l))
 	if todo == "" {
 		todo = i18n.T(l, "notice.todo_default")
 	}

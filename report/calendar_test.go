@@ -300,7 +300,7 @@ func TestProgramSummary(t *testing.T) {
 		color  string
 		want   []string
 	}{
-		{bot.LocalePL, 0.70, "green", []string{"Podsumowanie programu: tydzień 47 (16–22 listopada)", fmt.Sprintf("%d z %d", active, total), "cel osiągnięty (min. 70%)",
+		{bot.LocalePL, 0.70, "green", []string{"Podsumowanie programu: tydzień 47 (16–22 listopada)", fmt.Sprintf("%d z %d", active, total), "cel osiągnięty (co najmniej 70%)",
 			fmt.Sprintf("A: %d · B: %d · C: %d (nieaktywni: %d)", segs["A"], segs["B"], segs["C"], idle), "Segmenty (październik 2026)"}},
 		{bot.LocaleEN, 0.70, "green", []string{"Program summary: week 47 (16–22 November)", fmt.Sprintf("%d of %d", active, total),
 			fmt.Sprintf("A: %d · B: %d · C: %d (inactive: %d)", segs["A"], segs["B"], segs["C"], idle)}},
@@ -386,7 +386,7 @@ func TestRetentionReview(t *testing.T) {
 		want   []string
 		advice bool
 	}{
-		{bot.LocalePL, 0.70, "green", []string{"Przegląd retencji, 3. kwartał 2026", "Cel: min. 70% aktywnych", "Cel osiągnięty"}, false},
+		{bot.LocalePL, 0.70, "green", []string{"Przegląd utrzymania partnerów, 3. kwartał 2026", "Cel: co najmniej 70% aktywnych", "Cel osiągnięty"}, false},
 		{bot.LocaleEN, 0.70, "green", []string{"Retention review, Q3 2026", "Target met"}, false},
 		{bot.LocalePL, 0.99, "amber", []string{"Poniżej celu 99%", "co nie działa w opiece"}, true},
 		{bot.LocaleEN, 0.99, "amber", []string{"Below the 99% target", "diagnose what isn't working in care"}, true},
@@ -448,10 +448,6 @@ func TestPromoCalendar(t *testing.T) {
 	s, b := setup(t)
 	all, _ := s.Promotions(ctx)
 	dec := bot.MonthPeriod(2026, 12)
-	titles := map[string]string{}
-	for _, p := range all {
-		titles[p.ID] = p.Title
-	}
 	for _, tt := range []struct {
 		name   string
 		l      bot.Locale
@@ -476,9 +472,9 @@ func TestPromoCalendar(t *testing.T) {
 			out := checkLimits(t, msg)
 			var got []string
 			for _, f := range msg.Fields {
-				for id, title := range titles {
-					if f.Name == title {
-						got = append(got, id)
+				for _, p := range all {
+					if f.Name == p.TitleIn(tt.l) {
+						got = append(got, p.ID)
 					}
 				}
 			}
@@ -511,8 +507,8 @@ func TestPromoNotice(t *testing.T) {
 	}{
 		{"pl", janko, 0, time.Time{}, []string{"Za 2 dni startuje: Tydzień z podwójnym cashbackiem", "Cześć Janku!", "startuje 26 listopada, 09:00 i potrwa do 2 grudnia",
 			"*Co zrobić:* Przez siedem dni", "[Szczegóły promocji → https://shop.example/promo/tydzien-x2]"}},
-		{"en in London", tom, 0, time.Time{}, []string{"Starting in 2 days: Tydzień", "Hi Tom!", "it starts on 26 November, 08:00 and runs until 2 December, 23:00",
-			"*What to do:*", "[Promotion details → https://shop.example/promo/tydzien-x2]"}},
+		{"en in London", tom, 0, time.Time{}, []string{"Starting in 2 days: Double cashback week", "Hi Tom!", "it starts on 26 November, 08:00 and runs until 2 December, 23:00",
+			"*What to do:* For seven days every purchase", "[Promotion details → https://shop.example/promo/tydzien-x2]"}},
 		{"lead of three days", janko, 72 * time.Hour, time.Time{}, []string{"Za 3 dni startuje:"}},
 		{"on time", janko, 0, x2.Start.Add(-48 * time.Hour), []string{"Za 2 dni startuje:"}},
 		{"late", janko, 0, x2.Start.Add(-20 * time.Hour), []string{"Jutro startuje:"}},

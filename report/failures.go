@@ -46,7 +46,7 @@ func init() {
 	i18n.Add(map[string]i18n.Text{
 		"failures.title":  {"Undelivered messages in the last day: %d", "Niedoręczone wiadomości z ostatniej doby: %d"},
 		"failures.more":   {"…and %d more", "…i jeszcze %d"},
-		"failures.footer": {"Details: partnerbot outbox list --failed. Fix the channel or the bot's access; new messages go through once it is fixed.", "Szczegóły: partnerbot outbox list --failed. Popraw kanał albo uprawnienia bota; nowe wiadomości przejdą po poprawce."},
+		"failures.footer": {"Details: `partnerbot outbox list --failed`. Fix the channel or the bot's access; new messages go through once it is fixed.", "Szczegóły: `partnerbot outbox list --failed`. Popraw kanał albo uprawnienia bota; po poprawce nowe wiadomości przejdą."},
 	})
 }
 

@@ -182,16 +182,19 @@ func (b *Builder) WeeklyMessage(p *bot.Partner, w Weekly, st *health.Standing) (
 		msg.Fields = append(msg.Fields, bot.Field{Name: i18n.T(l, "stats.tier"), Value: st.TierText(l), Inline: true})
 	}
 	msg.Fields = append(msg.Fields, i18n.OwedFields(l, b.Currency, w.Owed)...)
-	bars := make([]chart.Bar, len(w.History))
-	for i, v := range w.History {
-		bars[i] = chart.Bar{Label: w.Labels[i], Value: v, Highlight: i == len(w.History)-1}
-	}
-	png, err := chart.Bars(bars, chart.Options{Title: i18n.T(l, "weekly.chart_title"), Locale: l, Currency: b.Currency})
+	png, err := chart.WeeklyPNG(w.Chart(p, b.Currency))
 	if err != nil {
 		return nil, fmt.Errorf("weekly chart for %s: %w", p.ID, err)
 	}
 	msg.Image = &bot.Image{Name: "weeks-" + p.ID + ".png", Type: "image/png", Data: png, Alt: i18n.T(l, "weekly.chart_title")}
 	return msg, nil
+}
+
+// Chart is the data of the report's chart: the History weeks, drawn in
+// the partner's language.
+func (w *Weekly) Chart(p *bot.Partner, cur bot.Currency) chart.Weekly {
+	return chart.Weekly{First: w.Week.From.AddDays(-7 * (len(w.History) - 1)), Values: w.History, Joined: p.Joined,
+		Locale: p.Locale, Currency: cur}
 }
 
 // Targets lists where a partner's scheduled posts go: on each platform

@@ -68,6 +68,9 @@ type Options struct {
 	// RetryAfter is how long a failed run waits before it is tried again
 	// within its window; 5 minutes when zero.
 	RetryAfter time.Duration
+	// OnRun, when set, hears how every recorded run ended: err is nil for
+	// a success (metrics: job freshness and failures).
+	OnRun func(job string, finished time.Time, err error)
 }
 
 // Scheduler runs jobs when they are due.
@@ -361,6 +364,9 @@ func (s *Scheduler) run(ctx context.Context, e *entry, due, now time.Time, catch
 	}
 	if err := s.opt.Store.PutJobRun(context.WithoutCancel(ctx), rec); err != nil {
 		log.Error("record job end", "err", err)
+	}
+	if s.opt.OnRun != nil {
+		s.opt.OnRun(e.Name, rec.Finished, err)
 	}
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -79,4 +80,14 @@ func (t *Tx) Manager(ctx context.Context, id string) (*bot.Manager, error) {
 		return nil, err
 	}
 	return &m, nil
+}
+
+// Queued is Store.Queued inside the transaction.
+func (t *Tx) Queued(ctx context.Context, key string) (bool, error) {
+	return t.tx.Bucket(bucketOutboxKeys).Get([]byte(key)) != nil, nil
+}
+
+// CountForPartner is Store.CountForPartner inside the transaction.
+func (t *Tx) CountForPartner(ctx context.Context, partner string, since time.Time, kinds ...string) (int, error) {
+	return countForPartnerTx(t.tx, partner, since, kinds), nil
 }

@@ -198,10 +198,13 @@ func (s *Store) OutboxItems(ctx context.Context, keep func(*OutboxItem) bool) ([
 
 // UpdateOutbox changes an item in one transaction: fn gets the stored
 // item and changes it; the due index follows its status and next attempt.
+// Concurrent calls share a commit (the dispatcher's sends in flight each
+// record their outcome), so fn may run more than once, each time on the
+// stored item: it must only change the item it is given.
 // Returns ENOTFOUND.
 func (s *Store) UpdateOutbox(ctx context.Context, id uint64, fn func(*OutboxItem)) (*OutboxItem, error) {
 	var it *OutboxItem
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.db.Batch(func(tx *bolt.Tx) error {
 		var err error
 		if it, err = getItem(tx, id); err != nil {
 			return err
@@ -228,16 +231,22 @@ func partnerItemKey(partner string, created time.Time, id uint64) []byte {
 func (s *Store) CountForPartner(ctx context.Context, partner string, since time.Time, kinds ...string) (int, error) {
 	n := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
-		prefix := prefixKey(partner)
-		c := tx.Bucket(bucketOutboxByP).Cursor()
-		for k, v := c.Seek(binary.BigEndian.AppendUint64(bytes.Clone(prefix), timeBits(since))); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
-			if len(kinds) == 0 || slices.Contains(kinds, string(v)) {
-				n++
-			}
-		}
+		n = countForPartnerTx(tx, partner, since, kinds)
 		return nil
 	})
 	return n, err
+}
+
+func countForPartnerTx(tx *bolt.Tx, partner string, since time.Time, kinds []string) int {
+	n := 0
+	prefix := prefixKey(partner)
+	c := tx.Bucket(bucketOutboxByP).Cursor()
+	for k, v := c.Seek(binary.BigEndian.AppendUint64(bytes.Clone(prefix), timeBits(since))); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+		if len(kinds) == 0 || slices.Contains(kinds, string(v)) {
+			n++
+		}
+	}
+	return n
 }
 
 // Queued reports whether a message with this idempotency key was ever
@@ -249,6 +258,30 @@ func (s *Store) Queued(ctx context.Context, key string) (bool, error) {
 		return nil
 	})
 	return ok, err
+}
+
+// OutboxBacklog counts the messages waiting to be sent by platform, and
+// returns when the oldest of them was queued (zero when none waits): what
+// an operator alerts on when delivery stalls. It reads only the pending
+// index, so its cost follows the backlog, not the outbox's history.
+func (s *Store) OutboxBacklog(ctx context.Context) (map[string]int, time.Time, error) {
+	count := map[string]int{}
+	var oldest time.Time
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketOutboxDue).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			it, err := getItem(tx, binary.BigEndian.Uint64(k[8:]))
+			if err != nil {
+				return err
+			}
+			count[it.Target.Platform]++
+			if oldest.IsZero() || it.Created.Before(oldest) {
+				oldest = it.Created
+			}
+		}
+		return nil
+	})
+	return count, oldest, wrap("outbox backlog", err)
 }
 
 // OutboxItem returns the item with id. Returns ENOTFOUND.

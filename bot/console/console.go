@@ -151,7 +151,7 @@ func (s *Session) prompt() {
 func (s *Session) print(m *bot.Message) {
 	fmt.Fprint(s.Out, Render(m))
 	if m.Image != nil {
-		if path, err := saveImage(s.ImageDir, m.Image); err != nil {
+		if path, err := SaveImage(s.ImageDir, "", m.Image); err != nil {
 			fmt.Fprintf(s.Out, "(could not save the image: %v)\n", err)
 		} else {
 			fmt.Fprintf(s.Out, "(saved to %s)\n", path)
@@ -160,13 +160,29 @@ func (s *Session) print(m *bot.Message) {
 	fmt.Fprintln(s.Out)
 }
 
-func saveImage(dir string, img *bot.Image) (string, error) {
+// SaveImage writes an image into dir ("" is the working directory, made
+// when missing) under its own name, after prefix when one is given (an
+// outbox key, so a dry run's charts do not overwrite each other), and
+// returns the file's path.
+func SaveImage(dir, prefix string, img *bot.Image) (string, error) {
 	if dir == "" {
 		dir = "."
 	}
-	path := filepath.Join(dir, filepath.Base(img.Name))
-	return path, os.WriteFile(path, img.Data, 0o644)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("save image: %w", err)
+	}
+	name := filepath.Base(img.Name)
+	if prefix != "" {
+		name = fileSafe.Replace(prefix) + "-" + name
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, img.Data, 0o644); err != nil {
+		return "", fmt.Errorf("save image: %w", err)
+	}
+	return path, nil
 }
+
+var fileSafe = strings.NewReplacer("/", "_", "\\", "_", ":", "_", "@", "_", " ", "_")
 
 // Poster prints scheduled posts instead of sending them: the adapter
 // `serve` uses when no chat platform is configured.

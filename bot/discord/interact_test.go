@@ -197,9 +197,9 @@ func TestInteractions_Unlinked(t *testing.T) {
 
 var codeRE = regexp.MustCompile(`[A-Z2-9]{3}-[A-Z2-9]{3}-[A-Z2-9]{3}`)
 
-func TestInteractions_InviteThenLink(t *testing.T) {
+func TestInteractions_LinkCodeThenLink(t *testing.T) {
 	e := newEnv(t)
-	inv := e.interact(e.command(userKasia, "invite", map[string]string{"id": "nowy"}))
+	inv := e.interact(e.command(userKasia, "linkcode", map[string]string{"id": "nowy"}))
 	code := codeRE.FindString(inv.Data.text())
 	if code == "" {
 		t.Fatalf("no code in the invite:\n%s", inv.Data.text())

@@ -139,7 +139,9 @@ func (a *Adapter) post(ctx context.Context, t bot.Target, m *bot.Message, key, p
 		resp, err = a.session.RequestWithBucketID("POST", endpoint, body, endpoint, opts...)
 	}
 	if err != nil {
-		return "", sendError(err, info, key != "")
+		e := sendError(err, info, key != "")
+		e.Method = "create_message"
+		return "", e
 	}
 	var msg struct {
 		ID string `json:"id"`
@@ -165,7 +167,9 @@ func (a *Adapter) dmChannel(ctx context.Context, user string, idempotent bool) (
 	ch, err := a.session.UserChannelCreate(user, discordgo.WithContext(withResponseInfo(ctx, info)))
 	if err != nil {
 		// Opening a DM posts nothing: a retry is always safe.
-		return "", sendError(err, info, true)
+		e := sendError(err, info, true)
+		e.Method = "create_dm"
+		return "", e
 	}
 	a.mu.Lock()
 	a.dmCache[user] = ch.ID

@@ -84,6 +84,15 @@ func (s slowStore) Stats(ctx context.Context, partner string, p bot.Period, toda
 	return s.Store.Stats(ctx, partner, p, today, cur)
 }
 
+func (s slowStore) StatsAt(ctx context.Context, partner string, p bot.Period, now time.Time, cur bot.Currency) (bot.Stats, error) {
+	select {
+	case <-s.gate:
+	case <-ctx.Done():
+		return bot.Stats{}, ctx.Err()
+	}
+	return s.Store.StatsAt(ctx, partner, p, now, cur)
+}
+
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
 	e := &env{t: t, clock: bot.NewManualClock(testNow)}

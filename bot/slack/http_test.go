@@ -132,10 +132,10 @@ func TestCommands_LinkFlow(t *testing.T) {
 		t.Fatalf("unlinked /mystats = %s, want the private link explanation", a.raw)
 	}
 
-	a = e.answer("UKASIA", "/invite", "salon")
+	a = e.answer("UKASIA", "/linkcode", "salon")
 	code := regexp.MustCompile(`[A-Z2-9]{3}-[A-Z2-9]{3}-[A-Z2-9]{3}`).FindString(a.all)
 	if code == "" {
-		t.Fatalf("/invite answer has no code: %s", a.raw)
+		t.Fatalf("/linkcode answer has no code: %s", a.raw)
 	}
 
 	a = e.answer("UNEW", "/link", code)

@@ -62,7 +62,6 @@ features:
       - channels:history
       - groups:history
       - files:write
-      - users:read
 settings:
   event_subscriptions:
     # request_url: https://bot.example.com/slack/events

@@ -82,10 +82,18 @@ func TestManifest_Valid(t *testing.T) {
 			t.Errorf("%s has arguments but no usage hint", sc.Command)
 		}
 	}
-	scopes := strings.Join(m.OAuth.Scopes.Bot, " ")
-	for _, s := range []string{"commands", "chat:write", "chat:write.public", "im:write", "im:history", "channels:history", "groups:history", "files:write", "users:read"} {
-		if !strings.Contains(" "+scopes+" ", " "+s+" ") {
-			t.Errorf("scope %s missing", s)
+	// Exactly the scopes the adapter's calls need: chat.postMessage,
+	// chat.postEphemeral and chat.update (chat:write; .public for partner
+	// channels the bot was not invited to), conversations.open (im:write),
+	// conversations.history for Posted and message events (the three
+	// history scopes), the chart and QR upload (files:write). views.open
+	// and views.publish need none; users:read was never used.
+	if got, want := strings.Join(m.OAuth.Scopes.Bot, " "), "commands chat:write chat:write.public im:write im:history channels:history groups:history files:write"; got != want {
+		t.Errorf("scopes = %s, want %s", got, want)
+	}
+	for _, sc := range m.Features.SlashCommands {
+		if sc.Command == "/invite" {
+			t.Errorf("the manifest claims /invite, Slack's own command")
 		}
 	}
 	if got := strings.Join(m.Settings.Events.BotEvents, " "); got != "app_home_opened message.channels message.groups message.im" {

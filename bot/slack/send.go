@@ -117,7 +117,9 @@ func (a *Adapter) post(ctx context.Context, t bot.Target, m *bot.Message, key, t
 	var wrote atomic.Bool
 	_, ts, err := a.api.PostMessageContext(traced(ctx, &wrote), channel, opts...)
 	if err != nil {
-		return "", sendError(fmt.Errorf("post to %s: %w", channel, err), wrote.Load())
+		e := sendError(fmt.Errorf("post to %s: %w", channel, err), wrote.Load())
+		e.Method = "chat.postMessage"
+		return "", e
 	}
 	if m.Image != nil && len(m.Image.Data) > 0 {
 		if err := a.upload(ctx, channel, m.Image); err != nil {
@@ -210,6 +212,7 @@ func (a *Adapter) openDMTraced(ctx context.Context, user string) (string, error)
 	if err != nil {
 		e := sendError(err, wrote.Load())
 		e.Unknown = false // opening a DM twice is harmless
+		e.Method = "conversations.open"
 		return "", e
 	}
 	return ch, nil
@@ -238,6 +241,7 @@ func (a *Adapter) Posted(ctx context.Context, channel, key string, since time.Ti
 		if err != nil {
 			e := sendError(fmt.Errorf("history of %s: %w", channel, err), wrote.Load())
 			e.Unknown = false
+			e.Method = "conversations.history"
 			return "", false, e
 		}
 		for _, msg := range res.Messages {

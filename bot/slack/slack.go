@@ -235,6 +235,6 @@ func internalError() *bot.Message {
 
 func init() {
 	i18n.Add(map[string]i18n.Text{
-		"slack.image_in_dm": {"📎 %s: sent to you in a direct message.", "📎 %s: wysłany w wiadomości prywatnej."},
+		"slack.image_in_dm": {"📎 %s: sent to you in a direct message.", "📎 %s: wysłano w wiadomości prywatnej."},
 	})
 }

@@ -1,0 +1,127 @@
+package cli_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"partnerbot/cli"
+)
+
+// TestCLI_HelpAndExitCodes walks every command and verb of the command
+// table: each has help with a description, its arguments and an example,
+// the same through `help` and `--help`; a bad flag, a missing argument,
+// a missing or unknown verb exit 2.
+func TestCLI_HelpAndExitCodes(t *testing.T) {
+	r := newRun(t)
+	for _, c := range cli.CommandLines() {
+		words := []string{c.Command}
+		if c.Verb != "" {
+			words = append(words, c.Verb)
+		}
+		name := strings.Join(words, " ")
+		t.Run(name, func(t *testing.T) {
+			if code := r.cmd(append([]string{"help"}, words...)...); code != 0 {
+				t.Fatalf("help %s: exit %d\n%s", name, code, r.errOut)
+			}
+			help := r.out
+			for _, want := range []string{"partnerbot " + name + " — ", "usage: partnerbot " + name, "example:\n  partnerbot "} {
+				if !strings.Contains(help, want) {
+					t.Errorf("help %s lacks %q:\n%s", name, want, help)
+				}
+			}
+			if !strings.Contains(help[strings.Index(help, "example:"):], name) {
+				t.Errorf("help %s: the example does not use %s:\n%s", name, name, help)
+			}
+			if code := r.cmd(append(words, "--help")...); code != 0 || r.out != help {
+				t.Errorf("%s --help: exit %d, and its text differs from help %s:\n%s", name, code, name, r.out)
+			}
+			if c.Command == "help" {
+				return
+			}
+			if code := r.cmd(append(words, "--no-such-flag")...); code != 2 {
+				t.Errorf("%s --no-such-flag: exit %d, want 2\n%s", name, code, r.errOut)
+			}
+			if first := strings.Fields(c.Args); len(first) > 0 && !strings.HasPrefix(first[0], "[") {
+				if code := r.cmd(words...); code != 2 {
+					t.Errorf("%s without its %s: exit %d, want 2\n%s", name, first[0], code, r.errOut)
+				}
+			}
+			if c.Verb != "" {
+				if code := r.cmd(c.Command); code != 2 || !strings.Contains(r.errOut, c.Verb) {
+					t.Errorf("%s without a verb: exit %d, want 2 and the verbs named\n%s", c.Command, code, r.errOut)
+				}
+				if code := r.cmd(c.Command, "frobnicate"); code != 2 {
+					t.Errorf("%s frobnicate: exit %d, want 2", c.Command, code)
+				}
+				if code := r.cmd(c.Command, "--help"); code != 0 || !strings.Contains(r.out, c.Verb) {
+					t.Errorf("%s --help: exit %d, or it does not list %s:\n%s", c.Command, code, c.Verb, r.out)
+				}
+			}
+		})
+	}
+	r.must("partner", "add", "janko", "--name", "Sklep u Janka")
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"frobnicate"}, 2},
+		{[]string{"help", "frobnicate"}, 2},
+		{[]string{"stats", "janko", "--period", "someday"}, 2},
+		{[]string{"report", "weekly", "--week", "someday"}, 2},
+		{[]string{"report", "weekly", "--images", t.TempDir()}, 2},
+		{[]string{"health", "--status", "purple"}, 2},
+		{[]string{"partner", "add", "x", "--joined", "yesterday"}, 2},
+		{[]string{"partner", "show", "nobody"}, 1},
+		{[]string{"backup", filepath.Join(t.TempDir(), "no", "such", "dir", "b.db")}, 1},
+		{[]string{"partner", "list"}, 0},
+	} {
+		if code := r.cmd(tc.args...); code != tc.code {
+			t.Errorf("partnerbot %s: exit %d, want %d\n%s", strings.Join(tc.args, " "), code, tc.code, r.errOut)
+		}
+	}
+}
+
+func TestCLI_Version(t *testing.T) {
+	r := newRun(t)
+	out := r.must("version")
+	if !strings.HasPrefix(out, "partnerbot ") || !strings.Contains(out, "revision") || !strings.Contains(out, "go1.") {
+		t.Fatalf("version: %q", out)
+	}
+}
+
+// TestCLI_ReportImages saves the charts a dry run would post, so a
+// newcomer can look at the weekly report's chart.
+func TestCLI_ReportImages(t *testing.T) {
+	r := newRun(t)
+	r.must("demo")
+	dir := filepath.Join(t.TempDir(), "charts")
+	out := r.must("report", "weekly", "--dry-run", "--partner", "janko", "--images", dir)
+	files, err := os.ReadDir(dir)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no images saved in %s (%v):\n%s", dir, err, out)
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(filepath.Join(dir, f.Name()))
+		if err != nil || !strings.HasPrefix(string(raw), "\x89PNG") {
+			t.Errorf("%s is not a PNG (%v)", f.Name(), err)
+		}
+		if !strings.Contains(out, f.Name()) {
+			t.Errorf("the dry run does not say where %s went:\n%s", f.Name(), out)
+		}
+	}
+	// Queued for real, the outbox lists it with the API's snake_case names.
+	r.must("report", "weekly", "--partner", "janko")
+	js := r.must("outbox", "list", "--json")
+	for _, want := range []string{`"target": {`, `"platform": "`, `"message": {`, `"title": "`, `"next_at": "`} {
+		if !strings.Contains(js, want) {
+			t.Errorf("outbox list --json lacks %s:\n%s", want, js)
+		}
+	}
+	for _, goName := range []string{`"Platform"`, `"Title"`, `"Fields"`, `"Buttons"`} {
+		if strings.Contains(js, goName) {
+			t.Errorf("outbox list --json uses the Go name %s", goName)
+		}
+	}
+}

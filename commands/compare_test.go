@@ -1,0 +1,129 @@
+package commands_test
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"partnerbot/bot"
+	"partnerbot/commands"
+	"partnerbot/health"
+	"partnerbot/store"
+)
+
+// smallProgram is two partners and a few sales around the turn of
+// November: on 1 November at 09:00 and 15:00, on 1 December at 09:30.
+func smallProgram(t *testing.T, at time.Time) *env {
+	t.Helper()
+	clock := bot.NewManualClock(at)
+	s, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{Location: waw, Clock: clock, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.PutManager(ctx, &bot.Manager{ID: "kasia", Name: "Katarzyna Nowak", Locale: bot.LocalePL}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*bot.Partner{
+		{ID: "janko", Name: "Sklep u Janka", ContactName: "Janek", Manager: "kasia", Locale: bot.LocalePL, Status: bot.StatusActive,
+			Joined: bot.MustDate("2025-03-01"), SlackUser: "UJANKO"},
+		{ID: "ola", Name: "Kwiaciarnia Oli", ContactName: "Ola", Manager: "kasia", Locale: bot.LocalePL, Status: bot.StatusActive,
+			Joined: bot.MustDate("2025-03-01"), SlackUser: "UOLA"},
+	} {
+		if _, err := s.PutPartner(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sale := func(id string, at time.Time) bot.Event {
+		return bot.Event{ID: id, Type: bot.EventSale, Partner: "janko", At: at, Amount: 10000}
+	}
+	evs := []bot.Event{
+		sale("n1", time.Date(2026, 11, 1, 9, 0, 0, 0, waw)),
+		sale("n2", time.Date(2026, 11, 1, 15, 0, 0, 0, waw)),
+		sale("d1", time.Date(2026, 12, 1, 9, 30, 0, 0, waw)),
+	}
+	if _, err := s.Ingest(ctx, evs, nil); err != nil {
+		t.Fatal(err)
+	}
+	svc := commands.New(commands.Options{Store: s, Clock: clock, Location: waw, Currency: bot.Currency{Code: "PLN", Digits: 2},
+		Locale: bot.LocalePL, PublicURL: "https://bot.example", Program: "Program", Rules: health.DefaultRules})
+	return &env{store: s, svc: svc, clock: clock}
+}
+
+// On the 1st at 10:00 the month so far is ten hours: it is compared with
+// the 1st of last month up to 10:00 (one sale, not two), and it is too
+// early for a percentage. Before, this said "↓ −50%".
+func TestMyStats_RunningPeriodComparedLikeForLike(t *testing.T) {
+	f := smallProgram(t, time.Date(2026, 12, 1, 10, 0, 0, 0, waw))
+	janko := f.caller(t, "slack", "UJANKO")
+	_, out := f.run(t, janko, "/mystats")
+	for _, bad := range []string{"−50", "↓", "%"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("/mystats on the 1st at 10:00 shows %q:\n%s", bad, out)
+		}
+	}
+	if !strings.Contains(out, "Za wcześnie na porównanie: ten okres zaczął się dopiero 1 grudnia.") {
+		t.Errorf("/mystats does not say it is too early:\n%s", out)
+	}
+
+	st, err := f.store.StatsAt(ctx, "janko", bot.MonthPeriod(2026, time.December), f.clock.Now(), bot.Currency{Code: "PLN", Digits: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Previous.Sales != 1 || st.Current.Sales != 1 || !st.TooEarly() || len(st.ChangePct()) != 0 {
+		t.Errorf("stats: previous %d sales, current %d, too early %v, change %v; want 1, 1, true, none",
+			st.Previous.Sales, st.Current.Sales, st.TooEarly(), st.ChangePct())
+	}
+	if want := time.Date(2026, 11, 1, 10, 0, 0, 0, waw); !st.PrevUntil.Equal(want) {
+		t.Errorf("previous counted until %v, want %v", st.PrevUntil, want)
+	}
+	js, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"until":"2026-11-01T10:00:00+01:00"`, `"change_pct":{}`, `"too_early":true`, `"through":"2026-12-01"`} {
+		if !strings.Contains(string(js), want) {
+			t.Errorf("stats JSON lacks %s: %s", want, js)
+		}
+	}
+
+	// Four days on, the comparison is made, with the same cut: 1–5
+	// November up to 10:00.
+	f.clock.Set(time.Date(2026, 12, 5, 10, 0, 0, 0, waw))
+	_, out = f.run(t, janko, "/mystats")
+	if !strings.Contains(out, "Zmiany względem: 1–5 listopada, do godziny 10:00") || !strings.Contains(out, "Obrót:       100,00 zł ↓ −50%") {
+		t.Errorf("/mystats on the 5th:\n%s", out)
+	}
+}
+
+func TestMyStats_FuturePeriodRefused(t *testing.T) {
+	f := smallProgram(t, time.Date(2026, 12, 1, 10, 0, 0, 0, waw))
+	janko := f.caller(t, "slack", "UJANKO")
+	_, out := f.run(t, janko, "/mystats 2027-01")
+	if !strings.Contains(out, "Ten okres (styczeń 2027) jeszcze się nie zaczął: początek 1 stycznia 2027.") {
+		t.Errorf("/mystats 2027-01:\n%s", out)
+	}
+	if _, err := f.store.StatsAt(ctx, "janko", bot.MonthPeriod(2027, time.January), f.clock.Now(), bot.Currency{Code: "PLN", Digits: 2}); bot.ErrorCode(err) != bot.EINVALID {
+		t.Errorf("StatsAt for a future month: %v, want EINVALID", err)
+	}
+}
+
+// A ranking where nobody has turnover ranks nobody.
+func TestLeaderboard_NobodyRankedWithoutTurnover(t *testing.T) {
+	f := smallProgram(t, time.Date(2026, 12, 1, 10, 0, 0, 0, waw))
+	_, out := f.run(t, f.caller(t, "slack", "UOLA"), "/leaderboard 2026-10")
+	if strings.Contains(out, "Twoje miejsce") || strings.Contains(out, "1.") || !strings.Contains(out, "W tym okresie nie ma jeszcze obrotu.") {
+		t.Errorf("/leaderboard for an empty month:\n%s", out)
+	}
+	// In November only Janek sold: he is first of one, Ola is not ranked.
+	_, out = f.run(t, f.caller(t, "slack", "UOLA"), "/leaderboard 2026-11")
+	if !strings.Contains(out, "Jeszcze poza rankingiem") || strings.Contains(out, "2. z") {
+		t.Errorf("/leaderboard for Ola:\n%s", out)
+	}
+	_, out = f.run(t, f.caller(t, "slack", "UJANKO"), "/leaderboard 2026-11")
+	if !strings.Contains(out, "1. z 1") {
+		t.Errorf("/leaderboard for Janek:\n%s", out)
+	}
+}
