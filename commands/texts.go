@@ -42,8 +42,8 @@ func init() {
 		"cmd.contact.help":           {"log a contact with a partner (managers)", "zapisz kontakt z partnerem (opiekunowie)"},
 		"cmd.contact.arg.id":         {"the partner's id", "identyfikator partnera"},
 		"cmd.contact.arg.note":       {"what it was about (optional)", "czego dotyczył (opcjonalnie)"},
-		"cmd.linkcode.help":            {"a one-time code for a partner to link its chat account (managers)", "jednorazowy kod, którym partner połączy konto na czacie (opiekunowie)"},
-		"cmd.linkcode.arg.id":          {"the partner's id", "identyfikator partnera"},
+		"cmd.linkcode.help":          {"a one-time code for a partner to link its chat account (managers)", "jednorazowy kod, którym partner połączy konto na czacie (opiekunowie)"},
+		"cmd.linkcode.arg.id":        {"the partner's id", "identyfikator partnera"},
 
 		"mystats.title":          {"Your results: %s", "Twoje wyniki: %s"},
 		"mystats.so_far":         {"(up to %s)", "(do %s)"},
