@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -172,7 +173,7 @@ func TestButtons_EndToEnd(t *testing.T) {
 		if code, out := post("/discord/interactions", "application/json", body, h); code != http.StatusOK || !strings.Contains(out, "Ten alert nie jest do Ciebie") {
 			t.Errorf("partner's press: %d %s, want a refusal", code, out)
 		}
-		if after := e.state("janko"); after != before {
+		if after := e.state("janko"); !reflect.DeepEqual(after, before) {
 			t.Errorf("a refused press changed the state: %+v", after)
 		}
 	})

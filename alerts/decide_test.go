@@ -112,7 +112,7 @@ func TestDecide(t *testing.T) {
 			if !slices.Equal(acts, tt.want) {
 				t.Errorf("actions = %v, want %v", acts, tt.want)
 			}
-			if next != tt.next {
+			if !sameState(next, tt.next) {
 				t.Errorf("next = %+v\nwant   %+v", next, tt.next)
 			}
 		})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,6 +43,23 @@ type Notifier struct {
 	// mu serializes read-decide-write of alert states between Handle
 	// and the buttons, so a press is never overwritten by a tick.
 	mu sync.Mutex
+	// group collects the new red episodes of one evaluation, by
+	// recipient, while mu is held; flush sends them.
+	group map[bot.Target]*pendingGroup
+}
+
+// pendingGroup is the new red episodes one recipient is to hear of.
+type pendingGroup struct {
+	r       recipient
+	multi   bool // the partners' alerts go to more than one recipient
+	entries []pendingAlert
+}
+
+type pendingAlert struct {
+	p   *bot.Partner
+	v   health.Verdict
+	st  store.AlertState
+	now time.Time
 }
 
 func (n *Notifier) loc() *time.Location {
@@ -85,21 +104,34 @@ type recipient struct {
 func (n *Notifier) Handle(ctx context.Context, p *bot.Partner, v health.Verdict, now time.Time) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return n.handle(ctx, n.Store, p, v, now)
+	n.group = map[bot.Target]*pendingGroup{}
+	if err := n.handle(ctx, n.Store, p, v, now); err != nil {
+		return err
+	}
+	return n.flush(ctx, n.Store)
 }
 
 // HandleFunc is Handle reading and writing through st: one transaction
 // of the caller's, shared by many partners.
 type HandleFunc func(ctx context.Context, st Store, p *bot.Partner, v health.Verdict, now time.Time) error
 
-// Batch runs fn with the notifier held, handing it Handle through a
-// store of fn's choosing (a write transaction over many partners). Hold
-// the notifier before opening the transaction: a button press holds it
-// while it writes through the store, so the other order deadlocks.
-func (n *Notifier) Batch(fn func(handle HandleFunc) error) error {
+// FlushFunc sends, through st, the alerts the partners handled so far
+// raised: one message per recipient, grouping every partner that turned
+// red. Call it in the same transaction as the handles, before it commits.
+type FlushFunc func(ctx context.Context, st Store) error
+
+// Batch runs fn with the notifier held, handing it Handle and Flush
+// through a store of fn's choosing (a write transaction over many
+// partners): partners that turn red in one batch reach each recipient as
+// one grouped message when flush runs, not one DM each. Hold the notifier
+// before opening the transaction: a button press holds it while it
+// writes through the store, so the other order deadlocks.
+func (n *Notifier) Batch(fn func(handle HandleFunc, flush FlushFunc) error) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return fn(n.handle)
+	n.group = map[bot.Target]*pendingGroup{}
+	defer func() { n.group = nil }()
+	return fn(n.handle, n.flush)
 }
 
 func (n *Notifier) handle(ctx context.Context, s Store, p *bot.Partner, v health.Verdict, now time.Time) error {
@@ -115,7 +147,7 @@ func (n *Notifier) handle(ctx context.Context, s Store, p *bot.Partner, v health
 		return nil
 	}
 	next, acts := Decide(st, had, v.Level, now, n.Policy)
-	if len(acts) == 0 && next == st {
+	if len(acts) == 0 && sameState(next, st) {
 		return nil
 	}
 	var mgr *bot.Manager
@@ -131,11 +163,87 @@ func (n *Notifier) handle(ctx context.Context, s Store, p *bot.Partner, v health
 		}
 	}
 	for _, a := range acts {
+		if a == Alert && n.group != nil {
+			n.hold(p, mgr, v, next)
+			continue
+		}
 		if err := n.send(ctx, s, a, p, mgr, v, next); err != nil {
 			return fmt.Errorf("alert %s: %w", p.ID, err)
 		}
 	}
 	return n.put(ctx, s, next)
+}
+
+// sameState compares two alert states.
+func sameState(a, b store.AlertState) bool { return reflect.DeepEqual(a, b) }
+
+// hold keeps a new red episode for flush.
+func (n *Notifier) hold(p *bot.Partner, mgr *bot.Manager, v health.Verdict, st store.AlertState) {
+	to := n.managerTargets(mgr)
+	if len(to) == 0 {
+		n.log().Warn("alert: nobody to tell", "partner", p.ID, "kind", string(Alert))
+		return
+	}
+	for _, r := range to {
+		g := n.group[r.target]
+		if g == nil {
+			g = &pendingGroup{r: r}
+			n.group[r.target] = g
+		}
+		g.multi = g.multi || len(to) > 1
+		g.entries = append(g.entries, pendingAlert{p: p, v: v, st: st, now: st.AlertedAt})
+	}
+}
+
+// flush sends what hold kept: to each recipient, one alert for one
+// partner, or one grouped alert for several. Each partner's state
+// records the message (Announced), for the reminders' thread and the
+// answers' updates. Keys are alert/PARTNER/EPISODE/alert[/TARGET] and
+// alert_group/UNIXNANO/TARGET: a repeated evaluation doubles nothing.
+func (n *Notifier) flush(ctx context.Context, s Store) error {
+	groups := n.group
+	n.group = map[bot.Target]*pendingGroup{}
+	targets := make([]bot.Target, 0, len(groups))
+	for t := range groups {
+		targets = append(targets, t)
+	}
+	sort.Slice(targets, func(i, j int) bool { return targets[i].String() < targets[j].String() })
+	for _, t := range targets {
+		g := groups[t]
+		var key string
+		var msg *bot.Message
+		if len(g.entries) == 1 {
+			e := g.entries[0]
+			key = fmt.Sprintf("alert/%s/%d/%s", e.p.ID, e.st.Episode, Alert)
+			if g.multi {
+				key += "/" + t.String()
+			}
+			msg = n.alertMessage(g.r.locale, e.p, e.v, e.st)
+		} else {
+			key = fmt.Sprintf("alert_group/%d/%s", g.entries[0].now.UnixNano(), t)
+			msg = n.groupMessage(g.r.locale, key, g.entries)
+		}
+		if _, err := s.Enqueue(ctx, &store.OutboxItem{Key: key, Kind: string(Alert), Target: t, Message: *msg}); err != nil {
+			return fmt.Errorf("alert to %s: %w", t, err)
+		}
+		for _, e := range g.entries {
+			st, _, err := s.AlertState(ctx, e.p.ID)
+			if err != nil {
+				return fmt.Errorf("alert %s: %w", e.p.ID, err)
+			}
+			if st.Episode != e.st.Episode {
+				continue
+			}
+			if st.Announced == nil {
+				st.Announced = map[string]string{}
+			}
+			st.Announced[t.String()] = key
+			if err := n.put(ctx, s, st); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (n *Notifier) put(ctx context.Context, s Store, st store.AlertState) error {
@@ -159,6 +267,9 @@ func (n *Notifier) send(ctx context.Context, s Store, a Action, p *bot.Partner, 
 			return nil // the admins had the alert already
 		}
 		to = n.escalationTargets(ctx, s, mgr)
+		if err := n.escalationNote(ctx, s, key, p, mgr, to); err != nil {
+			return err
+		}
 	} else {
 		to = n.managerTargets(mgr)
 	}
@@ -183,8 +294,55 @@ func (n *Notifier) send(ctx context.Context, s Store, a Action, p *bot.Partner, 
 			k += "/" + r.target.String()
 		}
 		// Partner stays empty: alerts go to managers and must never
-		// count against the partner's weekly cap.
-		if _, err := s.Enqueue(ctx, &store.OutboxItem{Key: k, Kind: string(a), Target: r.target, Message: *msg}); err != nil {
+		// count against the partner's weekly cap. Reminders and the
+		// recovered note follow in the thread of the announcement.
+		it := &store.OutboxItem{Key: k, Kind: string(a), Target: r.target, Message: *msg}
+		if a == Remind || a == Recovered {
+			it.Thread = st.Announced[r.target.String()]
+		}
+		if _, err := s.Enqueue(ctx, it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// escalationNote tells the manager, in the thread of the alert it did
+// not answer, whom the episode went to.
+func (n *Notifier) escalationNote(ctx context.Context, s Store, key string, p *bot.Partner, mgr *bot.Manager, to []recipient) error {
+	st, _, err := s.AlertState(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	// Whom it went to, as people know them: a manager's name, a channel.
+	var names []string
+	if kind, target, err := bot.ParseEscalation(mgr.Escalation); err == nil && mgr.Escalation != "" {
+		switch boss, err := s.Manager(ctx, target); {
+		case kind != "manager":
+			names = append(names, "#"+target)
+		case err == nil && boss.Name != "":
+			names = append(names, boss.Name)
+		default:
+			names = append(names, target)
+		}
+	}
+
+	sent := map[bot.Target]bool{}
+	for _, r := range to {
+		sent[r.target] = true
+	}
+	for _, r := range n.managerTargets(mgr) {
+		parent := st.Announced[r.target.String()]
+		if parent == "" || sent[r.target] {
+			continue // never announced there, or the escalation itself goes there
+		}
+		who := strings.Join(names, ", ")
+		if who == "" {
+			who = i18n.T(r.locale, "alert.escalated.admins")
+		}
+		msg := bot.Message{Text: i18n.T(r.locale, "alert.escalated.note", p.Name, who), Color: "red"}
+		if _, err := s.Enqueue(ctx, &store.OutboxItem{Key: key + "/note/" + r.target.String(), Kind: "alert_escalation_note",
+			Target: r.target, Thread: parent, Message: msg}); err != nil {
 			return err
 		}
 	}
@@ -349,6 +507,50 @@ func (n *Notifier) escalationMessage(l bot.Locale, p *bot.Partner, mgr *bot.Mana
 	}
 }
 
+// groupMessage announces several partners that turned red in one
+// evaluation: each with its reasons and next step, as a list the
+// adapters page, and buttons that answer for all of them.
+func (n *Notifier) groupMessage(l bot.Locale, key string, entries []pendingAlert) *bot.Message {
+	list := &bot.List{Locale: l, Total: len(entries)}
+	for _, e := range entries {
+		item := "*🔴 " + e.p.Name + " (" + e.p.ID + ")*"
+		if r := e.v.Reasons(l); len(r) > 0 {
+			item += "\n" + bullets(r)
+		}
+		item += "\n→ " + strings.Join(NextSteps(l, e.v), " ")
+		list.Items = append(list.Items, item)
+	}
+	v := groupPrefix + key
+	return &bot.Message{
+		Title:   i18n.T(l, "alert.group.title", i18n.N(l, int64(len(entries)), "partner")),
+		Text:    i18n.T(l, "alert.group.text", i18n.DateTime(l, entries[0].now, n.loc())),
+		List:    list,
+		Footer:  i18n.T(l, "alert.group.footer"),
+		Color:   "red",
+		Buttons: n.groupButtons(l, v, entries),
+	}
+}
+
+// groupContactButtons is how many partners of a group get a Log contact
+// button of their own: more would not fit Discord's 25 buttons nicely.
+const groupContactButtons = 8
+
+// groupButtons answer for the whole group, and for a small group log a
+// contact with each partner.
+func (n *Notifier) groupButtons(l bot.Locale, v string, entries []pendingAlert) []bot.Button {
+	bs := []bot.Button{
+		{Action: ActionAck, Value: v, Label: i18n.T(l, "alert.btn.ack_all"), Style: bot.ButtonPrimary},
+		{Action: ActionSnooze, Value: v, Label: i18n.T(l, "alert.btn.snooze_all", days(l, n.Policy.snooze()))},
+	}
+	if len(entries) > groupContactButtons {
+		return bs
+	}
+	for _, e := range entries {
+		bs = append(bs, bot.Button{Action: ActionContact, Value: buttonValue(e.st), Label: i18n.T(l, "alert.btn.contact_with", e.p.Name)})
+	}
+	return bs
+}
+
 func (n *Notifier) recoveredMessage(l bot.Locale, p *bot.Partner, v health.Verdict) *bot.Message {
 	return &bot.Message{
 		Title: i18n.T(l, "alert.recovered.title", p.Name, p.ID),
@@ -373,6 +575,14 @@ func init() {
 		"alert.btn.ack":          {"Acknowledge", "Potwierdź"},
 		"alert.btn.snooze":       {"Snooze %s", "Odłóż na %s"},
 		"alert.btn.contact":      {"Log contact", "Zapisz kontakt"},
+		"alert.escalated.note":   {"⬆️ Not acknowledged: %s went to %s.", "⬆️ Bez potwierdzenia: alert o %s trafił do: %s."},
+		"alert.escalated.admins": {"the admins", "administratorów"},
+		"alert.btn.contact_with": {"Log contact: %s", "Zapisz kontakt: %s"},
+		"alert.btn.ack_all":      {"Acknowledge all", "Potwierdź wszystkie"},
+		"alert.btn.snooze_all":   {"Snooze all %s", "Odłóż wszystkie na %s"},
+		"alert.group.title":      {"🔴 %s turned red", "🔴 Na czerwono: %s"},
+		"alert.group.text":       {"Health turned red on %s. Each with why and the next step:", "Zdrowie relacji na czerwono od %s. Przy każdym: dlaczego i następny krok."},
+		"alert.group.footer":     {"Log a contact with its button or /contact ID. Acknowledge to stop reminders.", "Kontakt zapisz przyciskiem albo przez /contact ID. Potwierdź, by wyłączyć przypomnienia."},
 		"alert.reminder.title":   {"Reminder: %s (%s) is still red", "Przypomnienie: %s (%s) nadal na czerwono"},
 		"alert.reminder.text":    {"Still red since %s, not acknowledged.", "Na czerwono od %s, bez potwierdzenia."},
 		"alert.escalation.title": {"Escalation: %s (%s) is red", "Eskalacja: %s (%s) na czerwono"},

@@ -7,6 +7,7 @@ import (
 
 	"partnerbot/bot"
 	"partnerbot/i18n"
+	"partnerbot/store"
 )
 
 func TestNotifier_OneAlertPerEpisode(t *testing.T) {
@@ -77,11 +78,14 @@ func TestNotifier_ReminderAndEscalation(t *testing.T) {
 	}
 	e.at(3*day, "janko", red())
 	e.at(4*day, "janko", red())
-	want := []string{"alert→slack:@UKASIA", "alert_escalation→discord:@900"}
+	want := []string{"alert→slack:@UKASIA", "alert_escalation_note→slack:@UKASIA", "alert_escalation→discord:@900"}
 	if got := e.kinds(); !equal(got, want) {
 		t.Fatalf("after 3 days: %v, want %v", got, want)
 	}
-	esc := e.items()[1]
+	if note := e.items()[1]; note.Thread != "alert/janko/1/alert" {
+		t.Errorf("escalation note threads under %q, want the alert", note.Thread)
+	}
+	esc := e.items()[2]
 	if !strings.Contains(esc.Message.Text, "Kasia") || esc.Key != "alert/janko/1/alert_escalation" {
 		t.Errorf("escalation should name kasia (in boss's Polish): key %q %q", esc.Key, esc.Message.Text)
 	}
@@ -93,11 +97,14 @@ func TestNotifier_ReminderAndEscalation(t *testing.T) {
 		t.Fatalf("after 14 days: %v, want %v", got, want)
 	}
 	its := e.items()
-	if its[2].Key != "alert/janko/1/alert_reminder/1" || its[3].Key != "alert/janko/1/alert_reminder/2" {
-		t.Errorf("reminder keys %q, %q", its[2].Key, its[3].Key)
+	if its[3].Key != "alert/janko/1/alert_reminder/1" || its[4].Key != "alert/janko/1/alert_reminder/2" {
+		t.Errorf("reminder keys %q, %q", its[3].Key, its[4].Key)
 	}
-	if !strings.Contains(its[2].Message.Text, "not acknowledged") || len(its[2].Message.Buttons) != 3 {
-		t.Errorf("reminder = %+v", its[2].Message)
+	if its[3].Thread != "alert/janko/1/alert" {
+		t.Errorf("reminder threads under %q, want the alert", its[3].Thread)
+	}
+	if !strings.Contains(its[3].Message.Text, "not acknowledged") || len(its[3].Message.Buttons) != 3 {
+		t.Errorf("reminder = %+v", its[3].Message)
 	}
 }
 
@@ -105,7 +112,7 @@ func TestNotifier_EscalationToChannel(t *testing.T) {
 	e := newEnv(t)
 	e.at(0, "apteka", red())
 	e.at(3*day, "apteka", red())
-	want := []string{"alert→slack:@UOLEK", "alert_escalation→slack:#CESC"}
+	want := []string{"alert→slack:@UOLEK", "alert_escalation_note→slack:@UOLEK", "alert_escalation→slack:#CESC"}
 	if got := e.kinds(); !equal(got, want) {
 		t.Errorf("outbox = %v, want %v", got, want)
 	}
@@ -208,8 +215,8 @@ func TestButtons_Ack(t *testing.T) {
 	e.at(3*day, "janko", red())
 	e.at(7*day, "janko", red())
 	e.at(30*day, "janko", red())
-	if got := e.kinds(); len(got) != 1 {
-		t.Errorf("after ack: %v, want only the alert", got)
+	if got, want := e.kinds(), []string{"alert→slack:@UKASIA", "alert_update→slack:@UKASIA"}; !equal(got, want) {
+		t.Errorf("after ack: %v, want only the alert and its update in place", got)
 	}
 	if msg := e.press("slack", "UKASIA", ActionAck, "janko:1"); !strings.Contains(msg.Text, "already") {
 		t.Errorf("second ack answered %q", msg.Text)
@@ -229,11 +236,11 @@ func TestButtons_Snooze(t *testing.T) {
 	}
 	e.at(3*day, "janko", red())
 	e.at(7*day, "janko", red())
-	if got := e.kinds(); len(got) != 1 {
-		t.Fatalf("while snoozed: %v, want only the alert", got)
+	if got := e.kinds(); len(got) != 2 {
+		t.Fatalf("while snoozed: %v, want only the alert and its update in place", got)
 	}
 	e.at(7*day+time.Hour, "janko", red())
-	want := []string{"alert→slack:@UKASIA", "alert_escalation→discord:@900", "alert_reminder→slack:@UKASIA"}
+	want := []string{"alert→slack:@UKASIA", "alert_update→slack:@UKASIA", "alert_escalation_note→slack:@UKASIA", "alert_escalation→discord:@900", "alert_reminder→slack:@UKASIA"}
 	if got := e.kinds(); !equal(got, want) {
 		t.Errorf("snooze over: %v, want %v", got, want)
 	}
@@ -338,5 +345,69 @@ func TestTexts(t *testing.T) {
 		if tr, _ := i18n.Lookup(k); tr[0] == "" || tr[1] == "" {
 			t.Errorf("text %q lacks a language: %q", k, tr)
 		}
+	}
+}
+
+// TestGroupedAlert: two of kasia's partners turn red in one evaluation:
+// one message with both, answered for the group or for one partner; a
+// press on the message replaces it, naming who and when.
+func TestGroupedAlert(t *testing.T) {
+	e := newEnv(t)
+	salon := bot.Partner{ID: "salon", Name: "Salon Bella", Manager: "kasia", Locale: bot.LocalePL, Status: bot.StatusActive, Joined: bot.MustDate("2025-03-01")}
+	if _, err := e.store.PutPartner(e.ctx, &salon); err != nil {
+		t.Fatal(err)
+	}
+	err := e.n.Batch(func(handle HandleFunc, flush FlushFunc) error {
+		for _, id := range []string{"janko", "salon"} {
+			if err := handle(e.ctx, e.store, e.partner(id), red(), e.clock.Now()); err != nil {
+				return err
+			}
+		}
+		return flush(e.ctx, e.store)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	its := e.items()
+	if len(its) != 1 || !strings.HasPrefix(its[0].Key, "alert_group/") || its[0].Message.List == nil || len(its[0].Message.List.Items) != 2 {
+		t.Fatalf("outbox %v, want one grouped alert listing both", e.kinds())
+	}
+	group := its[0]
+	if len(group.Message.Buttons) != 4 {
+		t.Errorf("buttons %+v, want Acknowledge all, Snooze all and a Log contact each", group.Message.Buttons)
+	}
+	for _, id := range []string{"janko", "salon"} {
+		if st := e.state(id); st.Announced["slack:@UKASIA"] != group.Key {
+			t.Errorf("%s announced as %v, want %s", id, st.Announced, group.Key)
+		}
+	}
+	if _, err := e.store.UpdateOutbox(e.ctx, group.ID, func(x *store.OutboxItem) { x.Status, x.Ref = store.OutboxSent, "1700.1" }); err != nil {
+		t.Fatal(err)
+	}
+
+	// Log contact with janko, pressed on the grouped message.
+	e.clock.Set(t0.Add(time.Hour))
+	c, _ := e.svc.Resolve(e.ctx, "slack", "UKASIA", "DKASIA")
+	c.MessageRef = "1700.1"
+	msg := e.svc.Interact(e.ctx, c, ActionContact, "janko:1")
+	if !msg.Replace || !strings.Contains(msg.Text, "Sklep u Janka: 📞 Contact logged by Kasia") || len(msg.Buttons) != 3 {
+		t.Errorf("contact on the group answered %+v, want it replaced with a line for janko and janko's button gone", msg)
+	}
+
+	// Acknowledge all: salon acknowledged too, the buttons gone.
+	msg = e.svc.Interact(e.ctx, c, ActionAck, groupPrefix+group.Key)
+	if !msg.Replace || !strings.Contains(msg.Text, "✅ Acknowledged by Kasia") || len(msg.Buttons) != 0 {
+		t.Errorf("acknowledge all answered %+v", msg)
+	}
+	if st := e.state("salon"); st.AckedBy != "kasia" {
+		t.Errorf("salon not acknowledged: %+v", st)
+	}
+	// Someone else's press on the group changes nothing.
+	other, _ := e.svc.Resolve(e.ctx, "slack", "UOLEK", "DOLEK")
+	if msg := e.svc.Interact(e.ctx, other, ActionSnooze, groupPrefix+group.Key); msg.Replace {
+		t.Errorf("olek answered kasia's group: %+v", msg)
+	}
+	if st := e.state("salon"); !st.SnoozedUntil.IsZero() {
+		t.Errorf("olek snoozed salon")
 	}
 }

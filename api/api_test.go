@@ -110,7 +110,9 @@ func TestEvents_Accepted(t *testing.T) {
 		t.Fatalf("stats: %d %v", code, out)
 	}
 	want := map[string]any{"partner": "janko", "period": "2026-11", "from": "2026-11-01", "to": "2026-11-30", "through": "2026-11-22",
-		"currency": "PLN", "clicks": 1.0, "sales": 2.0, "turnover": "129.99", "refunds": "50.00", "commission": "2.60", "payouts": "0.00", "balance": "2.60"}
+		"currency": "PLN", "clicks": 1.0, "sales": 2.0, "turnover": "129.99", "refunds": "50.00", "commission": "2.60", "payouts": "0.00", "balance": "2.60",
+		// All-time as of the 22nd: the commission is still in its 30-day hold.
+		"commission_pending": "2.60", "commission_approved": "0.00", "to_pay": "0.00"}
 	for k, v := range want {
 		if out[k] != v {
 			t.Errorf("stats[%s] = %v, want %v", k, out[k], v)
@@ -220,6 +222,9 @@ func TestPartnersAndManagers(t *testing.T) {
 	}
 	if code, _ := e.do("GET", "/api/v1/partners/sklep/stats?period=2026-13", "", "", true); code != 400 {
 		t.Errorf("bad period: %d", code)
+	}
+	if code, out := e.do("GET", "/api/v1/partners/sklep/stats?period=2099-01", "", "", true); code != 400 || !strings.Contains(fmt.Sprint(out["error"]), "has not started yet") {
+		t.Errorf("future period: %d %v", code, out)
 	}
 	code, out = e.do("PUT", "/api/v1/managers/tomek", "application/json", `{"name":"Tomek","escalation":"kasia","slack_user":"U9"}`, true)
 	if code != 201 || out["escalation"] != "kasia" {

@@ -12,6 +12,11 @@ type Message struct {
 	// Text is the body: plain text with *bold* marks around words, the
 	// one emphasis every renderer can honour. Lines break on "\n".
 	Text string `json:"text,omitempty"`
+	// List is a long list (a row per partner, promotion or rank) shown
+	// under Text. Adapters page it within their platform's limits, with
+	// previous and next buttons and the total on every page: nothing is
+	// cut off.
+	List *List `json:"list,omitempty"`
 	// Fields are labelled values laid out in columns where possible.
 	Fields []Field `json:"fields,omitempty"`
 	// Buttons are actions under the message.
@@ -95,4 +100,71 @@ type Image struct {
 type ImageSpec struct {
 	Kind string          `json:"kind"`
 	Data json.RawMessage `json:"data"`
+}
+
+// List is the rows of a long list and how to show another page of it.
+type List struct {
+	// Items are the rows, one line each, in the neutral markup (a line
+	// may be a heading, "*Segment A (12)*").
+	Items []string `json:"items"`
+	// Total is the count the list stands for (partners, not lines
+	// with headings); zero means len(Items).
+	Total int `json:"total,omitempty"`
+	// Page is the page to show, from 0; adapters clamp it.
+	Page int `json:"page,omitempty"`
+	// Source rebuilds the message for another page when a page button
+	// is pressed: "cmd:NAME ARGS" reruns a command as the presser,
+	// "out:ID" reads a post from the outbox. Empty: the list has no
+	// page buttons (a page shows as much as fits).
+	Source string `json:"source,omitempty"`
+	// Locale is the language of the page line and buttons.
+	Locale Locale `json:"locale,omitempty"`
+}
+
+// Count is the number the list stands for.
+func (l *List) Count() int {
+	if l.Total > 0 {
+		return l.Total
+	}
+	return len(l.Items)
+}
+
+// Paginate splits items into pages of at most perPage sections, each at
+// most maxChars long by size (items joined by "\n"). An item longer than
+// maxChars gets a section of its own (the renderer shortens it). Every
+// item lands on exactly one page, in order; no items make one empty page.
+func Paginate(items []string, maxChars, perPage int, size func(string) int) [][][]string {
+	perPage = max(perPage, 1)
+	var pages [][][]string
+	var page [][]string
+	var sect []string
+	used := 0
+	flush := func() {
+		if len(sect) > 0 {
+			page = append(page, sect)
+			sect, used = nil, 0
+		}
+		if len(page) == perPage {
+			pages = append(pages, page)
+			page = nil
+		}
+	}
+	for _, it := range items {
+		n := size(it)
+		if len(sect) > 0 && used+1+n > maxChars {
+			flush()
+		}
+		if len(sect) > 0 {
+			used++
+		}
+		sect = append(sect, it)
+		used += n
+	}
+	if len(sect) > 0 {
+		page = append(page, sect)
+	}
+	if len(page) > 0 || len(pages) == 0 {
+		pages = append(pages, page)
+	}
+	return pages
 }

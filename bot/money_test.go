@@ -94,3 +94,69 @@ func TestLookupCurrency(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRate(t *testing.T) {
+	for in, want := range map[string]string{"3.65": "3.65", "3,650": "3.65", "0.0245": "0.0245", "120": "120", "007.10": "7.1", "0.000000000001": "0.000000000001"} {
+		r, err := ParseRate(in)
+		if err != nil || r.String() != want {
+			t.Errorf("ParseRate(%q) = %v, %v; want %s", in, r, err, want)
+		}
+	}
+	for _, bad := range []string{"", "0", "0.000", "-3.65", "3.65.1", "1e3", "abc", "1 000", "0.0000000000001", "1234567890"} {
+		if r, err := ParseRate(bad); err == nil {
+			t.Errorf("ParseRate(%q) = %v, want an error", bad, r)
+		}
+	}
+}
+
+func TestRate_Convert(t *testing.T) {
+	pln, jpy, kwd := Currency{"PLN", 2}, Currency{"JPY", 0}, Currency{"KWD", 3}
+	for _, tt := range []struct {
+		a        Amount
+		rate     string
+		from, to Currency
+		want     Amount
+	}{
+		{100, "0.0245", jpy, pln, 245},              // ¥100 = 2.45 zł exactly
+		{1, "0.0245", jpy, pln, 2},                  // 2.45 grosze: 2
+		{2, "0.0245", jpy, pln, 5},                  // 4.9 grosze: 5
+		{-2, "0.0245", jpy, pln, -5},                // half away from zero, both ways
+		{1500, "13.1", kwd, pln, 1965},              // 1.500 KWD
+		{1, "0.5", pln, jpy, 0},                     // 0.005 yen: 0
+		{50, "2", Currency{"EUR", 2}, jpy, 1},       // 0.50 EUR × 2 = ¥1
+		{101, "3.65", Currency{"USD", 2}, pln, 369}, // 3.6865: 3.69
+		{-101, "3.65", Currency{"USD", 2}, pln, -369},
+	} {
+		r, err := ParseRate(tt.rate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.Convert(tt.a, tt.from, tt.to)
+		if err != nil || got != tt.want {
+			t.Errorf("%d %s at %s = %d, %v; want %d", tt.a, tt.from.Code, tt.rate, got, err, tt.want)
+		}
+	}
+	r, _ := ParseRate("1000")
+	if _, err := r.Convert(MaxAmount, pln, pln); err == nil {
+		t.Error("a converted amount past MaxAmount was accepted")
+	}
+}
+
+func FuzzParseRate(f *testing.F) {
+	for _, s := range []string{"3.65", "0,0245", "120", "", "-1", "1e9", "999999999.999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseRate(s)
+		if err != nil {
+			return
+		}
+		if r.Units <= 0 || r.Scale < 0 || r.Scale > MaxRateDigits {
+			t.Fatalf("ParseRate(%q) = %+v", s, r)
+		}
+		back, err := ParseRate(r.String())
+		if err != nil || back != r {
+			t.Fatalf("%q → %s → %+v, %v", s, r, back, err)
+		}
+	})
+}

@@ -30,8 +30,11 @@ type countingSink struct{ n, chartBytes int }
 
 func (s *countingSink) Enqueue(ctx context.Context, it *store.OutboxItem) (bool, error) {
 	s.n++
-	if it.Message.Image != nil {
-		s.chartBytes += len(it.Message.Image.Data)
+	if img := it.Message.Image; img != nil {
+		s.chartBytes += len(img.Data)
+		if img.Spec != nil {
+			s.chartBytes += len(img.Spec.Data)
+		}
 	}
 	return true, nil
 }

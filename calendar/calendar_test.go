@@ -17,6 +17,7 @@ import (
 	"partnerbot/bot"
 	"partnerbot/bot/console"
 	"partnerbot/calendar"
+	"partnerbot/chart"
 	"partnerbot/config"
 	"partnerbot/demo"
 	"partnerbot/health"
@@ -361,8 +362,10 @@ func TestCalendar_WeeklyReports(t *testing.T) {
 		if !slices.Contains(report.Targets(&p), it.Target) {
 			t.Errorf("%s went to %s, not to one of %v", it.Key, it.Target, report.Targets(&p))
 		}
-		if it.Message.Image == nil || len(it.Message.Image.Data) == 0 {
+		if img := it.Message.Image; img == nil || img.Spec == nil {
 			t.Errorf("%s has no chart", it.Key)
+		} else if _, err := chart.Render(context.Background(), img.Spec); err != nil {
+			t.Errorf("%s: chart: %v", it.Key, err)
 		}
 		if it.Status != store.OutboxPending || !it.Created.Equal(warsaw("2026-11-23 09:00")) {
 			t.Errorf("%s: status %s, created %s", it.Key, it.Status, it.Created)

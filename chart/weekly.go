@@ -1,6 +1,8 @@
 package chart
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 
 	"partnerbot/bot"
@@ -74,4 +76,35 @@ func init() {
 		"chart.weekly_title": {"Turnover, last %s", "Obrót — ostatnie %s"},
 		"chart.no_data":      {"No data yet: your first weeks will show here", "Brak danych: tu pojawią się pierwsze tygodnie"},
 	})
+}
+
+// WeeklyKind names the weekly chart in an image spec (bot.ImageSpec).
+const WeeklyKind = "weekly_chart"
+
+// WeeklySpec is the spec of the weekly chart of w: its numbers, a few
+// hundred bytes, for a message to carry instead of the PNG.
+func WeeklySpec(w Weekly) (*bot.ImageSpec, error) {
+	data, err := json.Marshal(w)
+	if err != nil {
+		return nil, fmt.Errorf("weekly chart spec: %w", err)
+	}
+	return &bot.ImageSpec{Kind: WeeklyKind, Data: data}, nil
+}
+
+// Render draws the picture a spec describes: what the outbox calls just
+// before sending a message whose image is a spec. Returns EINVALID for a
+// kind it does not know or data that is not that kind's.
+func Render(ctx context.Context, spec *bot.ImageSpec) ([]byte, error) {
+	if spec == nil || spec.Kind != WeeklyKind {
+		kind := ""
+		if spec != nil {
+			kind = spec.Kind
+		}
+		return nil, bot.Errorf(bot.EINVALID, "no drawing of kind %q", kind)
+	}
+	var w Weekly
+	if err := json.Unmarshal(spec.Data, &w); err != nil {
+		return nil, bot.Errorf(bot.EINVALID, "weekly chart spec: %v", err)
+	}
+	return WeeklyPNG(w)
 }

@@ -73,7 +73,7 @@ func chatAdapters(ctx context.Context, cfg *config.Config, svc *commands.Service
 	}
 	if sec.DiscordBotToken != "" || sec.DiscordPublicKey != "" {
 		dc, err := discord.New(discord.Options{Service: svc, BotToken: sec.DiscordBotToken, AppID: sec.DiscordAppID,
-			PublicKey: sec.DiscordPublicKey, GuildID: cfg.Discord.GuildID, APIURL: cfg.Discord.APIURL, Clock: bot.SystemClock{}, Logger: log,
+			PublicKey: sec.DiscordPublicKey, GuildID: cfg.Discord.GuildID, DMCommands: cfg.Discord.DMCommands, APIURL: cfg.Discord.APIURL, Clock: bot.SystemClock{}, Logger: log,
 			OnActivity: activity("discord"), Replays: replays})
 		if err != nil {
 			return nil, fmt.Errorf("discord: %w", err)

@@ -8,6 +8,7 @@ import (
 	"partnerbot/commands"
 	"partnerbot/config"
 	"partnerbot/health"
+	"partnerbot/report"
 	"partnerbot/store"
 )
 
@@ -20,6 +21,10 @@ func (m *Main) commandService(s *store.Store) *commands.Service {
 		PublicURL: cfg.HTTP.PublicURL, Program: cfg.Program.Name, Rules: rules(cfg),
 		Admins: map[string][]string{"slack": cfg.Admins.Slack, "discord": cfg.Admins.Discord},
 		Logger: m.log, Health: m.evaluator(s).Evaluate,
+		// The Home view shows managers this week's care agenda, built as
+		// the Monday DM is.
+		CareAgenda: (&report.Builder{Store: s, Location: cfg.Location(), Currency: cfg.Currency(),
+			Program: cfg.Program.Name, ActiveTarget: report.DefaultActiveTarget}).CareAgenda,
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -204,6 +205,16 @@ func TestCLI_Serve(t *testing.T) {
 	rresp.Body.Close()
 	if rresp.StatusCode != 302 || !strings.Contains(rresp.Header.Get("Location"), "ref="+jp["referral_code"].(string)) {
 		t.Fatalf("redirect: %d %s", rresp.StatusCode, rresp.Header.Get("Location"))
+	}
+	// The print-ready poster is served beside it.
+	presp, err := http.Get(base + "/r/" + jp["referral_code"].(string) + "/print.svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	poster, _ := io.ReadAll(presp.Body)
+	presp.Body.Close()
+	if presp.StatusCode != 200 || !strings.Contains(string(poster), "Sklep u Janka") || !strings.Contains(string(poster), "<svg") {
+		t.Fatalf("poster: %d %.200s", presp.StatusCode, poster)
 	}
 	body := `{"id":"live-1","type":"sale","partner":"janko","at":"2026-11-23T08:00:00+01:00","amount":"10.00"}`
 	req, _ := http.NewRequest("POST", base+"/api/v1/events", strings.NewReader(body))

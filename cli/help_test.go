@@ -1,8 +1,10 @@
 package cli_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -123,5 +125,72 @@ func TestCLI_ReportImages(t *testing.T) {
 		if strings.Contains(js, goName) {
 			t.Errorf("outbox list --json uses the Go name %s", goName)
 		}
+	}
+}
+
+// TestCLI_JSONNames runs every command line that takes --json on the
+// demo program and checks each object key is snake_case, as the API's.
+// A new verb with --json must be added here, or the test fails.
+func TestCLI_JSONNames(t *testing.T) {
+	r := newRun(t)
+	r.must("demo")
+	r.must("report", "weekly", "--partner", "janko")
+	r.must("rates", "set", "EUR", "4.30")
+	lines := map[string][]string{
+		"partner add":  {"partner", "add", "nowy-json", "--name", "Nowy"},
+		"partner set":  {"partner", "set", "nowy-json", "--name", "Nowy Sklep"},
+		"partner list": {"partner", "list"},
+		"partner show": {"partner", "show", "janko"},
+		"manager add":  {"manager", "add", "ola-json", "--name", "Ola"},
+		"manager set":  {"manager", "set", "ola-json", "--name", "Ola K"},
+		"manager list": {"manager", "list"},
+		"manager show": {"manager", "show", "ola-json"},
+		"promo add":    {"promo", "add", "p-json", "--title", "T", "--start", "2026-12-01", "--end", "2026-12-02"},
+		"promo set":    {"promo", "set", "p-json", "--title", "T2"},
+		"promo list":   {"promo", "list", "--all"},
+		"stats":        {"stats", "janko"},
+		"health":       {"health", "--partner", "janko"},
+		"jobs list":    {"jobs", "list"},
+		"outbox list":  {"outbox", "list"},
+		"rates list":   {"rates", "list"},
+		"hooks list":   {"hooks", "list"},
+	}
+	for _, c := range cli.CommandLines() {
+		name := strings.TrimSpace(c.Command + " " + c.Verb)
+		if strings.Contains(c.Args, "--json") && lines[name] == nil {
+			t.Errorf("%s takes --json but this test does not run it", name)
+		}
+	}
+	snake := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	var walk func(where string, v any)
+	walk = func(where string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, val := range x {
+				if !snake.MatchString(k) && !strings.HasSuffix(where, ".metrics") && !strings.HasSuffix(where, ".change_pct") &&
+					!strings.HasSuffix(where, ".external_ids") && !strings.HasSuffix(where, ".headers") {
+					t.Errorf("%s: key %q is not snake_case", where, k)
+				}
+				walk(where+"."+k, val)
+			}
+		case []any:
+			for _, e := range x {
+				walk(where+"[]", e)
+			}
+		}
+	}
+	for _, c := range cli.CommandLines() { // table order: add before set
+		name := strings.TrimSpace(c.Command + " " + c.Verb)
+		args := lines[name]
+		if args == nil {
+			continue
+		}
+		out := r.must(append(args, "--json")...)
+		var v any
+		if err := json.Unmarshal([]byte(out), &v); err != nil {
+			t.Errorf("%s --json is not JSON: %v\n%s", name, err, out)
+			continue
+		}
+		walk(name, v)
 	}
 }

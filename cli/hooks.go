@@ -7,7 +7,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"time"
 
 	"partnerbot/hooks"
 	"partnerbot/ingest"
@@ -47,34 +46,20 @@ func (m *Main) importPartners(ctx context.Context, fs *flag.FlagSet, args []stri
 	if err != nil {
 		return fmt.Errorf("%s: %w (nothing was stored)", name, err)
 	}
-	if *dryRun {
-		fmt.Fprintf(m.Stdout, "%s: %d partners read (dry run: nothing stored; the database checks them on import)\n", name, len(ps))
-		return nil
-	}
 	s, err := m.openStore()
 	if err != nil {
 		return err
 	}
-	created, updated, err := s.PutPartners(ctx, ps, lines)
+	created, updated, err := s.PutPartners(ctx, ps, lines, *dryRun)
 	if err != nil {
 		return fmt.Errorf("%s: %w (nothing was stored)", name, err)
 	}
+	if *dryRun {
+		fmt.Fprintf(m.Stdout, "%s: %d partners are valid, %d would be added, %d updated (dry run: nothing stored)\n", name, len(ps), created, updated)
+		return nil
+	}
 	fmt.Fprintf(m.Stdout, "%s: %d partners, %d added, %d updated\n", name, len(ps), created, updated)
 	return m.reapplyParked(ctx, s)
-}
-
-// parkedView is a parked delivery as `hooks list --json` shows it: the
-// raw body stays in the database.
-type parkedView struct {
-	Key       string            `json:"key"`
-	Platform  string            `json:"platform"`
-	Reason    string            `json:"reason"`
-	Detail    string            `json:"detail"`
-	Received  time.Time         `json:"received"`
-	Updated   time.Time         `json:"updated"`
-	Attempts  int               `json:"attempts"`
-	Headers   map[string]string `json:"headers,omitempty"`
-	BodyBytes int               `json:"body_bytes"`
 }
 
 func (m *Main) hooksCmd(ctx context.Context, args []string) error {
@@ -91,17 +76,9 @@ func (m *Main) hooksCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		all, err := s.ParkedDeliveries(ctx)
+		out, err := hooks.New(hooks.Options{Store: s, Logger: m.log}).Parked(ctx, *unmatched)
 		if err != nil {
 			return err
-		}
-		out := []parkedView{}
-		for _, p := range all {
-			if *unmatched && p.Reason != store.ParkUnmatched {
-				continue
-			}
-			out = append(out, parkedView{Key: p.Key, Platform: p.Platform, Reason: p.Reason, Detail: p.Detail,
-				Received: p.Received, Updated: p.Updated, Attempts: p.Attempts, Headers: p.Headers, BodyBytes: len(p.Body)})
 		}
 		if *asJSON {
 			return m.printJSON(out)

@@ -57,6 +57,26 @@ func TestCLI_WebhookParkedThenAppliedThroughAPI(t *testing.T) {
 		t.Fatalf("POST /hooks/stripe without its secret = %d, want 404", code)
 	}
 	auth := map[string]string{"Authorization": "Bearer tok"}
+	listParked := func() []map[string]any {
+		req, _ := http.NewRequest("GET", srv.base+"/api/v1/hooks", nil)
+		req.Header.Set("Authorization", "Bearer tok")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out []map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET /api/v1/hooks = %d, %v", resp.StatusCode, err)
+		}
+		return out
+	}
+	if ps := listParked(); len(ps) != 1 || ps[0]["reason"] != "unmatched" || ps[0]["platform"] != "shopify" {
+		t.Fatalf("GET /api/v1/hooks = %v, want the parked order", ps)
+	}
+	if code, _ := call("GET", "/api/v1/hooks", "", nil); code != http.StatusUnauthorized {
+		t.Fatalf("GET /api/v1/hooks without the token = %d, want 401", code)
+	}
 	if code, out := call("PUT", "/api/v1/partners/janko", `{"name":"Sklep u Janka","joined":"2025-03-01","coupons":["janko10"]}`, auth); code != 200 {
 		t.Fatalf("PUT partner = %d %v", code, out)
 	}
@@ -65,6 +85,12 @@ func TestCLI_WebhookParkedThenAppliedThroughAPI(t *testing.T) {
 	}
 	if code, out := call("POST", "/hooks/shopify", plnOrder, hook); code != 200 || out["duplicates"] != 1.0 {
 		t.Fatalf("a retry = %d %v, want a duplicate", code, out)
+	}
+	if ps := listParked(); len(ps) != 0 {
+		t.Fatalf("still parked after the partner got the coupon: %v", ps)
+	}
+	if code, out := call("POST", "/api/v1/hooks/replay", "", auth); code != 200 || out["applied"] != 0.0 || out["still_parked"] != 0.0 {
+		t.Fatalf("POST /api/v1/hooks/replay = %d %v", code, out)
 	}
 	srv.stop()
 	if out := r.must("--db", db, "hooks", "list", "--json"); strings.TrimSpace(out) != "[]" {
@@ -105,6 +131,12 @@ func TestCLI_PartnerImportAppliesParked(t *testing.T) {
 
 	good := r.file("partners.ndjson", `{"id":"janko","name":"Sklep u Janka","joined":"2025-03-01","coupons":["JANKO10"],"external_ids":{"dub":"pn_1"}}`+"\n"+
 		`{"id":"ola","name":"Ola","joined":"2025-04-01"}`+"\n")
+	if out := r.must("partner", "import", "--dry-run", good); !strings.Contains(out, "2 partners are valid, 2 would be added, 0 updated") {
+		t.Fatalf("dry run:\n%s", out)
+	}
+	if out := r.must("partner", "list", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Fatalf("a dry run stored partners:\n%s", out)
+	}
 	out = r.must("partner", "import", good)
 	if !strings.Contains(out, "2 partners, 2 added, 0 updated") || !strings.Contains(out, "1 parked webhook deliveries applied") {
 		t.Fatalf("import:\n%s", out)
@@ -121,5 +153,32 @@ func TestCLI_PartnerImportAppliesParked(t *testing.T) {
 	}
 	if out := r.must("hooks", "replay"); !strings.Contains(out, "0 parked deliveries applied, 0 still parked") {
 		t.Fatalf("hooks replay:\n%s", out)
+	}
+}
+
+// A delivery parked for want of a rate goes in when the rate is set.
+func TestCLI_RateSetAppliesParked(t *testing.T) {
+	r := newRun(t)
+	r.must("partner", "add", "janko", "--name", "Sklep u Janka", "--joined", "2025-03-01", "--coupons", "JANKO10")
+	s, err := store.Open(filepath.Join(r.dir, "pb.db"), store.Options{Clock: bot.NewManualClock(now)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eur := strings.Replace(plnOrder, `"currency":"PLN"`, `"currency":"EUR"`, 1)
+	p := &store.Parked{Key: "shopify:order:820982911946154508", Platform: "shopify", Reason: store.ParkNoRate,
+		Detail: "no EUR rate", Headers: map[string]string{"X-Shopify-Topic": "orders/paid"}, Body: []byte(eur)}
+	if _, err := s.Park(context.Background(), p, nil); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if out := r.must("hooks", "replay"); !strings.Contains(out, "0 parked deliveries applied, 1 still parked") {
+		t.Fatalf("replay without a rate:\n%s", out)
+	}
+	if out := r.must("rates", "set", "EUR", "4.25"); !strings.Contains(out, "1 parked webhook deliveries applied, 0 still parked") {
+		t.Fatalf("rates set:\n%s", out)
+	}
+	// 129.99 EUR × 4.25 = 552.4575 PLN, rounded to the grosz.
+	if out := r.must("stats", "janko", "--period", "2026-11", "--json"); !strings.Contains(out, `"turnover": "552.46"`) {
+		t.Fatalf("stats after the rate:\n%s", out)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"partnerbot/bot"
 	"partnerbot/bot/console"
 	"partnerbot/calendar"
+	"partnerbot/chart"
 	"partnerbot/health"
 	"partnerbot/report"
 	"partnerbot/scheduler"
@@ -37,7 +38,17 @@ func (p *printSink) Enqueue(ctx context.Context, it *store.OutboxItem) (bool, er
 	}
 	fmt.Fprintf(p.out, "──── %s → %s%s ────\n%s", it.Key, it.Target, img, console.Render(&it.Message))
 	if it.Message.Image != nil && p.images != "" {
-		path, err := console.SaveImage(p.images, it.Key, it.Message.Image)
+		img := it.Message.Image
+		if len(img.Data) == 0 && img.Spec != nil {
+			data, err := chart.Render(ctx, img.Spec)
+			if err != nil {
+				return false, err
+			}
+			drawn := *img
+			drawn.Data, drawn.Spec = data, nil
+			img = &drawn
+		}
+		path, err := console.SaveImage(p.images, it.Key, img)
 		if err != nil {
 			return false, err
 		}

@@ -56,6 +56,10 @@ func (m *Main) stats(ctx context.Context, args []string) error {
 	}
 	m.table([]string{"", "THIS PERIOD", "BEFORE", "CHANGE"}, rows)
 	o := st.Owed
+	if o.IsZero() {
+		fmt.Fprintf(m.Stdout, "\nno commission and no payouts up to %s\n", st.Through)
+		return nil
+	}
 	fmt.Fprintf(m.Stdout, "\nall-time as of %s:\n", st.Through)
 	m.table([]string{"", ""}, [][]string{
 		{"commission pending", money(o.Pending)},

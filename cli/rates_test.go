@@ -34,8 +34,12 @@ func TestRatesAndCurrencyMigration(t *testing.T) {
 		t.Fatalf("stats: %v", st)
 	}
 
-	// A config naming another currency is refused, naming both.
+	// A config naming another currency is refused, naming both: at the
+	// start of serve too, before anything listens.
 	eur := r.file("eur.yaml", "program:\n  currency: EUR\n")
+	if code := r.cmd("--config", eur, "serve", "--listen", "127.0.0.1:0"); code != 1 || !strings.Contains(r.errOut, "keeps its amounts in PLN, but the configuration names EUR") {
+		t.Fatalf("serve with EUR config: exit %d\n%s", code, r.errOut)
+	}
 	if code := r.cmd("--config", eur, "stats", "janko"); code != 1 || !strings.Contains(r.errOut, "PLN") || !strings.Contains(r.errOut, "EUR") {
 		t.Fatalf("stats with EUR config: exit %d\n%s", code, r.errOut)
 	}

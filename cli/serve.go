@@ -16,6 +16,7 @@ import (
 	"partnerbot/api"
 	"partnerbot/bot"
 	"partnerbot/bot/console"
+	"partnerbot/chart"
 	"partnerbot/demo"
 	"partnerbot/hooks"
 	"partnerbot/metrics"
@@ -98,6 +99,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		OnIngest: w.Touched, OnPartner: reapply, OnRate: reapply,
 	})
 	srv.Handle("POST /hooks/{platform}", rcv)
+	hooksAdmin := rcv.AdminHandler()
+	srv.HandleAuth("GET /api/v1/hooks", hooksAdmin)
+	srv.HandleAuth("POST /api/v1/hooks/replay", hooksAdmin)
 	if on := rcv.Enabled(); len(on) > 0 {
 		log.Info("webhooks enabled", "platforms", on)
 	}
@@ -108,6 +112,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		TrustedProxies: cfg.TrustedProxies(), MaxClicksPerAddress: cfg.HTTP.MaxClicksPerAddress,
 		OnClick: func(r store.ClickResult) { clicks.Inc(string(r)) },
 	})
+	srv.Handle("GET /r/{code}/print.svg", &referral.PosterHandler{Store: s, PublicURL: cfg.HTTP.PublicURL, Program: cfg.Program.Name, Logger: log})
 	svc := m.commandService(s)
 	alerts.Register(svc, notifier)
 	runCtx, stopRuns := context.WithCancel(context.WithoutCancel(ctx))
@@ -127,7 +132,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	outboxMetrics(reg, s, m.Clock, chat.senders)
 	disp := outbox.New(outbox.Options{Store: s, Senders: chat.senders, Clock: m.Clock, Logger: log,
 		ChannelInterval: time.Duration(float64(time.Second) / cfg.Outbox.ChannelPerSecond),
-		PlatformRate:    cfg.Outbox.GlobalPerSecond, MaxAttempts: cfg.Outbox.MaxAttempts,
+		PlatformRate:    cfg.Outbox.GlobalPerSecond, MaxAttempts: cfg.Outbox.MaxAttempts, Render: chart.Render,
 		OnOutcome: func(it *store.OutboxItem) { failures.Inc(it.Target.Platform, it.Status) },
 		OnSendError: func(platform string, se *bot.SendError) {
 			if se.RetryAfter > 0 {

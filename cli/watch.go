@@ -85,7 +85,7 @@ func (w *watch) all(ctx context.Context, due time.Time) error {
 		n := min(len(results), healthBatch)
 		chunk := results[:n]
 		results = results[n:]
-		err := w.notifier.Batch(func(handle alerts.HandleFunc) error {
+		err := w.notifier.Batch(func(handle alerts.HandleFunc, flush alerts.FlushFunc) error {
 			return w.store.Update(ctx, func(tx *store.Tx) error {
 				for i := range chunk {
 					r := &chunk[i]
@@ -103,7 +103,7 @@ func (w *watch) all(ctx context.Context, due time.Time) error {
 						red++
 					}
 				}
-				return nil
+				return flush(ctx, tx) // partners red together: one message per manager
 			})
 		})
 		if err != nil {
@@ -249,7 +249,7 @@ func (w *watch) pass(ctx context.Context, p *pending) error {
 		n := min(len(results), healthBatch)
 		chunk := results[:n]
 		results = results[n:]
-		err := w.notifier.Batch(func(handle alerts.HandleFunc) error {
+		err := w.notifier.Batch(func(handle alerts.HandleFunc, flush alerts.FlushFunc) error {
 			return w.store.Update(ctx, func(tx *store.Tx) error {
 				for i := range chunk {
 					r := &chunk[i]
@@ -262,7 +262,7 @@ func (w *watch) pass(ctx context.Context, p *pending) error {
 						return err
 					}
 				}
-				return nil
+				return flush(ctx, tx)
 			})
 		})
 		if err != nil {

@@ -64,6 +64,9 @@ type Options struct {
 	// Health judges a partner for /health and /partner; nil means health
 	// is not configured (/partner then shows the last stored verdict).
 	Health HealthFunc
+	// CareAgenda builds a manager's care agenda for the week of today
+	// (the Monday DM's content) for the Home view; nil leaves it out.
+	CareAgenda func(ctx context.Context, m *bot.Manager, partners []bot.Partner, standings map[string]health.Standing, today bot.Date) (*bot.Message, error)
 }
 
 // Service runs commands and button actions.
@@ -95,10 +98,18 @@ func New(opt Options) *Service {
 		s.Register(sp)
 	}
 	s.HandleAction(actionShareStats, (*Service).shareStats)
-	s.HandleAction(actionLogContact, (*Service).logContactAction)
+	s.HandleAction(ActionLogContact, (*Service).logContactAction)
 	s.HandleAction(ActionReply, (*Service).replyForm)
+	s.HandleAction(ActionPage, (*Service).page)
 	s.HandleForm(FormReply, func(s *Service, ctx context.Context, c *Caller, id, text string) (*bot.Message, error) {
 		return s.Run(ctx, c, "message", map[string]string{"id": id, "text": text}), nil
+	})
+	s.HandleForm(FormContact, func(s *Service, ctx context.Context, c *Caller, id, text string) (*bot.Message, error) {
+		p, err := s.managed(ctx, c, id)
+		if err != nil {
+			return nil, err
+		}
+		return s.logContact(ctx, c, p, strings.TrimSpace(text))
 	})
 	return s
 }
@@ -124,6 +135,15 @@ type Arg struct {
 	// Rest takes the rest of a text command line ("/contact janko called
 	// about the new QR"); only the last argument may.
 	Rest bool
+	// Choices, when set, are the only values the argument takes: Discord
+	// offers them as a list. Empty means free text.
+	Choices []string
+	// MaxLen caps free text (Discord's max_length); 0 leaves the
+	// platform's own limit.
+	MaxLen int
+	// Partner marks an argument naming one of the caller's partners:
+	// Discord suggests them while the user types (see CompletePartners).
+	Partner bool
 }
 
 // Handler runs a command for a caller with its named arguments.
@@ -207,6 +227,9 @@ type Caller struct {
 	Manager   *bot.Manager // a linked manager, or nil
 	Admin     bool         // listed in the config's admins
 	Locale    bot.Locale
+	// MessageRef is the platform's id of the message whose button was
+	// pressed (a Slack ts, a Discord message id), when there is one.
+	MessageRef string
 }
 
 // Known reports whether partnerbot knows the caller at all.
@@ -292,7 +315,7 @@ func (s *Service) ParseText(name, text string) (map[string]string, error) {
 		rest = strings.TrimSpace(tail)
 	}
 	if rest != "" {
-		args[extraArgs] = rest
+		args[ExtraArgs] = rest
 	}
 	return args, nil
 }
@@ -309,7 +332,7 @@ func (s *Service) Run(ctx context.Context, c *Caller, name string, args map[stri
 	if msg := s.admit(c, sp); msg != nil {
 		return msg
 	}
-	if extra := args[extraArgs]; extra != "" {
+	if extra := args[ExtraArgs]; extra != "" {
 		return private(i18n.T(l, "err.too_many_args", extra, sp.UsageIn(l)))
 	}
 	for _, a := range sp.Args {
@@ -373,8 +396,9 @@ func localized(l bot.Locale, e *bot.Error) string {
 	return e.Message
 }
 
-// extraArgs holds the words ParseText found beyond a command's arguments.
-const extraArgs = "\x00extra"
+// ExtraArgs is the key under which ParseText keeps the words typed beyond
+// a command's arguments; Run answers them with the usage.
+const ExtraArgs = "\x00extra"
 
 func private(text string) *bot.Message { return &bot.Message{Text: text, Private: true} }
 

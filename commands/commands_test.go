@@ -152,7 +152,7 @@ func TestManagerSeesOnlyItsPartners(t *testing.T) {
 		t.Errorf("own partner card:\n%s", out)
 	}
 	_, theirs := f.run(t, c, "/partner "+other.ID)
-	if strings.Contains(theirs, other.Name) || !strings.Contains(theirs, "Nie masz pod opieką partnera") {
+	if strings.Contains(theirs, other.Name) || !strings.Contains(theirs, "Wśród Twoich partnerów nie ma identyfikatora") {
 		t.Errorf("other manager's partner card:\n%s", theirs)
 	}
 	// "Not yours" and "does not exist" read the same: an id cannot be probed.
@@ -177,6 +177,23 @@ func TestManagerSeesOnlyItsPartners(t *testing.T) {
 	}
 	if _, out := f.run(t, c, "/partner "+own.ID); !strings.Contains(out, "dzwoniłam w sprawie nowego QR") {
 		t.Errorf("card lacks the last contact:\n%s", out)
+	}
+
+	// Without a note, /contact opens a form; submitting it logs the
+	// contact with what was typed. /message without text opens the reply
+	// form.
+	m, _ := f.run(t, c, "/contact "+own.ID)
+	if m.Form == nil || m.Form.Action != commands.FormContact || m.Form.Value != own.ID || m.Text == "" {
+		t.Fatalf("/contact without a note = %+v", m)
+	}
+	if out := console.Render(f.svc.Submit(ctx, c, m.Form.Action, m.Form.Value, "rozmowa o ulotkach")); !strings.Contains(out, "Zapisano kontakt") {
+		t.Fatalf("contact form submitted:\n%s", out)
+	}
+	if _, out := f.run(t, c, "/partner "+own.ID); !strings.Contains(out, "rozmowa o ulotkach") {
+		t.Errorf("card lacks the contact logged through the form:\n%s", out)
+	}
+	if m, _ := f.run(t, c, "/message "+own.ID); m.Form == nil || m.Form.Action != commands.FormReply || m.Form.Value != own.ID {
+		t.Errorf("/message without text = %+v", m)
 	}
 }
 
@@ -325,3 +342,160 @@ func TestMessageThroughTheBot(t *testing.T) {
 }
 
 func admin0(f *env, t *testing.T) *commands.Caller { return f.caller(t, "slack", "UADMIN") }
+
+func TestConverse(t *testing.T) {
+	f := setup(t)
+	ps, _ := f.store.Partners(ctx)
+	var p bot.Partner
+	for _, x := range ps {
+		if x.SlackUser != "" && x.Manager != "" && x.Status == bot.StatusActive {
+			p = x
+			break
+		}
+	}
+	m, err := f.store.Manager(ctx, p.Manager)
+	if err != nil || m.SlackUser == "" {
+		t.Fatalf("demo partner %s has no manager on Slack: %v", p.ID, err)
+	}
+	partner := f.caller(t, "slack", p.SlackUser)
+	queued := func(kind string) []store.OutboxItem {
+		its, _ := f.store.OutboxItems(ctx, func(it *store.OutboxItem) bool { return it.Kind == kind })
+		return its
+	}
+
+	t.Run("a partner's DM goes to its manager", func(t *testing.T) {
+		msg := f.svc.Converse(ctx, partner, commands.Incoming{Text: "Mam pytanie o kod QR", DM: true})
+		if msg == nil || !strings.Contains(msg.Text, m.Name) {
+			t.Fatalf("partner told %+v, want whom it went to", msg)
+		}
+		its := queued(commands.KindRelayIn)
+		if len(its) != 1 || its[0].Target != (bot.Target{Platform: "slack", User: m.SlackUser}) || !its[0].Transient ||
+			!strings.Contains(its[0].Message.Text, "Mam pytanie o kod QR") || !strings.Contains(its[0].Message.Title, p.Name) ||
+			len(its[0].Message.Buttons) != 1 || its[0].Message.Buttons[0].Action != commands.ActionReply {
+			t.Fatalf("relayed %+v", its)
+		}
+	})
+
+	t.Run("the manager's Reply opens a form and the answer goes back", func(t *testing.T) {
+		mc := f.caller(t, "slack", m.SlackUser)
+		form := f.svc.Interact(ctx, mc, commands.ActionReply, p.ID)
+		if form.Form == nil || form.Form.Value != p.ID || !strings.Contains(form.Text, "/message "+p.ID) {
+			t.Fatalf("Reply answered %+v", form)
+		}
+		f.svc.Submit(ctx, mc, form.Form.Action, form.Form.Value, "Jutro przywiozę nowy.")
+		its := queued(commands.KindManagerMessage)
+		if len(its) != 1 || its[0].Target.User != p.SlackUser || !strings.Contains(its[0].Message.Text, "Jutro przywiozę nowy.") {
+			t.Fatalf("answer queued %+v", its)
+		}
+	})
+
+	t.Run("another manager cannot answer", func(t *testing.T) {
+		other := f.caller(t, "slack", "UNOBODY")
+		if msg := f.svc.Interact(ctx, other, commands.ActionReply, p.ID); msg.Form != nil {
+			t.Errorf("a stranger got the reply form")
+		}
+	})
+
+	t.Run("a stranger learns how to link, channel chatter gets nothing", func(t *testing.T) {
+		stranger := f.caller(t, "slack", "USTRANGER")
+		if msg := f.svc.Converse(ctx, stranger, commands.Incoming{Text: "hej", DM: true}); msg == nil || !strings.Contains(msg.Text, "/link") {
+			t.Errorf("stranger's DM answered %+v", msg)
+		}
+		if msg := f.svc.Converse(ctx, partner, commands.Incoming{Text: "hej wszystkim"}); msg != nil {
+			t.Errorf("channel chatter answered %+v", msg)
+		}
+		if msg := f.svc.Converse(ctx, partner, commands.Incoming{Text: "co potrafisz?", Mention: true}); msg == nil || !strings.Contains(msg.Text, "/mystats") {
+			t.Errorf("a mention answered %+v", msg)
+		}
+		if n := len(queued(commands.KindRelayIn)); n != 1 {
+			t.Errorf("%d relays, want only the DM's", n)
+		}
+	})
+}
+
+// TestConverseChannelThread: a reply in the thread of a manager's message
+// posted to a partner's channel reaches the manager, even from the
+// partner's staff whose account is not linked.
+func TestConverseChannelThread(t *testing.T) {
+	f := setup(t)
+	ps, _ := f.store.Partners(ctx)
+	var p bot.Partner
+	for _, x := range ps {
+		if x.Manager != "" && x.Status == bot.StatusActive {
+			p = x
+			break
+		}
+	}
+	p.SlackUser, p.SlackChannel = "", "CSHOP"
+	if _, err := f.store.PutPartner(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := f.store.Manager(ctx, p.Manager)
+	mc := f.caller(t, "slack", m.SlackUser)
+	f.run(t, mc, "/message "+p.ID+" Czy QR jest dobrze widoczny?")
+	its, _ := f.store.OutboxItems(ctx, func(it *store.OutboxItem) bool { return it.Kind == commands.KindManagerMessage })
+	if len(its) != 1 || its[0].Target.Channel != "CSHOP" {
+		t.Fatalf("manager message %+v", its)
+	}
+	if _, err := f.store.UpdateOutbox(ctx, its[0].ID, func(x *store.OutboxItem) { x.Status, x.Ref = store.OutboxSent, "1700.1" }); err != nil {
+		t.Fatal(err)
+	}
+	staff, err := f.svc.Resolve(ctx, "slack", "USTAFF", "CSHOP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := f.svc.Converse(ctx, staff, commands.Incoming{Text: "Tak, wisi przy kasie.", Thread: "1700.1"})
+	if msg == nil || !strings.Contains(msg.Text, m.Name) {
+		t.Fatalf("staff told %+v", msg)
+	}
+	relays, _ := f.store.OutboxItems(ctx, func(it *store.OutboxItem) bool { return it.Kind == commands.KindRelayIn })
+	if len(relays) != 1 || relays[0].Partner != p.ID || !strings.Contains(relays[0].Message.Text, "wisi przy kasie") {
+		t.Fatalf("relayed %+v", relays)
+	}
+	// Elsewhere in the channel, a stranger's thread reply is not relayed.
+	other, _ := f.svc.Resolve(ctx, "slack", "USTAFF", "COTHER")
+	if msg := f.svc.Converse(ctx, other, commands.Incoming{Text: "x", Thread: "1700.1"}); msg != nil && strings.Contains(msg.Text, m.Name) {
+		t.Errorf("a reply from another channel was relayed")
+	}
+}
+
+func TestCompletePartners(t *testing.T) {
+	f := setup(t)
+	janko, _ := f.store.Partner(ctx, "janko")
+	mgr, _ := f.store.Manager(ctx, janko.Manager)
+	ps, _ := f.store.Partners(ctx)
+	own := 0
+	for _, p := range ps {
+		if p.Manager == mgr.ID {
+			own++
+		}
+	}
+	values := func(c *commands.Caller, typed string, limit int) []string {
+		t.Helper()
+		s, err := f.svc.CompletePartners(ctx, c, typed, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, x := range s {
+			out = append(out, x.Value)
+		}
+		return out
+	}
+	m := f.caller(t, "slack", mgr.SlackUser)
+	if got := values(m, "", 1000); len(got) != own {
+		t.Errorf("manager offered %d partners, has %d", len(got), own)
+	}
+	if got := values(m, "jank", 25); len(got) == 0 || got[0] != "janko" {
+		t.Errorf("manager typing jank: %v", got)
+	}
+	if got := values(admin0(f, t), "", 1000); len(got) != len(ps) {
+		t.Errorf("admin offered %d partners of %d", len(got), len(ps))
+	}
+	if got := values(admin0(f, t), "", 25); len(got) != min(25, len(ps)) {
+		t.Errorf("limit 25 gave %d", len(got))
+	}
+	if got := values(f.caller(t, "slack", janko.SlackUser), "", 25); len(got) != 0 {
+		t.Errorf("a partner is offered partners: %v", got)
+	}
+}

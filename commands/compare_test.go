@@ -127,3 +127,18 @@ func TestLeaderboard_NobodyRankedWithoutTurnover(t *testing.T) {
 		t.Errorf("/leaderboard for Janek:\n%s", out)
 	}
 }
+
+// /referral offers the print-ready poster beside the screen QR code.
+func TestReferral_PrintVersion(t *testing.T) {
+	f := smallProgram(t, time.Date(2026, 12, 1, 10, 0, 0, 0, waw))
+	m, _ := f.run(t, f.caller(t, "slack", "UJANKO"), "/referral")
+	p, _ := f.store.Partner(ctx, "janko")
+	want := "https://bot.example/r/" + p.ReferralCode + "/print.svg"
+	found := false
+	for _, b := range m.Buttons {
+		found = found || b.URL == want && b.Label == "Wersja do druku (SVG, A4)"
+	}
+	if m.Image == nil || !found {
+		t.Errorf("/referral: image %v, buttons %+v; want the screen QR and a button to %s", m.Image != nil, m.Buttons, want)
+	}
+}

@@ -68,6 +68,17 @@ func (s *Service) Converse(ctx context.Context, c *Caller, in Incoming) *bot.Mes
 			return s.failure(c, "conversation", err)
 		}
 	}
+	if parent != nil && parent.Kind == KindManagerMessage && parent.Target.Channel != "" && parent.Target.Channel == c.ChannelID &&
+		c.Partner == nil && c.Manager == nil && !c.Admin && strings.TrimSpace(in.Text) != "" {
+		// A reply in the thread of a manager's message in the partner's
+		// own channel is the partner's, even from an account not linked
+		// yet (its staff): it goes to the manager like a DM.
+		msg, err := s.relayFromChannel(ctx, c, parent.Partner, strings.TrimSpace(in.Text))
+		if err != nil {
+			return s.failure(c, "relay to manager", err)
+		}
+		return msg
+	}
 	switch {
 	case !in.DM && !in.Mention && parent == nil:
 		return nil
@@ -86,6 +97,24 @@ func (s *Service) Converse(ctx context.Context, c *Caller, in Incoming) *bot.Mes
 		return s.Run(ctx, c, "message", map[string]string{"id": parent.Partner, "text": text})
 	}
 	return s.talkHelp(c)
+}
+
+// relayFromChannel relays words written in the partner's channel by an
+// account not linked to it, and records them as the partner's contact_in
+// (the adapters record only linked partners').
+func (s *Service) relayFromChannel(ctx context.Context, c *Caller, partner, text string) (*bot.Message, error) {
+	p, err := s.opt.Store.Partner(ctx, partner)
+	if err != nil {
+		return nil, err
+	}
+	as := *c
+	as.Partner, as.Locale = p, p.Locale
+	now, _ := s.now()
+	ev := bot.Event{ID: fmt.Sprintf("contact-in-%s-%s-%d", c.Platform, c.UserID, now.Unix()), Type: bot.EventContactIn, Partner: p.ID, At: now}
+	if _, err := s.opt.Store.Ingest(ctx, []bot.Event{ev}, nil); err != nil {
+		return nil, err
+	}
+	return s.relayIn(ctx, &as, text)
 }
 
 // relayIn queues a partner's words for its manager.
@@ -182,7 +211,7 @@ func (s *Service) replyForm(ctx context.Context, c *Caller, id string) (*bot.Mes
 		return nil, err
 	}
 	l := c.Locale
-	return &bot.Message{Private: true, Form: &bot.Form{Action: FormReply, Value: p.ID,
+	return &bot.Message{Private: true, Text: i18n.T(l, "talk.form.fallback", p.ID), Form: &bot.Form{Action: FormReply, Value: p.ID,
 		Title: i18n.T(l, "talk.form.title"), Label: i18n.T(l, "talk.form.label", p.Name), Submit: i18n.T(l, "talk.form.submit")}}, nil
 }
 
@@ -217,17 +246,18 @@ func (s *Service) Submit(ctx context.Context, c *Caller, action, value, text str
 
 func init() {
 	i18n.Add(map[string]i18n.Text{
-		"talk.from":         {"💬 %s (%s) writes", "💬 Wiadomość od: %s (%s)"},
-		"talk.from.footer":  {"Answer with Reply, in this thread, or /message %s …", "Odpowiedz przyciskiem, w tym wątku albo przez /message %s …"},
-		"talk.reply":        {"Reply", "Odpowiedz"},
-		"talk.relayed":      {"Passed on to %s. The answer will come here.", "Przekazano: %s. Odpowiedź przyjdzie tutaj."},
-		"talk.team":         {"the %s team", "zespół programu %s"},
-		"talk.nobody":       {"Nobody can read messages here yet: your account manager has no chat account. Please reach them another way.", "Na razie nikt tu nie odczyta wiadomości: Twój opiekun nie ma konta na czacie. Skontaktuj się z nim inaczej."},
-		"talk.empty":        {"I can pass on text only: please write your message.", "Mogę przekazać tylko tekst: napisz, proszę, wiadomość."},
-		"talk.help.partner": {"Write to me here and I will pass it on to your account manager. Your figures: /mystats · your link: /referral · everything: /help", "Napisz tutaj, a przekażę to Twojemu opiekunowi. Twoje wyniki: /mystats · Twój link: /referral · wszystko: /help"},
-		"talk.help.manager": {"I pass on what partners write to me. To write to a partner: /message ID text, or Reply under their message. Your partners: /health · everything: /help", "Przekazuję, co piszą do mnie partnerzy. Aby napisać do partnera: /message ID treść albo przycisk Odpowiedz pod jego wiadomością. Twoi partnerzy: /health · wszystko: /help"},
-		"talk.form.title":   {"Reply", "Odpowiedź"},
-		"talk.form.label":   {"Your answer to %s", "Twoja odpowiedź dla: %s"},
-		"talk.form.submit":  {"Send", "Wyślij"},
+		"talk.from":          {"💬 %s (%s) writes", "💬 Wiadomość od: %s (%s)"},
+		"talk.from.footer":   {"Answer with Reply, in this thread, or /message %s …", "Odpowiedz przyciskiem, w tym wątku albo przez /message %s …"},
+		"talk.reply":         {"Reply", "Odpowiedz"},
+		"talk.relayed":       {"Passed on to %s. The answer will come here.", "Przekazano: %s. Odpowiedź przyjdzie tutaj."},
+		"talk.team":          {"the %s team", "zespół programu %s"},
+		"talk.nobody":        {"Nobody can read messages here yet: your account manager has no chat account. Please reach them another way.", "Na razie nikt tu nie odczyta wiadomości: Twój opiekun nie ma konta na czacie. Skontaktuj się z nim inaczej."},
+		"talk.empty":         {"I can pass on text only: please write your message.", "Mogę przekazać tylko tekst: napisz, proszę, wiadomość."},
+		"talk.help.partner":  {"Write to me here and I will pass it on to your account manager. Your figures: /mystats · your link: /referral · everything: /help", "Napisz tutaj, a przekażę to Twojemu opiekunowi. Twoje wyniki: /mystats · Twój link: /referral · wszystko: /help"},
+		"talk.help.manager":  {"I pass on what partners write to me. To write to a partner: /message ID text, or Reply under their message. Your partners: /health · everything: /help", "Przekazuję, co piszą do mnie partnerzy. Aby napisać do partnera: /message ID treść albo przycisk Odpowiedz pod jego wiadomością. Twoi partnerzy: /health · wszystko: /help"},
+		"talk.form.title":    {"Reply", "Odpowiedź"},
+		"talk.form.label":    {"Your answer to %s", "Twoja odpowiedź dla: %s"},
+		"talk.form.submit":   {"Send", "Wyślij"},
+		"talk.form.fallback": {"Answer with /message %s and your text.", "Odpowiedz przez /message %s i treść."},
 	})
 }

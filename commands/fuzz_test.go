@@ -9,10 +9,9 @@ import (
 )
 
 // FuzzParseText: any text typed after any command is its arguments or an
-// error (ENOTFOUND for an unknown command). Arguments are those the
-// command declares, and the words beyond them kept aside; a word argument
-// has no spaces; a rest argument is trimmed; together they hold every
-// word typed.
+// EINVALID (ENOTFOUND for an unknown command) error. Arguments are only
+// those the command declares; a word argument has no spaces; a rest
+// argument is trimmed; together they hold every word typed.
 func FuzzParseText(f *testing.F) {
 	svc := commands.New(commands.Options{})
 	for _, s := range []string{"", "2026-11", "janko called about the new QR", "  a   b  ", "apteka Dzień dobry,\tczy QR?", "a\u00a0b", "x y z w v"} {
@@ -41,8 +40,7 @@ func FuzzParseText(f *testing.F) {
 		}
 		var got []string
 		for k, v := range args {
-			if strings.HasPrefix(k, "\x00") {
-				// Words beyond the declaration, kept aside for Run.
+			if k == commands.ExtraArgs {
 				got = append(got, strings.Fields(v)...)
 				continue
 			}

@@ -15,10 +15,6 @@ import (
 // HealthFunc judges one partner at now: the health evaluator's Evaluate.
 type HealthFunc func(ctx context.Context, p *bot.Partner, now time.Time) (health.Verdict, error)
 
-// healthMaxLines keeps /health within one chat message; the rest is
-// counted, and the CLI's `partnerbot health` lists everyone.
-const healthMaxLines = 40
-
 // healthBoard shows a manager the dashboard of its active partners (an
 // admin: everyone's), worst first: by default red and amber only.
 func (s *Service) healthBoard(ctx context.Context, c *Caller, args map[string]string) (*bot.Message, error) {
@@ -76,18 +72,15 @@ func (s *Service) healthBoard(ctx context.Context, c *Caller, args map[string]st
 		msg.Text = i18n.T(l, "health.none")
 		return msg, nil
 	}
-	var b strings.Builder
-	for i, r := range rows {
-		if i == healthMaxLines {
-			b.WriteString(i18n.T(l, "health.more", len(rows)-i))
-			break
-		}
+	// Every row, paged by the adapters; the filter stays across pages.
+	list := &bot.List{Locale: l, Source: commandSource("health", filter)}
+	for _, r := range rows {
 		cells := r.v.Row(l)
-		fmt.Fprintf(&b, "%s %s %s (%s) — %s · %s · %s · %s\n", health.LevelIcon(r.v.Level), cells.Trend, r.p.Name, r.p.ID,
+		list.Items = append(list.Items, fmt.Sprintf("%s %s %s (%s) — %s · %s · %s · %s", health.LevelIcon(r.v.Level), cells.Trend, r.p.Name, r.p.ID,
 			cells.Transactions, cells.Responsiveness, i18n.T(l, "health.initiative", cells.Initiative),
-			i18n.T(l, "health.education", cells.Education))
+			i18n.T(l, "health.education", cells.Education)))
 	}
-	msg.Text = strings.TrimRight(b.String(), "\n")
+	msg.List = list
 	return msg, nil
 }
 
@@ -151,7 +144,6 @@ func init() {
 		"health.title":           {"Partner health: %d of %d", "Zdrowie partnerów: %d z %d"},
 		"health.footer":          {"trend · transactions last month · replies · initiative · education", "trend · transakcje w ostatnim miesiącu · odpowiedzi · inicjatywa · edukacja"},
 		"health.none":            {"Nobody here: all your partners look fine.", "Nikogo tu nie ma: wszyscy Twoi partnerzy wyglądają dobrze."},
-		"health.more":            {"… and %d more (`partnerbot health` lists everyone)", "… i jeszcze %d (pełna lista: `partnerbot health`)"},
 		"health.initiative":      {"initiative: %s", "inicjatywa: %s"},
 		"health.education":       {"materials: %s", "materiały: %s"},
 		"partner.health":         {"Health", "Zdrowie"},

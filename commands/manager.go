@@ -71,13 +71,18 @@ func (s *Service) partnerCard(ctx context.Context, c *Caller, args map[string]st
 					"\n" + i18n.N(l, st.Current.Sales, "sale") + change(l, st, st.Current.Sales, st.Previous.Sales), Inline: true},
 		},
 		Footer:  i18n.T(l, "partner.link", s.referralLink(p)),
-		Buttons: []bot.Button{{Action: actionLogContact, Value: p.ID, Label: i18n.T(l, "partner.log_contact")}},
+		Buttons: []bot.Button{{Action: ActionLogContact, Value: p.ID, Label: i18n.T(l, "partner.log_contact")}},
 	}
 	msg.Fields = append(msg.Fields, i18n.OwedFields(l, s.opt.Currency, st.Owed)...)
 	if stand, ok := standings[p.ID]; ok {
-		v := stand.SegmentText(l)
-		if stand.Tier != "" {
-			v += ", " + stand.TierText(l) + "\n" + rankValue(l, stand, health.RankingMonth(today))
+		var v string
+		switch {
+		case stand.Tier == "":
+			v = stand.TierText(l) // onboarding: nothing to rank by yet
+		case stand.Segment == "":
+			v = i18n.T(l, "partner.standing.new", stand.TierText(l)) + "\n" + rankValue(l, stand, health.RankingMonth(today))
+		default:
+			v = i18n.T(l, "partner.standing.value", stand.SegmentText(l), stand.TierText(l)) + "\n" + rankValue(l, stand, health.RankingMonth(today))
 		}
 		if stand.Inactive {
 			v += "\n" + i18n.T(l, "partner.inactive")
@@ -107,7 +112,9 @@ func dash(s string) string {
 	return s
 }
 
-const actionLogContact = "contact.log"
+// ActionLogContact logs a contact with a partner at once (the partner
+// card's button, an alert's "log contact").
+const ActionLogContact = "contact.log"
 
 // contact records that the manager reached out: a contact_out event (the
 // fact and time, for responsiveness) and the manager's own note.
@@ -116,7 +123,29 @@ func (s *Service) contact(ctx context.Context, c *Caller, args map[string]string
 	if err != nil {
 		return nil, err
 	}
-	return s.logContact(ctx, c, p, strings.TrimSpace(args["note"]))
+	note := strings.TrimSpace(args["note"])
+	if note == "" {
+		// Without a note, the platforms with forms open one to write it
+		// in; elsewhere the text says how to give it inline.
+		l := c.Locale
+		return &bot.Message{Private: true, Text: i18n.T(l, "contact.form.fallback", p.ID),
+			Form: &bot.Form{Action: FormContact, Value: p.ID, Title: i18n.T(l, "contact.form.title"),
+				Label: i18n.T(l, "contact.form.label", p.Name), Submit: i18n.T(l, "contact.form.submit")}}, nil
+	}
+	return s.logContact(ctx, c, p, note)
+}
+
+// FormContact is the form /contact opens for the note of a contact.
+const FormContact = "contact.note"
+
+func init() {
+	i18n.Add(map[string]i18n.Text{
+		"contact.form.title":    {"Log a contact", "Zapisz kontakt"},
+		"contact.form.label":    {"What did you talk about? (%s)", "O czym rozmawialiście? (%s)"},
+		"contact.form.submit":   {"Save", "Zapisz"},
+		"contact.form.fallback": {"Add what you talked about: /contact %s NOTE", "Dopisz, o czym rozmawialiście: /contact %s NOTATKA"},
+		"message.form.fallback": {"Add the text: /message %s TEXT", "Dopisz treść: /message %s TREŚĆ"},
+	})
 }
 
 func (s *Service) logContactAction(ctx context.Context, c *Caller, id string) (*bot.Message, error) {
@@ -217,6 +246,15 @@ func (s *Service) message(ctx context.Context, c *Caller, args map[string]string
 		return nil, err
 	}
 	text := strings.TrimSpace(args["text"])
+	if text == "" {
+		// Without text, a form to write it in (the reply form: it sends
+		// through this command).
+		m, err := s.replyForm(ctx, c, p.ID)
+		if m != nil {
+			m.Text = i18n.T(l, "message.form.fallback", p.ID)
+		}
+		return m, err
+	}
 	if len([]rune(text)) > 2000 {
 		return private(i18n.T(l, "message.too_long")), nil
 	}

@@ -60,3 +60,24 @@ func TestMyStatsShowsWhatIsOwed(t *testing.T) {
 	}
 	t.Log(out)
 }
+
+func TestPartnerCardShowsWhatIsOwed(t *testing.T) {
+	f := setup(t)
+	janko, _ := f.store.Partner(ctx, "janko")
+	mgr, _ := f.store.Manager(ctx, janko.Manager)
+	owed, err := f.store.Commissions(ctx, "janko", bot.DateOf(now, waw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, out := f.run(t, f.caller(t, "slack", mgr.SlackUser), "/partner janko")
+	l := mgr.Locale
+	if l == "" {
+		l = bot.LocalePL
+	}
+	pln := bot.Currency{Code: "PLN", Digits: 2}
+	for _, want := range []string{i18n.T(l, "owed.to_pay"), i18n.Money(l, pln, owed.ToPay()), i18n.T(l, "owed.paid")} {
+		if !strings.Contains(out, want) {
+			t.Errorf("/partner janko lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -160,8 +160,9 @@ func (s *Service) referral(ctx context.Context, c *Caller, _ map[string]string) 
 		Title: i18n.T(l, "referral.title"),
 		Text: i18n.T(l, "referral.text", link, p.ReferralCode) + "\n\n" + i18n.T(l, "referral.share") + "\n" +
 			quote(referral.ShareText(l, p, link)),
-		Image:   &bot.Image{Name: "qr-" + p.ReferralCode + ".png", Type: "image/png", Data: png, Alt: i18n.T(l, "referral.qr_alt", link)},
-		Buttons: []bot.Button{{Label: i18n.T(l, "referral.open"), URL: link}},
+		Image: &bot.Image{Name: "qr-" + p.ReferralCode + ".png", Type: "image/png", Data: png, Alt: i18n.T(l, "referral.qr_alt", link)},
+		Buttons: []bot.Button{{Label: i18n.T(l, "referral.open"), URL: link},
+			{Label: i18n.T(l, "poster.print"), URL: referral.PrintLink(s.opt.PublicURL, p.ReferralCode)}},
 		Footer:  i18n.T(l, "referral.footer"),
 		Private: true,
 	}, nil
@@ -243,7 +244,7 @@ func (s *Service) leaderboard(ctx context.Context, c *Caller, args map[string]st
 	}
 	msg := &bot.Message{
 		Title:   i18n.T(l, "leaderboard.title", i18n.Period(l, per)),
-		Text:    strings.Join(lines, "\n"),
+		List:    &bot.List{Items: lines, Locale: l, Source: commandSource("leaderboard", args["period"])},
 		Private: true,
 		Footer:  i18n.T(l, "leaderboard.footer"),
 	}
@@ -272,6 +273,7 @@ func (s *Service) promos(ctx context.Context, c *Caller, _ map[string]string) (*
 	}
 	stand := standings[c.Partner.ID]
 	msg := &bot.Message{Title: i18n.T(l, "promos.title"), Private: true}
+	var items []string
 	for _, p := range ForPartner(all, stand, now) {
 		when := i18n.T(l, "promos.until", i18n.Until(l, p.End, s.opt.Location))
 		if p.Start.After(now) {
@@ -284,11 +286,14 @@ func (s *Service) promos(ctx context.Context, c *Caller, _ map[string]string) (*
 		if p.Link != "" {
 			value += "\n" + p.Link
 		}
-		msg.Fields = append(msg.Fields, bot.Field{Name: p.TitleIn(l), Value: value})
+		items = append(items, "*"+p.TitleIn(l)+"*\n"+value)
 	}
-	if len(msg.Fields) == 0 {
+	if len(items) == 0 {
 		msg.Text = i18n.T(l, "promos.none")
+		return msg, nil
 	}
+	// Each promotion whole, paged by the adapters.
+	msg.List = &bot.List{Items: items, Locale: l, Source: commandSource("promos")}
 	return msg, nil
 }
 

@@ -23,7 +23,7 @@ func init() {
 		"err.timeout":        {"That took too long; please try again in a moment.", "To trwało za długo; spróbuj ponownie za chwilę."},
 		"err.internal":       {"Something went wrong on my side; it has been logged. Please try again later.", "Coś poszło nie tak po stronie bota; błąd został zapisany. Spróbuj ponownie później."},
 		"err.unknown_action": {"This button no longer works; run the command again.", "Ten przycisk już nie działa; uruchom polecenie ponownie."},
-		"err.period":         {"I don't understand the period %q. Use %s.", "Nie rozumiem okresu %q. Użyj: %s."},
+		"err.period":         {"I don't understand the period “%s”. Use %s.", "Nie rozumiem okresu „%s”. Użyj: %s."},
 
 		"help.title":  {"%s: what I can do", "%s: co potrafię"},
 		"help.footer": {"Periods: %s", "Okresy: %s"},
@@ -64,12 +64,14 @@ func init() {
 		"referral.footer": {"Print the QR code large and put it where customers pay.", "Wydrukuj kod QR w dużym formacie i postaw go przy kasie."},
 
 		"leaderboard.title":      {"Leaderboard: %s", "Ranking: %s"},
-		"leaderboard.anonymous":  {"a partner", "partner"},
+		"leaderboard.anonymous":  {"a partner (name hidden)", "partner (nazwa ukryta)"},
 		"leaderboard.you":        {"you (%s)", "Ty (%s)"},
 		"leaderboard.empty":      {"No turnover yet in this period.", "W tym okresie nie ma jeszcze obrotu."},
 		"leaderboard.footer":     {"Partners appear by name only if they agreed to.", "Nazwy partnerów widać tylko za ich zgodą."},
 		"leaderboard.your_place": {"Your place", "Twoje miejsce"},
 		"leaderboard.place":      {"#%d of %d, %s", "%d. z %d, %s"},
+		"partner.standing.value": {"segment %s, %s tier", "segment %s, poziom %s"},
+		"partner.standing.new":   {"new partner, %s tier", "nowy partner, poziom %s"},
 		"stats.rank.none":        {"not ranked (no turnover in %s)", "poza rankingiem (brak obrotu: %s)"},
 		"leaderboard.unranked":   {"Not ranked yet: no turnover in this period.", "Jeszcze poza rankingiem: brak obrotu w tym okresie."},
 
@@ -88,8 +90,8 @@ func init() {
 
 		"err.replayed": {"Already done: this exact request arrived before, so it was not run again.", "Już zrobione: to samo żądanie przyszło wcześniej, więc nie wykonano go ponownie."},
 
-		"partner.not_found":    {"There is no partner %q.", "Nie ma partnera %q."},
-		"partner.not_yours":    {"There is no partner %q among yours.", "Nie masz pod opieką partnera %q."},
+		"partner.not_found":    {"There is no partner “%s”.", "Nie ma partnera o identyfikatorze „%s”."},
+		"partner.not_yours":    {"There is no partner “%s” among yours.", "Wśród Twoich partnerów nie ma identyfikatora „%s”."},
 		"partner.status":       {"Status", "Status"},
 		"partner.contact":      {"Contact", "Osoba kontaktowa"},
 		"partner.joined":       {"Joined", "Data dołączenia"},

@@ -112,6 +112,11 @@ type Slack struct {
 type Discord struct {
 	APIURL  string `yaml:"api_url"`  // "" means Discord itself
 	GuildID string `yaml:"guild_id"` // "" registers commands globally
+	// DMCommands registers the commands globally with the bot-DM context
+	// as well as servers, so partners can use them in a DM with the bot.
+	// Global commands reach clients slowly (up to an hour); a guild_id
+	// set beside it has its guild commands cleared, so none show twice.
+	DMCommands bool `yaml:"dm_commands"`
 }
 
 // Community names the program's shared channels: the promo calendar and

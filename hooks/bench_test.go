@@ -95,6 +95,9 @@ func BenchmarkWebhookDeliveries(b *testing.B) {
 			}
 			wg.Wait()
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "deliveries/s")
+			if commits, writes := st.GroupStats(); commits > 0 {
+				b.ReportMetric(float64(writes)/float64(commits), "deliveries/commit")
+			}
 		})
 	}
 }

@@ -105,8 +105,8 @@ func parseDub(_ http.Header, body []byte) (*Delivery, error) {
 			return nil, bot.Errorf(bot.EINVALID, "Dub %s: %v", env.Event, err)
 		}
 		if c.partner() == "" {
-			// A link outside the partner program: no partner's business.
-			d.Ignore = true
+			d.Ignore, d.Why = true, "a link outside the partner program"
+
 			return d, nil
 		}
 		d.Match = []store.Match{ext("dub", c.partner())}

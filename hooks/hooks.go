@@ -40,8 +40,16 @@ type Delivery struct {
 	Events []bot.Event
 	// Match lists the ways the payload names its partner, most specific first.
 	Match []store.Match
-	// Ignore is set for event types partnerbot has no use for.
+	// Ignore is set for event types partnerbot has no use for, and for
+	// a shop's sales that name no partner at all (most of a shop's sales
+	// are nobody's referrals); Why says which, for the debug log.
 	Ignore bool
+	Why    string
+	// RefundOf, on a refund that names its partner only through the sale
+	// it reverses, is that sale's ledger id. When the sale was never
+	// counted (nobody's referral) the refund is ignored, not parked;
+	// when the sale is parked, the refund waits beside it.
+	RefundOf string
 }
 
 // connector is one platform: how its deliveries are signed and what they say.
@@ -99,10 +107,9 @@ type Options struct {
 	// MaxBody bounds a delivery's body; zero means 1 MiB.
 	MaxBody int64
 	Logger  *slog.Logger
-	// OnStored, when set, hears which partner a stored delivery touched.
-	// It must not block.
-	// newest is the time of the delivery's newest event, so the health
-	// watch can tell a live sale from a replayed old one.
+	// OnStored, when set, hears which partner a stored delivery touched
+	// and the time of its newest event, so the health watch can tell a
+	// live sale from a replayed old one. It must not block.
 	OnStored func(partner string, newest time.Time)
 	// OnOutcome, when set, hears each delivery's outcome by platform:
 	// stored, duplicate, parked, ignored, refused, error. It must not
@@ -182,7 +189,7 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	switch {
 	case res.Ignored:
 		r.outcome(name, "ignored")
-		r.opt.Logger.Debug("webhook ignored: event type not used", "platform", name, "type", res.Type, "key", res.Key)
+		r.opt.Logger.Debug("webhook ignored", "platform", name, "type", res.Type, "key", res.Key, "why", res.Why)
 		writeJSON(w, http.StatusOK, map[string]any{"ignored": res.Type})
 	case res.Parked != "":
 		r.outcome(name, "parked")
@@ -205,6 +212,7 @@ type Result struct {
 	Partner string
 	Stored  bot.IngestResult
 	Ignored bool
+	Why     string // why ignored
 	Parked  string // reason, when parked
 	Detail  string
 }
@@ -226,17 +234,34 @@ func (r *Receiver) take(ctx context.Context, c *connector, h http.Header, body [
 		}
 		return r.park(ctx, c, h, body, &Delivery{Key: key}, store.ParkInvalid, bot.ErrorMessage(err), parked)
 	}
-	if d.Ignore {
+	ignored := func(why string) (Result, error) {
+		res := Result{Key: d.Key, Type: d.Type, Ignored: true, Why: why}
 		if parkedKey != "" {
-			return Result{Key: d.Key, Type: d.Type, Ignored: true}, r.opt.Store.DropParked(ctx, parkedKey)
+			return res, r.opt.Store.DropParked(ctx, parkedKey)
 		}
-		return Result{Key: d.Key, Type: d.Type, Ignored: true}, nil
+		return res, nil
+	}
+	if d.Ignore {
+		why := d.Why
+		if why == "" {
+			why = "event type not used"
+		}
+		return ignored(why)
 	}
 	partner, err := r.opt.Store.Attribute(ctx, d.Match)
 	if err != nil {
 		return Result{}, err
 	}
-	for {
+	if partner == "" && d.RefundOf != "" && len(d.Match) == 1 {
+		waiting, err := r.opt.Store.ParkedProduces(ctx, d.RefundOf)
+		if err != nil {
+			return Result{}, err
+		}
+		if !waiting {
+			return ignored("a refund of a sale partnerbot never counted (nobody's referral)")
+		}
+	}
+	for attempt := 0; ; attempt++ {
 		if partner == "" {
 			res, err := r.park(ctx, c, h, body, d, store.ParkUnmatched, "no partner has "+describe(d.Match), parked)
 			if err != nil || res.Partner == "" {
@@ -270,7 +295,7 @@ func (r *Receiver) take(ctx context.Context, c *connector, h http.Header, body [
 			return Result{}, err
 		case be.Code == bot.ENORATE:
 			return r.park(ctx, c, h, body, d, store.ParkNoRate, be.Message, parked)
-		case be.Field == "partner":
+		case be.Field == "partner" && attempt < 3:
 			partner = "" // removed meanwhile
 			continue
 		default:
@@ -293,6 +318,12 @@ func (r *Receiver) park(ctx context.Context, c *connector, h http.Header, body [
 		}
 	}
 	p := &store.Parked{Key: d.Key, Platform: c.name, Reason: reason, Detail: detail, Headers: kept, Body: body}
+	for _, e := range d.Events {
+		p.Events = append(p.Events, e.ID)
+	}
+	if reason == store.ParkUnmatched {
+		p.Match = d.Match
+	}
 	if parked != nil {
 		p.Key = parked.Key
 	}
@@ -337,9 +368,16 @@ func (r *Receiver) Reapply(ctx context.Context) (applied, left int, err error) {
 			h.Set(k, v)
 		}
 		if p.Reason == store.ParkUnmatched {
-			// The common case by far: skip the write while nothing matches.
-			if d, perr := c.parse(h, p.Body); perr == nil && !d.Ignore {
-				if who, err := r.opt.Store.Attribute(ctx, d.Match); err != nil {
+			// The common case by far: while nothing matches, skip the
+			// parse and the write.
+			ms := p.Match
+			if len(ms) == 0 {
+				if d, perr := c.parse(h, p.Body); perr == nil && !d.Ignore {
+					ms = d.Match
+				}
+			}
+			if len(ms) > 0 {
+				if who, err := r.opt.Store.Attribute(ctx, ms); err != nil {
 					return applied, left, err
 				} else if who == "" {
 					left++
@@ -360,6 +398,66 @@ func (r *Receiver) Reapply(ctx context.Context) (applied, left int, err error) {
 			"accepted", res.Stored.Accepted, "duplicates", res.Stored.Duplicates)
 	}
 	return applied, left, nil
+}
+
+// ParkedView is a parked delivery as listings show it (`hooks list
+// --json`, GET /api/v1/hooks): the raw body stays in the database.
+type ParkedView struct {
+	Key       string            `json:"key"`
+	Platform  string            `json:"platform"`
+	Reason    string            `json:"reason"`
+	Detail    string            `json:"detail"`
+	Received  time.Time         `json:"received"`
+	Updated   time.Time         `json:"updated"`
+	Attempts  int               `json:"attempts"`
+	Headers   map[string]string `json:"headers,omitempty"`
+	BodyBytes int               `json:"body_bytes"`
+}
+
+// View returns the listing form of a parked delivery.
+func View(p *store.Parked) ParkedView {
+	return ParkedView{Key: p.Key, Platform: p.Platform, Reason: p.Reason, Detail: p.Detail,
+		Received: p.Received, Updated: p.Updated, Attempts: p.Attempts, Headers: p.Headers, BodyBytes: len(p.Body)}
+}
+
+// Parked lists the parked deliveries, oldest first; only the unmatched
+// ones with unmatched.
+func (r *Receiver) Parked(ctx context.Context, unmatched bool) ([]ParkedView, error) {
+	ps, err := r.opt.Store.ParkedDeliveries(ctx)
+	out := []ParkedView{}
+	for i := range ps {
+		if !unmatched || ps[i].Reason == store.ParkUnmatched {
+			out = append(out, View(&ps[i]))
+		}
+	}
+	return out, err
+}
+
+// AdminHandler serves GET /api/v1/hooks[?unmatched=1] (the parked
+// deliveries) and POST /api/v1/hooks/replay (Reapply): what the CLI's
+// hooks verbs do, while serve holds the database. Mount it behind the
+// API's token.
+func (r *Receiver) AdminHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/hooks", func(w http.ResponseWriter, req *http.Request) {
+		out, err := r.Parked(req.Context(), req.URL.Query().Get("unmatched") != "")
+		if err != nil {
+			r.opt.Logger.Error("list parked webhooks", "err", err)
+			writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "internal error"})
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+	mux.HandleFunc("POST /api/v1/hooks/replay", func(w http.ResponseWriter, req *http.Request) {
+		n, left, err := r.Reapply(req.Context())
+		if err != nil {
+			r.opt.Logger.Error("replay parked webhooks", "err", err)
+			writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "internal error", "applied": n})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"applied": n, "still_parked": left})
+	})
+	return mux
 }
 
 // Reapply tries every parked delivery in st again; see Receiver.Reapply.

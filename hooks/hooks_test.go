@@ -449,6 +449,16 @@ func TestStripe(t *testing.T) {
 		}
 		wantCounts(t, out, 1, 0)
 	})
+	t.Run("a checkout naming nobody is ignored", func(t *testing.T) {
+		body := bytes.Replace(checkout, []byte(`"client_reference_id": "janko2026"`), []byte(`"client_reference_id": null`), 1)
+		body = bytes.Replace(body, []byte("evt_1MtwCELkdIwHu7ixeKqgh7ZQ"), []byte("evt_nobody"), 1)
+		if out := h.deliver("stripe", body, 200); out["ignored"] != "checkout.session.completed" {
+			t.Fatalf("answer = %v, want ignored", out)
+		}
+		if len(h.parked()) != 0 {
+			t.Fatal("a sale naming nobody was parked")
+		}
+	})
 	t.Run("stale timestamp", func(t *testing.T) {
 		hd := h.signed("stripe", checkout)
 		h.clock.Advance(6 * time.Minute)
@@ -490,6 +500,39 @@ func TestShopify(t *testing.T) {
 	})
 	t.Run("missing header", func(t *testing.T) {
 		h.refused("shopify", order, http.Header{"X-Shopify-Topic": {"orders/paid"}})
+	})
+	t.Run("nobody's orders and their refunds ignored, not parked", func(t *testing.T) {
+		other := bytes.Replace(order, []byte("820982911946154508"), []byte("820982911946154777"), -1)
+		other = bytes.Replace(other, []byte(`"code": "TENOFF"`), []byte(`"code": "BLACKFRIDAY"`), 1)
+		if out := h.deliver("shopify", other, http.StatusAccepted, "X-Shopify-Topic", "orders/paid"); out["parked"] != store.ParkUnmatched {
+			t.Fatalf("an order with an unknown discount code = %v, want parked", out)
+		}
+		noCode := bytes.Replace(order, []byte("820982911946154508"), []byte("820982911946154999"), -1)
+		noCode = bytes.Replace(noCode, []byte(`"code": "TENOFF"`), []byte(`"code": ""`), 1)
+		if out := h.deliver("shopify", noCode, 200, "X-Shopify-Topic", "orders/paid"); out["ignored"] != "orders/paid" {
+			t.Fatalf("an order naming nobody = %v, want ignored", out)
+		}
+		refund := bytes.Replace(sample(t, "shopify-refunds-create.json"), []byte("820982911946154508"), []byte("820982911946154999"), -1)
+		refund = bytes.Replace(refund, []byte("890088186047892319"), []byte("890088186047892999"), -1)
+		if out := h.deliver("shopify", refund, 200, "X-Shopify-Topic", "refunds/create"); out["ignored"] != "refunds/create" {
+			t.Fatalf("a refund of an order never counted = %v, want ignored", out)
+		}
+		// A refund of an order that is parked waits beside it, and both
+		// go in once the coupon is given to a partner.
+		refund = bytes.Replace(refund, []byte("820982911946154999"), []byte("820982911946154777"), -1)
+		if out := h.deliver("shopify", refund, http.StatusAccepted, "X-Shopify-Topic", "refunds/create"); out["parked"] != store.ParkUnmatched {
+			t.Fatalf("a refund of a parked order = %v, want parked", out)
+		}
+		ola := &bot.Partner{ID: "ola", Name: "Ola", Coupons: []string{"blackfriday"}}
+		if _, err := h.st.PutPartner(context.Background(), ola); err != nil {
+			t.Fatal(err)
+		}
+		if applied, left, err := h.rcv.Reapply(context.Background()); err != nil || applied != 2 || left != 0 {
+			t.Fatalf("Reapply = %d, %d, %v; want both applied", applied, left, err)
+		}
+		if got := h.totals("ola"); got.Sales != 1 || got.Refunds != 1 || got.RefundAmount != 4194 {
+			t.Fatalf("ola's totals = %+v", got)
+		}
 	})
 	t.Run("other topics ignored", func(t *testing.T) {
 		if out := h.deliver("shopify", order, 200, "X-Shopify-Topic", "orders/updated"); out["ignored"] != "orders/updated" {
@@ -543,8 +586,11 @@ func TestConcurrentDeliveries(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			body := []byte(fmt.Sprintf(`{"id":"evt_c%d","event":"sale.created","createdAt":"2025-03-01T10:00:00Z","data":{"link":{"partnerId":"pn_cm0lcuvtz000xcutmqw4a7wi3"},"sale":{"amount":%d,"currency":"usd"}}}`, i, 100+i))
-			if i%10 == 0 {
+			switch i % 10 {
+			case 0: // no such partner: parked before the commit
 				body = []byte(fmt.Sprintf(`{"id":"evt_u%d","event":"sale.created","createdAt":"2025-03-01T10:00:00Z","data":{"link":{"partnerId":"pn_nobody"},"sale":{"amount":5,"currency":"usd"}}}`, i))
+			case 5: // no EUR rate: fails inside a shared commit, which runs again without it
+				body = []byte(fmt.Sprintf(`{"id":"evt_e%d","event":"sale.created","createdAt":"2025-03-01T10:00:00Z","data":{"link":{"partnerId":"pn_cm0lcuvtz000xcutmqw4a7wi3"},"sale":{"amount":7,"currency":"eur"}}}`, i))
 			}
 			code, out := h.post("dub", body, h.signed("dub", body))
 			if code != 200 && code != 202 {
@@ -557,11 +603,20 @@ func TestConcurrentDeliveries(t *testing.T) {
 	for e := range errs {
 		t.Error(e)
 	}
-	if got := h.events(); got != n-n/10 {
-		t.Fatalf("events = %d, want %d", got, n-n/10)
+	var want bot.Amount
+	for i := range n {
+		if i%10 != 0 && i%10 != 5 {
+			want += bot.Amount(100 + i)
+		}
 	}
-	if got := len(h.parked()); got != n/10 {
-		t.Fatalf("parked = %d, want %d", got, n/10)
+	if got := h.events(); got != n-2*n/10 {
+		t.Fatalf("events = %d, want %d", got, n-2*n/10)
+	}
+	if got := h.totals("janko"); got.SalesAmount != want {
+		t.Fatalf("turnover = %v, want %v: each stored delivery once", got.SalesAmount, want)
+	}
+	if got := len(h.parked()); got != 2*n/10 {
+		t.Fatalf("parked = %d, want %d", got, 2*n/10)
 	}
 }
 
@@ -606,6 +661,18 @@ func TestCommissionStates(t *testing.T) {
 		wantCounts(t, h.deliver("rewardful", sample(t, "rewardful-commission-voided.json"), 200), 0, 1)
 		if got := h.commissions("janko", "2030-01-01"); got.Pending != 0 || got.Approved != 0 {
 			t.Fatalf("commissions = %+v after the void, want nothing pending or approved", got)
+		}
+	})
+	t.Run("Rewardful commission approved early by the platform, counted once", func(t *testing.T) {
+		h := newHarness(t)
+		created := sample(t, "rewardful-commission-created.json")
+		wantCounts(t, h.deliver("rewardful", created, 200), 1, 0)
+		due := bytes.Replace(created, []byte(`"state": "pending"`), []byte(`"state": "due"`), 1)
+		due = bytes.Replace(due, []byte(`"type": "commission.created"`), []byte(`"type": "commission.updated"`), 1)
+		due = bytes.Replace(due, []byte("0c5b9e22-8f41-4d3a-b6e7-91a2f3c4d5e6"), []byte("0c5b9e22-8f41-4d3a-b6e7-91a2f3c4d5e7"), 1)
+		wantCounts(t, h.deliver("rewardful", due, 200), 1, 0)
+		if got := h.commissions("janko", "2020-08-20"); got.Pending != 0 || got.Approved != 3000 {
+			t.Fatalf("commissions = %+v, want 30.00 approved once", got)
 		}
 	})
 	t.Run("Tolt commission rejected, attributed through its transaction", func(t *testing.T) {

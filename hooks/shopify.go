@@ -92,6 +92,10 @@ func parseShopify(h http.Header, body []byte) (*Delivery, error) {
 		if ref := landingRef(o.LandingSite); ref != "" {
 			d.Match = append(d.Match, code(ref), coupon(ref))
 		}
+		if len(d.Match) == 0 {
+			d.Ignore, d.Why = true, "names no discount code or ref"
+			return d, nil
+		}
 		ts := o.ProcessedAt
 		if ts == "" {
 			ts = o.CreatedAt
@@ -121,6 +125,7 @@ func parseShopify(h http.Header, body []byte) (*Delivery, error) {
 		d := &Delivery{Key: "shopify:refund:" + string(r.ID), Type: topic}
 		ref := "shopify:" + string(r.OrderID)
 		d.Match = []store.Match{event(ref)}
+		d.RefundOf = ref
 		ts := r.ProcessedAt
 		if ts == "" {
 			ts = r.CreatedAt

@@ -207,7 +207,7 @@ func parseStripe(_ http.Header, body []byte) (*Delivery, error) {
 			return bad(err)
 		}
 		if s.PaymentStatus != "paid" || s.AmountTotal.V <= 0 {
-			d.Ignore = true // not paid yet (async_payment_succeeded follows), or free
+			d.Ignore, d.Why = true, "not paid yet (async_payment_succeeded follows), or free"
 			return d, nil
 		}
 		// A subscription's first invoice is the same money as its
@@ -222,6 +222,10 @@ func parseStripe(_ http.Header, body []byte) (*Delivery, error) {
 		d.Match = refMatches(s.ClientReferenceID, s.Metadata["ref"])
 		for i := range s.Discounts {
 			d.Match = append(d.Match, s.Discounts[i].matches()...)
+		}
+		if len(d.Match) == 0 {
+			d.Ignore, d.Why = true, "names no referral code, ref or promotion code"
+			return d, nil
 		}
 		e := bot.Event{ID: id, Type: bot.EventSale, At: at}
 		if e.Amount, e.Currency, err = money(s.AmountTotal.V, s.Currency, stripeDigits(upper(s.Currency))); err != nil {
@@ -250,6 +254,12 @@ func parseStripe(_ http.Header, body []byte) (*Delivery, error) {
 		d.Match = refMatches(refs...)
 		if in.Discount != nil {
 			d.Match = append(d.Match, in.Discount.matches()...)
+		}
+		if len(d.Match) == 0 {
+			// A renewal counts when the subscription carries metadata.ref;
+			// a first invoice is counted through its checkout session.
+			d.Ignore, d.Why = true, "names no ref or promotion code"
+			return d, nil
 		}
 		e := bot.Event{ID: "stripe:" + in.ID, Type: bot.EventSale, At: at}
 		if in.StatusTransitions.PaidAt > 0 {
@@ -286,6 +296,7 @@ func parseStripe(_ http.Header, body []byte) (*Delivery, error) {
 			ref = "stripe:" + c.PaymentIntent.ID
 		}
 		d.Match = append([]store.Match{event(ref)}, refMatches(c.Metadata["ref"])...)
+		d.RefundOf = ref
 		e := bot.Event{ID: d.Key, Type: bot.EventRefund, At: at, Ref: ref}
 		if e.Amount, e.Currency, err = money(v, c.Currency, stripeDigits(upper(c.Currency))); err != nil {
 			return nil, err

@@ -13,6 +13,7 @@ import (
 	_ "partnerbot/commands"
 	_ "partnerbot/health"
 	"partnerbot/i18n"
+	_ "partnerbot/referral"
 	_ "partnerbot/report"
 )
 
@@ -30,6 +31,13 @@ partners manager managers contact retention cashback newsletter checkin check`)
 // polishCalques are Polish-looking words that read as translations from
 // English, not as Polish: "epizod" (an alert "episode"), "retencja".
 var polishCalques = words(`epizod epizodzie epizodu retencji retencja retencję fair feedback feedbacku follow case`)
+
+// gendered are past-tense and adjective forms that give a partner, which
+// may be a business ("Apteka … wyszedł") or a person of either gender, a
+// grammatical gender, or give the bot one ("zapisałem"). Texts about a
+// partner are phrased without them.
+var gendered = words(`wyszedł wyszła dołączył dołączyła pisał pisała użył użyła potwierdził potwierdziła
+odpowiedział odpowiedziała zapisałem zapisałam nieaktywny nieaktywna zdrowy zdrowa`)
 
 // allowedInPolish are the English words a Polish program does use:
 // "cashback" is the seed playbooks' own word for the reward and has no
@@ -86,10 +94,16 @@ func TestCatalogue_NoOtherLanguage(t *testing.T) {
 				t.Errorf("%s: Polish word %q in English: %q", k, w, en)
 			}
 		}
+		if strings.Contains(pl, "ł(a)") {
+			t.Errorf("%s: a gender by brackets in Polish: %q", k, pl)
+		}
 		for _, w := range scanWords(pl) {
 			lw := strings.ToLower(w)
 			if (englishWords[lw] || polishCalques[lw]) && !allowedInPolish[lw] {
 				t.Errorf("%s: %q in Polish: %q", k, w, pl)
+			}
+			if gendered[lw] {
+				t.Errorf("%s: gendered %q in Polish: %q", k, w, pl)
 			}
 		}
 	}

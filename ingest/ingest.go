@@ -150,7 +150,8 @@ func (r *Reader) Format() Format {
 //
 // A bad record returns a *bot.Error with code EINVALID, Line set and Field
 // naming the field at fault ("id", "type", "partner", "at", "amount",
-// "commission", an unknown field's or column's name, or "" for syntax).
+// "commission", "currency", "ref", "state", an unknown field's or
+// column's name, or "" for syntax).
 // After a bad record in NDJSON or CSV, or a well-formed but invalid element
 // of a JSON array, Next goes on with the next record, so a caller may list
 // every problem in a file. Errors that leave the rest unreadable (JSON
@@ -160,7 +161,11 @@ func (r *Reader) Format() Format {
 // as a *bot.Error.
 //
 // The event has passed bot.Event.Validate, its time is in UTC, and a
-// refund written with a negative amount has been made positive. Whether
+// refund written with a negative amount has been made positive. An event
+// with a currency other than the Reader's has its money read with that
+// currency's digits and its Currency set; the store converts it (see
+// store.Store.Ingest). Naming the Reader's own currency is the same as
+// naming none. Whether
 // the time is plausible (bot.Event.CheckTime) is for the caller to check.
 func (r *Reader) Next() (bot.Event, int, error) {
 	r.start()

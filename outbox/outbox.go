@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"strconv"
 	"sync"
 	"time"
 
@@ -369,7 +370,7 @@ func (d *Dispatcher) complete(ctx context.Context, it *store.OutboxItem, sender 
 	if it.Updates != "" {
 		return d.update(ctx, it, sender, now)
 	}
-	msg := it.Message
+	msg := pagedFrom(it.Message, it.ID)
 	img := msg.Image
 	attacher, apart := sender.(Attacher)
 	if img != nil && apart {
@@ -440,6 +441,17 @@ func (d *Dispatcher) post(ctx context.Context, it *store.OutboxItem, sender Send
 	return "", false, d.failed(ctx, it, now, err)
 }
 
+// pagedFrom makes a long list's other pages readable from item id when
+// a page button is pressed.
+func pagedFrom(msg bot.Message, id uint64) bot.Message {
+	if msg.List != nil && msg.List.Source == "" {
+		l := *msg.List
+		l.Source = "out:" + strconv.FormatUint(id, 10)
+		msg.List = &l
+	}
+	return msg
+}
+
 // parent finds the posted item key names for it: nil when there is none
 // to thread under or update (never queued, failed, another target), and
 // wait when it is still on its way.
@@ -481,7 +493,7 @@ func (d *Dispatcher) update(ctx context.Context, it *store.OutboxItem, sender Se
 			x.Status, x.Reason, x.FailedAt = store.OutboxFailed, "the message to update was never posted", now
 		})
 	}
-	msg := it.Message
+	msg := pagedFrom(it.Message, parent.ID)
 	if err := u.Update(ctx, it.Target, parent.Ref, &msg); err != nil {
 		var se *bot.SendError
 		if errors.As(err, &se) && se.Unknown {

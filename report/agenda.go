@@ -22,7 +22,7 @@ type agendaRow struct {
 // up (B) and whom to reactivate (C), each with the ranking month's
 // turnover, from the standings of today (health.Board.Standings). Only
 // the manager's own active partners appear; a section with nobody in it
-// is left out; each list shows up to 15 names and counts the rest.
+// is left out; every partner is listed (adapters page long lists).
 // Inactive partners are marked with their last sale, read from the
 // store; partners in their grace period without a segment of their own
 // are listed under onboarding, never under "reactivate". A manager with no partners gets a short
@@ -120,17 +120,20 @@ func (b *Builder) CareAgenda(ctx context.Context, m *bot.Manager, partners []bot
 	case len(segs[0]) == 0:
 		closing = "agenda.close.onboarding"
 	}
-	msg.Text = fitText(func(limit int) string {
-		parts := []string{lead}
-		for k := range 4 {
-			if len(lines[k]) == 0 {
-				continue
-			}
-			parts = append(parts, "*"+i18n.T(l, keys[k], len(lines[k]))+"*\n"+i18n.T(l, hints[k])+"\n"+bullets(l, lines[k], limit))
+	// Every partner, paged by the adapters: the lead and the week's
+	// advice on top, then each section's heading, hint and names.
+	msg.Text = lead + "\n\n" + i18n.T(l, closing)
+	list := &bot.List{Locale: l, Total: len(segs[0]) + len(segs[1]) + len(segs[2]) + len(segs[3])}
+	for k := range 4 {
+		if len(lines[k]) == 0 {
+			continue
 		}
-		parts = append(parts, i18n.T(l, closing))
-		return strings.Join(parts, "\n\n")
-	})
+		list.Items = append(list.Items, "*"+i18n.T(l, keys[k], len(lines[k]))+"*", i18n.T(l, hints[k]))
+		for _, line := range lines[k] {
+			list.Items = append(list.Items, "• "+line)
+		}
+	}
+	msg.List = list
 	return msg, nil
 }
 

@@ -13,22 +13,9 @@ import (
 	"partnerbot/i18n"
 )
 
-// Limits that keep every calendar message postable on every platform.
-const (
-	// listCap is how many names a list shows before "…and N more".
-	listCap = 15
-	// maxText is the longest Text: Slack's section limit (Discord's
-	// description takes 4096).
-	maxText = 3000
-	// maxTotal bounds a whole message's characters, under Discord's
-	// 6000 for an embed.
-	maxTotal = 5500
-	// maxMessageFields is under the 25 fields Discord allows.
-	maxMessageFields = 20
-	// maxDescription bounds a promotion's description in a message, so
-	// a field stays under Discord's 1024.
-	maxDescription = 600
-)
+// maxDescription bounds a promotion's description in a message: a
+// calendar is an overview, the link has the rest.
+const maxDescription = 600
 
 // DefaultNoticeLead is how long before its start a promotion is
 // announced when Builder.NoticeLead is not set (playbook 000: 48 h).
@@ -115,7 +102,8 @@ func (b *Builder) PromoCalendar(l bot.Locale, month bot.Period, promos []bot.Pro
 		return msg
 	}
 	msg.Text = i18n.T(l, "promocal.lead", name) + "\n" + i18n.T(l, "promocal.count", i18n.N(l, int64(len(in)), "promotion"))
-	shown := 0
+	// Each promotion whole, paged by the adapters.
+	list := &bot.List{Locale: l}
 	for _, p := range in {
 		var when string
 		if p.Start.Before(start) {
@@ -123,7 +111,7 @@ func (b *Builder) PromoCalendar(l bot.Locale, month bot.Period, promos []bot.Pro
 		} else {
 			when = i18n.T(l, "promocal.from_to", i18n.When(l, p.Start, loc), i18n.Until(l, p.End, loc))
 		}
-		lines := []string{when}
+		lines := []string{"*" + p.TitleIn(l) + "*", when}
 		if a := audience(l, p); a != "" {
 			lines = append(lines, a)
 		}
@@ -133,16 +121,9 @@ func (b *Builder) PromoCalendar(l bot.Locale, month bot.Period, promos []bot.Pro
 		if p.Link != "" {
 			lines = append(lines, p.Link)
 		}
-		f := bot.Field{Name: p.TitleIn(l), Value: strings.Join(lines, "\n")}
-		if shown == maxMessageFields || size(msg)+fieldSize(f) > maxTotal-100 {
-			break
-		}
-		msg.Fields = append(msg.Fields, f)
-		shown++
+		list.Items = append(list.Items, strings.Join(lines, "\n"))
 	}
-	if rest := len(in) - shown; rest > 0 {
-		msg.Text += "\n" + i18n.T(l, "report.more", rest)
-	}
+	msg.List = list
 	return msg
 }
 
@@ -235,51 +216,6 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return strings.TrimRight(string(r[:n-1]), " ") + "…"
-}
-
-func fieldSize(f bot.Field) int {
-	return utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
-}
-
-// size counts a message's characters as Discord totals an embed.
-func size(m *bot.Message) int {
-	n := utf8.RuneCountInString(m.Title) + utf8.RuneCountInString(m.Text) + utf8.RuneCountInString(m.Footer)
-	for _, f := range m.Fields {
-		n += fieldSize(f)
-	}
-	return n
-}
-
-// bullets writes up to limit items as "• item" lines and "…and N more"
-// for the rest.
-func bullets(l bot.Locale, items []string, limit int) string {
-	var b strings.Builder
-	for i, it := range items {
-		if i == limit {
-			if i > 0 {
-				b.WriteString("\n")
-			}
-			b.WriteString(i18n.T(l, "report.more", len(items)-limit))
-			break
-		}
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		b.WriteString("• " + it)
-	}
-	return b.String()
-}
-
-// fitText calls build with a shrinking list limit until its text fits
-// maxText: long partner names must not cut a message off mid-list.
-func fitText(build func(limit int) string) string {
-	var s string
-	for limit := listCap; limit >= 0; limit-- {
-		if s = build(limit); utf8.RuneCountInString(s) <= maxText {
-			return s
-		}
-	}
-	return truncate(s, maxText)
 }
 
 // share writes a fraction as a percentage with at most one decimal:

@@ -110,7 +110,7 @@ func (b *Builder) ProgramSummary(ctx context.Context, l bot.Locale, partners []b
 	total := len(active) + len(inactive)
 
 	var segs [3]int
-	idle := 0
+	idle, onboarding := 0, 0
 	var sumCur, sumPrev bot.Amount
 	var movers []mover
 	for i := range partners {
@@ -128,6 +128,8 @@ func (b *Builder) ProgramSummary(ctx context.Context, l bot.Locale, partners []b
 				segs[1]++
 			case health.SegmentC:
 				segs[2]++
+			case "":
+				onboarding++ // new: no segment yet
 			}
 			if st.Inactive {
 				idle++
@@ -181,7 +183,7 @@ func (b *Builder) ProgramSummary(ctx context.Context, l bot.Locale, partners []b
 	msg.Fields = []bot.Field{
 		{Name: i18n.T(l, "summary.active"), Value: i18n.T(l, "summary.active.value", len(active), total, share(l, x), share(l, target)), Inline: true},
 		{Name: i18n.T(l, "summary.turnover"), Value: b.money(l, sumCur) + i18n.Change(l, int64(sumCur), int64(sumPrev)), Inline: true},
-		{Name: i18n.T(l, "summary.segments", rankName), Value: i18n.T(l, "summary.segments.value", segs[0], segs[1], segs[2], idle), Inline: true},
+		{Name: i18n.T(l, "summary.segments", rankName), Value: segmentsValue(l, segs, idle, onboarding), Inline: true},
 	}
 	if len(risers) > 0 {
 		msg.Fields = append(msg.Fields, bot.Field{Name: i18n.T(l, "summary.risers"), Value: strings.Join(risers, "\n")})
@@ -263,13 +265,15 @@ func (b *Builder) RetentionReview(ctx context.Context, l bot.Locale, partners []
 		}
 		lines = append(lines, line)
 	}
-	msg.Text = fitText(func(limit int) string {
-		parts := []string{lead, verdict}
-		if len(lines) > 0 {
-			parts = append(parts, "*"+i18n.T(l, "retention.list", len(lines))+"*\n"+bullets(l, lines, limit))
+	msg.Text = lead + "\n\n" + verdict
+	if len(lines) > 0 {
+		// Every inactive partner, paged by the adapters.
+		list := &bot.List{Locale: l, Total: len(lines), Items: []string{"*" + i18n.T(l, "retention.list", len(lines)) + "*"}}
+		for _, line := range lines {
+			list.Items = append(list.Items, "• "+line)
 		}
-		return strings.Join(parts, "\n\n")
-	})
+		msg.List = list
+	}
 	return msg, nil
 }
 
@@ -283,6 +287,7 @@ func init() {
 		"summary.active.value":   {"%d of %d · %s (target %s)", "%d z %d · %s (cel %s)"},
 		"summary.turnover":       {"Program turnover", "Obrót programu"},
 		"summary.segments":       {"Segments (%s)", "Segmenty (%s)"},
+		"summary.segments.new":   {"new: %d", "nowi: %d"},
 		"summary.segments.value": {"A: %d · B: %d · C: %d (inactive: %d)", "A: %d · B: %d · C: %d (nieaktywni: %d)"},
 		"summary.risers":         {"Top risers, week on week", "Największe wzrosty tydzień do tygodnia"},
 		"summary.fallers":        {"Top fallers, week on week", "Największe spadki tydzień do tygodnia"},
@@ -302,4 +307,14 @@ func init() {
 		"retention.list":           {"Inactive partners (%d)", "Nieaktywni partnerzy (%d)"},
 		"retention.footer":         {"Counted: active partners who had joined by the quarter's end · paused and ended partners are not counted", "Liczeni: aktywni partnerzy, którzy dołączyli do końca kwartału · wstrzymani i zakończeni nie są liczeni"},
 	})
+}
+
+// segmentsValue writes the segment counts, and the partners still
+// onboarding (no segment yet) when there are any.
+func segmentsValue(l bot.Locale, segs [3]int, idle, onboarding int) string {
+	v := i18n.T(l, "summary.segments.value", segs[0], segs[1], segs[2], idle)
+	if onboarding > 0 {
+		v += " · " + i18n.T(l, "summary.segments.new", onboarding)
+	}
+	return v
 }

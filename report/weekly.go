@@ -182,11 +182,14 @@ func (b *Builder) WeeklyMessage(p *bot.Partner, w Weekly, st *health.Standing) (
 		msg.Fields = append(msg.Fields, bot.Field{Name: i18n.T(l, "stats.tier"), Value: st.TierText(l), Inline: true})
 	}
 	msg.Fields = append(msg.Fields, i18n.OwedFields(l, b.Currency, w.Owed)...)
-	png, err := chart.WeeklyPNG(w.Chart(p, b.Currency))
+	// The chart goes as its numbers, drawn when the message is sent
+	// (outbox.Options.Render): building 10 000 reports draws nothing,
+	// and the outbox keeps a few hundred bytes a report, not a PNG.
+	spec, err := chart.WeeklySpec(w.Chart(p, b.Currency))
 	if err != nil {
 		return nil, fmt.Errorf("weekly chart for %s: %w", p.ID, err)
 	}
-	msg.Image = &bot.Image{Name: "weeks-" + p.ID + ".png", Type: "image/png", Data: png, Alt: i18n.T(l, "weekly.chart_title")}
+	msg.Image = &bot.Image{Name: "weeks-" + p.ID + ".png", Type: "image/png", Spec: spec, Alt: i18n.T(l, "weekly.chart_title")}
 	return msg, nil
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"partnerbot/bot"
 	"partnerbot/bot/console"
+	"partnerbot/chart"
 	"partnerbot/demo"
 	"partnerbot/health"
 	"partnerbot/report"
@@ -124,7 +125,15 @@ func TestWeeklyRecords(t *testing.T) {
 	if strings.Contains(out, "wypłat") || strings.Contains(out, "oczekując") || strings.Contains(out, "Saldo") {
 		t.Errorf("a report without commission speaks of it:\n%s", out)
 	}
-	img, err := png.Decode(bytes.NewReader(m.Image.Data))
+	// The chart goes as its numbers, drawn at send time.
+	if len(m.Image.Data) != 0 || m.Image.Spec == nil || m.Image.Spec.Kind != chart.WeeklyKind {
+		t.Fatalf("chart: %d bytes of PNG and spec %+v, want only a weekly chart spec", len(m.Image.Data), m.Image.Spec)
+	}
+	data, err := chart.Render(ctx, m.Image.Spec)
+	if err != nil {
+		t.Fatalf("chart: %v", err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
 	if err != nil || img.Bounds().Dx() != 640 {
 		t.Fatalf("chart: %v", err)
 	}

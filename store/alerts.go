@@ -27,6 +27,11 @@ type AlertState struct {
 	EscalatedAt  time.Time `json:"escalated_at,omitzero"`  // escalation sent (once per episode)
 	Recovered    time.Time `json:"recovered,omitzero"`     // when the episode ended
 	Red          bool      `json:"red"`                    // the episode is open
+	// Announced is the outbox key of the message that announced the
+	// episode, by recipient target ("slack:@U1"): the message reminders
+	// and the recovered note follow in the thread of, and that answers
+	// update in place. A grouped alert is one message for many partners.
+	Announced map[string]string `json:"announced,omitempty"`
 }
 
 // AlertState returns the partner's alert record and whether there is one.

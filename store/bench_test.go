@@ -38,6 +38,27 @@ func BenchmarkStats(b *testing.B) {
 	}
 }
 
+// BenchmarkStatsAt reads a running month's stats as of an instant: the
+// same daily totals as Stats, plus the boundary day's events of the month
+// before, cut at the clock time (the 15th at 15:30 against 1–14 October
+// and 15 October up to 15:30).
+func BenchmarkStatsAt(b *testing.B) {
+	s, err := store.Open(fixture.Path(b), store.Options{Location: fixture.Location, ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Date(fixture.Today.Year, fixture.Today.Month, 15, 15, 30, 0, 0, fixture.Location)
+	p := bot.MonthPeriod(now.Year(), now.Month())
+	r := rand.New(rand.NewPCG(1, 1))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.StatsAt(ctx, fixture.PartnerID(r.IntN(fixture.Partners)), p, now, pln); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkRawGet is the floor under BenchmarkStats: one plain bbolt Get
 // of a daily-totals key in its own read transaction.
 func BenchmarkRawGet(b *testing.B) {

@@ -51,6 +51,7 @@ func (s *Store) StatsAt(ctx context.Context, partner string, p bot.Period, now t
 	}
 	for i := range evs {
 		prev.Add(&evs[i])
+		addPartialCommission(&prev, &evs[i])
 	}
 	st.Previous, st.PrevUntil = prev, cut
 	return st, nil

@@ -46,6 +46,14 @@ func TestStore_Currency(t *testing.T) {
 		}
 	})
 
+	t.Run("a state change in another currency needs no rate", func(t *testing.T) {
+		e := foreign("cm-void", bot.EventCommission, "2026-11-16T11:00:00+01:00", "CHF", 0, 0)
+		e.Ref, e.State = "nothing-yet", bot.CommissionVoid
+		if _, err := s.Ingest(ctx, []bot.Event{e}, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+
 	t.Run("a rate set, then accepted and converted", func(t *testing.T) {
 		r, err := s.SetRate(ctx, bot.ExchangeRate{Currency: "USD", Rate: mustRate(t, "3.65")})
 		if err != nil {

@@ -27,7 +27,8 @@ import (
 // at the rate in force on the event's day in the program's time zone (see
 // SetRate, bot.Rate.Convert for the rounding) and keeps the reported ones
 // in OrigAmount and OrigCommission (whatever the caller put there). An
-// event in the program currency is stored with Currency "".
+// event in the program currency is stored with Currency ""; one with no
+// money at all (a commission event changing only a state) needs no rate.
 //
 // The commission lifecycle the events drive is described in lifecycle.go.
 //

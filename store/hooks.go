@@ -179,6 +179,11 @@ type Parked struct {
 	Attempts int               `json:"attempts"`
 	Headers  map[string]string `json:"headers,omitempty"`
 	Body     []byte            `json:"body"`
+	// Events are the ids of the ledger events it makes, and Match the
+	// ways it names its partner, when known: Reapply tries Match without
+	// parsing the body again.
+	Events []string `json:"events,omitempty"`
+	Match  []Match  `json:"match,omitempty"`
 }
 
 // Reasons a delivery is parked.
@@ -236,6 +241,18 @@ func (s *Store) ParkedDeliveries(ctx context.Context) ([]Parked, error) {
 	return out, err
 }
 
+// ParkedProduces reports whether a parked delivery would make the event
+// with this id (a refund asks whether its sale is waiting).
+func (s *Store) ParkedProduces(ctx context.Context, eventID string) (bool, error) {
+	ps, err := s.ParkedDeliveries(ctx)
+	for _, p := range ps {
+		if slices.Contains(p.Events, eventID) {
+			return true, err
+		}
+	}
+	return false, err
+}
+
 // ParkedCount returns how many deliveries are parked, by reason.
 func (s *Store) ParkedCount(ctx context.Context) (map[string]int, error) {
 	ps, err := s.ParkedDeliveries(ctx)
@@ -259,7 +276,9 @@ func (s *Store) Deliver(ctx context.Context, evs []bot.Event, parkedKey string) 
 	err := s.groupUpdate(func(tx *bolt.Tx) error {
 		res = bot.IngestResult{}
 		days = map[uint32]bool{}
-		if err := s.ingestIn(tx, evs, &res, days); err != nil {
+		// A fresh copy each run: a group that fails elsewhere runs again,
+		// and ingest may rewrite the events it is given (conversion).
+		if err := s.ingestIn(tx, slices.Clone(evs), &res, days); err != nil {
 			return err
 		}
 		if parkedKey != "" {
@@ -317,6 +336,12 @@ func (s *Store) stopCommitter() {
 	<-s.commitDone
 }
 
+// GroupStats returns how many group commits ran and how many writes they
+// held: writes/commits is how many deliveries shared an fsync.
+func (s *Store) GroupStats() (commits, writes uint64) {
+	return s.groupCommits.Load(), s.groupWrites.Load()
+}
+
 func (s *Store) groupUpdate(fn func(*bolt.Tx) error) error {
 	if s.commitQ == nil {
 		return s.db.Update(fn)
@@ -330,8 +355,17 @@ func (s *Store) groupUpdate(fn func(*bolt.Tx) error) error {
 	return <-r.done
 }
 
+// gatherWait is how long the committer waits for stragglers when fewer
+// writers came than the last group had: writers answered together come
+// back together, and waiting a fraction of a commit for them keeps the
+// groups from splitting into a large one and a small one in turn.
+var gatherWait = 1 * time.Millisecond
+
 func (s *Store) committer() {
 	defer close(s.commitDone)
+	last := 0
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	for {
 		var first *commitReq
 		select {
@@ -356,6 +390,27 @@ func (s *Store) committer() {
 				break drain
 			}
 		}
+		if len(group) < last && gatherWait > 0 {
+			timer.Reset(gatherWait)
+		gather:
+			for len(group) < last {
+				select {
+				case r := <-s.commitQ:
+					group = append(group, r)
+				case <-timer.C:
+					break gather
+				}
+			}
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
+			}
+		}
+		last = len(group)
+		s.groupCommits.Add(1)
+		s.groupWrites.Add(uint64(len(group)))
 		s.commitGroup(group)
 	}
 }

@@ -2,7 +2,10 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"partnerbot/bot"
 	"partnerbot/store"
@@ -98,7 +101,7 @@ func TestStore_PutPartnersAllOrNothing(t *testing.T) {
 		{ID: "a1", Name: "A", Coupons: []string{"WSPOLNY"}},
 		{ID: "a2", Name: "B", Coupons: []string{"wspolny"}},
 	}
-	_, _, err := s.PutPartners(ctx, ps, []int{2, 3})
+	_, _, err := s.PutPartners(ctx, ps, []int{2, 3}, false)
 	be := bot.AsError(err)
 	if be == nil || be.Line != 3 || be.Field != "coupons" {
 		t.Fatalf("PutPartners = %v, want an error on line 3, field coupons", err)
@@ -107,8 +110,39 @@ func TestStore_PutPartnersAllOrNothing(t *testing.T) {
 		t.Fatalf("partners = %d after a failed import, want none", len(all))
 	}
 	ps[1].Coupons = nil
-	created, updated, err := s.PutPartners(ctx, ps, nil)
+	if c, _, err := s.PutPartners(ctx, ps, nil, true); err != nil || c != 2 {
+		t.Fatalf("dry run = %d, %v", c, err)
+	}
+	if all, _ := s.Partners(ctx); len(all) != 0 {
+		t.Fatalf("a dry run stored %d partners", len(all))
+	}
+	created, updated, err := s.PutPartners(ctx, ps, nil, false)
 	if err != nil || created != 2 || updated != 0 {
 		t.Fatalf("PutPartners = %d, %d, %v", created, updated, err)
 	}
+}
+
+// BenchmarkDeliverGroup: 32 writers delivering one sale each, fsync on,
+// without HTTP: what the group commit alone allows.
+func BenchmarkDeliverGroup(b *testing.B) {
+	ctx := context.Background()
+	s := mustOpen(b, "")
+	if _, err := s.PutPartner(ctx, &bot.Partner{ID: "janko", Name: "J", Joined: bot.MustDate("2025-03-01")}); err != nil {
+		b.Fatal(err)
+	}
+	var next atomic.Int64
+	b.SetParallelism(16) // 32 writers on 2 cores
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1)
+			ev := bot.Event{ID: fmt.Sprintf("dub:evt_%d", i), Type: bot.EventSale, Partner: "janko", At: tstart.Add(time.Duration(i) * time.Second), Amount: 100}
+			if _, err := s.Deliver(ctx, []bot.Event{ev}, ""); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	commits, writes := s.GroupStats()
+	b.ReportMetric(float64(writes)/float64(commits), "writes/commit")
 }

@@ -477,3 +477,17 @@ func (l *lifeDeltas) writeNet(tx *bolt.Tx, touched map[string]*bot.Totals) error
 	}
 	return nil
 }
+
+// addPartialCommission counts an event's commission in totals of part of
+// a day (StatsAt's boundary day), where the lifecycle's day-by-day change
+// does not apply: a sale earns its commission and a refund takes its
+// back, at their instants. A commission event's effect depends on its
+// item's whole history, so it counts in whole days only.
+func addPartialCommission(t *bot.Totals, e *bot.Event) {
+	switch e.Type {
+	case bot.EventSale:
+		t.Commission += e.Commission
+	case bot.EventRefund:
+		t.Commission -= e.Commission
+	}
+}

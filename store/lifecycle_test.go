@@ -286,3 +286,24 @@ func TestStore_CommissionLifecycle(t *testing.T) {
 		t.Errorf("stats owed %+v, before %+v", st.Owed, st.PrevOwed)
 	}
 }
+
+func TestStore_StatsAtCountsBoundaryDayCommission(t *testing.T) {
+	// On 1 December at 10:00 the period before is 1 November up to 10:00:
+	// the commission of the sale before the cut counts, the one after not.
+	s := mustOpen(t, "")
+	mustPartner(t, s, "janko")
+	evs := []bot.Event{
+		ev("n1", bot.EventSale, "janko", "2026-11-01T09:00:00+01:00", 10000, 300),
+		ev("n2", bot.EventSale, "janko", "2026-11-01T15:00:00+01:00", 10000, 500),
+	}
+	if _, err := s.Ingest(ctx, evs, nil); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.StatsAt(ctx, "janko", bot.MonthPeriod(2026, 12), time.Date(2026, 12, 1, 10, 0, 0, 0, waw), pln)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Previous.Commission != 300 || st.Previous.SalesAmount != 10000 {
+		t.Fatalf("previous = %+v, want the 09:00 sale's 3.00 commission only", st.Previous)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -128,13 +129,17 @@ func (s *Store) putPartnerTx(tx *bolt.Tx, np *bot.Partner) (created bool, err er
 	return created, putJSON(b, np.ID, np)
 }
 
+// errDryRun rolls back a transaction that only checked.
+var errDryRun = errors.New("dry run")
+
 // PutPartners creates or replaces many partners at once, like PutPartner
 // each, in one transaction: all of them or none. lines gives each
 // partner's line in its input for errors (nil means position+1); a
 // partner's external ids and coupons may not repeat another's in the
-// same batch. Returns how many were created and updated, or the first
+// same batch. With dryRun everything is checked and nothing kept.
+// Returns how many were (or would be) created and updated, or the first
 // error with its Line.
-func (s *Store) PutPartners(ctx context.Context, ps []bot.Partner, lines []int) (created, updated int, err error) {
+func (s *Store) PutPartners(ctx context.Context, ps []bot.Partner, lines []int, dryRun bool) (created, updated int, err error) {
 	if err := ctx.Err(); err != nil {
 		return 0, 0, err
 	}
@@ -166,8 +171,14 @@ func (s *Store) PutPartners(ctx context.Context, ps []bot.Partner, lines []int) 
 				updated++
 			}
 		}
+		if dryRun {
+			return errDryRun
+		}
 		return nil
 	})
+	if dryRun && errors.Is(err, errDryRun) {
+		return created, updated, nil
+	}
 	if err != nil {
 		return 0, 0, wrap("put partners", err)
 	}

@@ -131,6 +131,12 @@ func (s *Store) convert(e *bot.Event, day bot.Date, rates *rateCache) error {
 	if err != nil {
 		return bot.FieldError("currency", "%s", bot.ErrorMessage(err))
 	}
+	if e.Amount == 0 && e.Commission == 0 {
+		// Nothing to convert (a commission event that only changes a
+		// state): no rate is needed.
+		e.OrigAmount, e.OrigCommission = 0, 0
+		return nil
+	}
 	r, ok, err := rates.find(from.Code, day)
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -117,6 +118,8 @@ type Store struct {
 	commitStop chan struct{}
 	commitDone chan struct{}
 	stopOnce   sync.Once
+
+	groupCommits, groupWrites atomic.Uint64
 }
 
 // Open opens or creates the database file at path and brings its schema

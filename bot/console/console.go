@@ -18,6 +18,7 @@ import (
 
 	"partnerbot/bot"
 	"partnerbot/commands"
+	"partnerbot/i18n"
 )
 
 // Render writes a message as plain text: what the console prints and what
@@ -37,6 +38,16 @@ func Render(m *bot.Message) string {
 	}
 	if m.Text != "" {
 		b.WriteString(m.Text + "\n")
+	}
+	if m.List != nil {
+		// A terminal scrolls: the whole list, then its total.
+		if m.Text != "" {
+			b.WriteString("\n")
+		}
+		for _, it := range m.List.Items {
+			b.WriteString(it + "\n")
+		}
+		b.WriteString("(" + i18n.T(m.List.Locale, "list.all", m.List.Count()) + ")\n")
 	}
 	if len(m.Fields) > 0 {
 		if m.Text != "" {
@@ -103,7 +114,9 @@ type Session struct {
 
 // Run reads commands until the input ends or ctx is done. A line is a
 // command ("/mystats 2026-11", the slash optional), a button press
-// ("!1" presses the last answer's first button), "help", or "quit".
+// ("!1" presses the last answer's first button), "help", "quit", or
+// anything else: words to the bot, as in a DM (a partner's go to its
+// manager).
 func (s *Session) Run(ctx context.Context) error {
 	sc := bufio.NewScanner(s.In)
 	var last *bot.Message
@@ -128,6 +141,13 @@ func (s *Session) Run(ctx context.Context) error {
 			s.print(last)
 		default:
 			name, text, _ := strings.Cut(strings.TrimPrefix(line, "/"), " ")
+			if _, known := s.Service.Spec(name); !known && !strings.HasPrefix(line, "/") {
+				// Words, not a command: what a DM to the bot is.
+				if last = s.Service.Converse(ctx, s.Caller, commands.Incoming{Text: line, DM: true}); last != nil {
+					s.print(last)
+				}
+				break
+			}
 			args, err := s.Service.ParseText(name, text)
 			if _, known := s.Service.Spec(name); known && err != nil {
 				fmt.Fprintln(s.Out, bot.ErrorMessage(err))

@@ -38,6 +38,10 @@ type Options struct {
 	AppID     string // DISCORD_APP_ID
 	PublicKey string // DISCORD_PUBLIC_KEY: hex Ed25519 key that signs HTTP interactions
 	GuildID   string // register commands to this guild; "" registers them globally
+	// DMCommands registers the commands globally, usable in servers and
+	// in a DM with the bot (contexts guild and bot DM, guild install);
+	// the guild's own commands, if GuildID is set, are cleared.
+	DMCommands bool
 	// APIURL replaces https://discord.com/api/v9 (config discord.api_url);
 	// "" means Discord itself.
 	APIURL string
@@ -146,24 +150,37 @@ func (a *Adapter) RegisterCommands(ctx context.Context) error {
 	case a.opt.AppID == "":
 		return errors.New("register discord commands: DISCORD_APP_ID is not set")
 	}
-	scope := "globally"
-	if a.opt.GuildID != "" {
-		scope = "in guild " + a.opt.GuildID
+	scope, guild := "globally", a.opt.GuildID
+	if a.opt.DMCommands {
+		scope, guild = "globally, with DMs", ""
+	} else if guild != "" {
+		scope = "in guild " + guild
 	}
-	cmds := applicationCommands(a.opt.Service.Specs())
-	_, err := a.session.ApplicationCommandBulkOverwrite(a.opt.AppID, a.opt.GuildID, cmds,
+	cmds := applicationCommands(a.opt.Service.Specs(), a.opt.DMCommands)
+	_, err := a.session.ApplicationCommandBulkOverwrite(a.opt.AppID, guild, cmds,
 		discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(true))
 	if err != nil {
 		return fmt.Errorf("register discord commands %s: %w", scope, err)
+	}
+	if a.opt.DMCommands && a.opt.GuildID != "" {
+		// Guild commands registered before would show beside the global
+		// ones with the same names.
+		if _, err := a.session.ApplicationCommandBulkOverwrite(a.opt.AppID, a.opt.GuildID, []*discordgo.ApplicationCommand{},
+			discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(true)); err != nil {
+			return fmt.Errorf("clear discord commands in guild %s (now registered globally): %w", a.opt.GuildID, err)
+		}
 	}
 	a.log.Info("discord commands registered", "scope", scope, "commands", len(cmds))
 	return nil
 }
 
 // applicationCommands declares the service's commands to Discord: one
-// string option per argument, English descriptions with Polish
-// localizations.
-func applicationCommands(specs []*commands.Spec) []*discordgo.ApplicationCommand {
+// string option per argument, with the declaration's fixed choices, its
+// length cap, or autocomplete for partner ids; English descriptions with
+// Polish localizations. The names are the commands' own, the same as on
+// Slack (the contract), so they are not localized. withDMs declares the
+// commands usable in servers and in a DM with the bot.
+func applicationCommands(specs []*commands.Spec, withDMs bool) []*discordgo.ApplicationCommand {
 	out := make([]*discordgo.ApplicationCommand, 0, len(specs))
 	for _, sp := range specs {
 		cmd := &discordgo.ApplicationCommand{
@@ -173,8 +190,12 @@ func applicationCommands(specs []*commands.Spec) []*discordgo.ApplicationCommand
 			DescriptionLocalizations: &map[discordgo.Locale]string{discordgo.Polish: description(sp.Help(bot.LocalePL), sp.Name)},
 			Options:                  []*discordgo.ApplicationCommandOption{},
 		}
+		if withDMs {
+			cmd.Contexts = &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
+			cmd.IntegrationTypes = &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
+		}
 		for _, arg := range sp.Args {
-			cmd.Options = append(cmd.Options, &discordgo.ApplicationCommandOption{
+			opt := &discordgo.ApplicationCommandOption{
 				Type:        discordgo.ApplicationCommandOptionString,
 				Name:        arg.Name,
 				Required:    arg.Required,
@@ -182,7 +203,15 @@ func applicationCommands(specs []*commands.Spec) []*discordgo.ApplicationCommand
 				DescriptionLocalizations: map[discordgo.Locale]string{
 					discordgo.Polish: description(sp.ArgHelp(bot.LocalePL, arg.Name), arg.Name),
 				},
-			})
+				Autocomplete: arg.Partner,
+			}
+			for _, c := range arg.Choices {
+				opt.Choices = append(opt.Choices, &discordgo.ApplicationCommandOptionChoice{Name: c, Value: c})
+			}
+			if len(opt.Choices) == 0 && arg.MaxLen > 0 {
+				opt.MaxLength = min(arg.MaxLen, maxOptionLength)
+			}
+			cmd.Options = append(cmd.Options, opt)
 		}
 		// Discord refuses an optional option before a required one.
 		sort.SliceStable(cmd.Options, func(i, j int) bool { return cmd.Options[i].Required && !cmd.Options[j].Required })
@@ -190,6 +219,9 @@ func applicationCommands(specs []*commands.Spec) []*discordgo.ApplicationCommand
 	}
 	return out
 }
+
+// maxOptionLength is Discord's cap on a string option's max_length.
+const maxOptionLength = 6000
 
 // description fits a help text into Discord's 100 characters; Discord
 // refuses an empty one.

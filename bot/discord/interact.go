@@ -114,9 +114,7 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) (resp *
 	case discordgo.InteractionPing:
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}, nil
 	case discordgo.InteractionApplicationCommandAutocomplete:
-		// No option asks for autocomplete; answer with no suggestions.
-		return &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-			Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}}}, nil
+		return a.autocomplete(ctx, i), nil
 	case discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent, discordgo.InteractionModalSubmit:
 	default:
 		return a.message(&bot.Message{Text: i18n.T(locale(i), "err.unknown_action"), Private: true}), nil
@@ -233,6 +231,9 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, user str
 		return svc.Run(ctx, caller, data.Name, optionArgs(data.Options))
 	case discordgo.MessageComponentInteractionData:
 		action, value := parseCustomID(data.CustomID)
+		if i.Message != nil {
+			caller.MessageRef = i.Message.ID
+		}
 		return svc.Interact(ctx, caller, action, value)
 	case discordgo.ModalSubmitInteractionData:
 		action, value := parseCustomID(data.CustomID)
@@ -357,4 +358,61 @@ func flags(private bool) discordgo.MessageFlags {
 		return discordgo.MessageFlagsEphemeral
 	}
 	return 0
+}
+
+// maxChoices is how many suggestions Discord shows.
+const maxChoices = 25
+
+// autocomplete suggests values for the option being typed: the asker's
+// own partners (an admin's: all) for a partner argument, nothing for any
+// other. It answers at once (no deferral exists for suggestions) and is
+// not a use of the command, so it neither counts as activity nor uses up
+// the interaction id.
+func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.Interaction) *discordgo.InteractionResponse {
+	choices := []*discordgo.ApplicationCommandOptionChoice{}
+	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		Data: &discordgo.InteractionResponseData{Choices: choices}}
+	if i.Data == nil {
+		return resp
+	}
+	data := i.ApplicationCommandData()
+	sp, ok := a.opt.Service.Spec(data.Name)
+	user := interactionUser(i)
+	if !ok || user == "" {
+		return resp
+	}
+	var focused *discordgo.ApplicationCommandInteractionDataOption
+	for _, o := range data.Options {
+		if o.Focused {
+			focused = o
+		}
+	}
+	if focused == nil {
+		return resp
+	}
+	partnerArg := false
+	for _, arg := range sp.Args {
+		partnerArg = partnerArg || (arg.Name == focused.Name && arg.Partner)
+	}
+	if !partnerArg {
+		return resp
+	}
+	ctx, cancel := context.WithTimeout(ctx, a.opt.Budget)
+	defer cancel()
+	caller, err := a.opt.Service.Resolve(ctx, platform, user, i.ChannelID)
+	if err != nil {
+		a.log.Error("resolve discord user for autocomplete", "user", user, "err", err)
+		return resp
+	}
+	typed, _ := focused.Value.(string)
+	sugg, err := a.opt.Service.CompletePartners(ctx, caller, typed, maxChoices)
+	if err != nil {
+		a.log.Error("discord autocomplete", "user", user, "err", err)
+		return resp
+	}
+	for _, s := range sugg {
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: truncate(s.Label, 100), Value: s.Value})
+	}
+	resp.Data.Choices = choices
+	return resp
 }

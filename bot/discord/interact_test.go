@@ -130,7 +130,7 @@ func TestInteractions_MyStats(t *testing.T) {
 func TestInteractions_PartnerSeesOnlyItself(t *testing.T) {
 	e := newEnv(t)
 	t.Run("mystats has no option naming a partner", func(t *testing.T) {
-		for _, c := range applicationCommands(e.svc.Specs()) {
+		for _, c := range applicationCommands(e.svc.Specs(), false) {
 			if c.Name != "mystats" {
 				continue
 			}

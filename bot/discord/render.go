@@ -9,6 +9,8 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"partnerbot/bot"
+	"partnerbot/commands"
+	"partnerbot/i18n"
 )
 
 // Discord's limits, counted in UTF-16 code units as Discord counts them.
@@ -97,6 +99,10 @@ func render(m *bot.Message) rendered {
 	if m.Footer != "" {
 		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(m.Footer, maxFooter)}
 	}
+	var nav []bot.Button
+	if m.List != nil {
+		nav = renderList(e, m.List)
+	}
 	fitEmbed(e)
 	if e.Title == "" && e.Description == "" && len(e.Fields) == 0 && e.Footer == nil {
 		e.Description = "—" // Discord refuses an empty embed
@@ -107,8 +113,67 @@ func render(m *bot.Message) rendered {
 		r.FileName = fileName(m.Image.Name)
 		e.Image = &discordgo.MessageEmbedImage{URL: "attachment://" + r.FileName}
 	}
-	r.Components, r.Dropped = buttons(m.Buttons)
+	r.Components, r.Dropped = buttons(append(nav, m.Buttons...))
 	return r
+}
+
+// minListRoom is the least room a list page gets, however long the rest.
+const minListRoom = 500
+
+// renderList puts the page of a list it asks for under the description,
+// whole lines within what the embed has left of Discord's 4 096 for a
+// description and 6 000 for an embed, adds the page and the total to
+// the footer, and returns the previous and next buttons.
+func renderList(e *discordgo.MessageEmbed, l *bot.List) []bot.Button {
+	line := i18n.T(l.Locale, "list.all", l.Count())
+	footer := func(line string) string {
+		if e.Footer == nil || e.Footer.Text == "" {
+			return line
+		}
+		return truncate(line+"\n"+e.Footer.Text, maxFooter)
+	}
+	// The longest page line it may get, to leave room for it.
+	longest := i18n.T(l.Locale, "list.page", len(l.Items), len(l.Items), l.Count())
+	rest := textLen(e.Title) + textLen(footer(longest))
+	for _, f := range e.Fields {
+		rest += textLen(f.Name) + textLen(f.Value)
+	}
+	sep := 0
+	if e.Description != "" {
+		sep = 2
+	}
+	room := min(maxDescription-textLen(e.Description)-sep, maxEmbedTotal-rest-textLen(e.Description)-sep)
+	if room < minListRoom {
+		// The text gives way: the list is what the message is for.
+		room = minListRoom
+		keep := max(min(maxDescription, maxEmbedTotal-rest)-room-sep, 0)
+		e.Description = truncate(e.Description, max(keep, 1))
+	}
+	pages := bot.Paginate(l.Items, room, 1, func(s string) int { return textLen(discordMarkdown(s)) })
+	p := min(max(l.Page, 0), len(pages)-1)
+	var body string
+	for _, sect := range pages[p] {
+		body = truncate(discordMarkdown(strings.Join(sect, "\n")), room)
+	}
+	if e.Description != "" && body != "" {
+		e.Description += "\n\n"
+	}
+	e.Description += body
+	if len(pages) > 1 {
+		line = i18n.T(l.Locale, "list.page", p+1, len(pages), l.Count())
+	}
+	e.Footer = &discordgo.MessageEmbedFooter{Text: footer(line)}
+	if l.Source == "" || len(pages) < 2 {
+		return nil
+	}
+	var bs []bot.Button
+	if p > 0 {
+		bs = append(bs, bot.Button{Action: commands.ActionPage, Value: commands.PageValue(p-1, l.Source), Label: i18n.T(l.Locale, "list.prev")})
+	}
+	if p < len(pages)-1 {
+		bs = append(bs, bot.Button{Action: commands.ActionPage, Value: commands.PageValue(p+1, l.Source), Label: i18n.T(l.Locale, "list.next"), Style: bot.ButtonPrimary})
+	}
+	return bs
 }
 
 // fitEmbed keeps an embed within Discord's 6000-character total: the

@@ -14,33 +14,59 @@ import (
 	"partnerbot/bot"
 )
 
+// registered is a command as the registration payload declares it.
+type registered struct {
+	Name             string            `json:"name"`
+	NameLocalization map[string]string `json:"name_localizations"`
+	Description      string            `json:"description"`
+	Localization     map[string]string `json:"description_localizations"`
+	Contexts         []int             `json:"contexts"`
+	IntegrationTypes []int             `json:"integration_types"`
+	Options          []struct {
+		Name         string            `json:"name"`
+		Type         int               `json:"type"`
+		Required     bool              `json:"required"`
+		Description  string            `json:"description"`
+		Localization map[string]string `json:"description_localizations"`
+		Autocomplete bool              `json:"autocomplete"`
+		MaxLength    int               `json:"max_length"`
+		Choices      []struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		} `json:"choices"`
+	} `json:"options"`
+}
+
 func TestRegisterCommands(t *testing.T) {
-	for _, tt := range []struct{ guild, path string }{
-		{"g1", "/applications/app1/guilds/g1/commands"},
-		{"", "/applications/app1/commands"},
+	for _, tt := range []struct {
+		name, guild string
+		dms         bool
+		paths       []string // PUT, in order; the first carries the commands
+	}{
+		{"guild", "g1", false, []string{"/applications/app1/guilds/g1/commands"}},
+		{"global", "", false, []string{"/applications/app1/commands"}},
+		{"global with DMs", "", true, []string{"/applications/app1/commands"}},
+		{"global with DMs clears the guild's", "g1", true, []string{"/applications/app1/commands", "/applications/app1/guilds/g1/commands"}},
 	} {
-		t.Run("guild "+tt.guild, func(t *testing.T) {
-			e := newEnv(t, func(o *Options) { o.GuildID = tt.guild })
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, func(o *Options) { o.GuildID, o.DMCommands = tt.guild, tt.dms })
 			if err := e.adapter.RegisterCommands(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			req := only(t, e.api.requests())
-			if req.Method != "PUT" || req.Path != tt.path {
-				t.Fatalf("request = %s %s, want PUT %s", req.Method, req.Path, tt.path)
+			reqs := e.api.requests()
+			if len(reqs) != len(tt.paths) {
+				t.Fatalf("requests = %v, want PUT %v", paths(reqs), tt.paths)
 			}
-			var cmds []struct {
-				Name         string            `json:"name"`
-				Description  string            `json:"description"`
-				Localization map[string]string `json:"description_localizations"`
-				Options      []struct {
-					Name         string            `json:"name"`
-					Type         int               `json:"type"`
-					Required     bool              `json:"required"`
-					Description  string            `json:"description"`
-					Localization map[string]string `json:"description_localizations"`
-				} `json:"options"`
+			for i, req := range reqs {
+				if req.Method != "PUT" || req.Path != tt.paths[i] {
+					t.Fatalf("request %d = %s %s, want PUT %s", i, req.Method, req.Path, tt.paths[i])
+				}
 			}
-			if err := json.Unmarshal(req.Body, &cmds); err != nil {
+			if len(reqs) > 1 && strings.TrimSpace(string(reqs[1].Body)) != "[]" {
+				t.Errorf("the guild's commands are not cleared: %s", reqs[1].Body)
+			}
+			var cmds []registered
+			if err := json.Unmarshal(reqs[0].Body, &cmds); err != nil {
 				t.Fatal(err)
 			}
 			var names, want []string
@@ -52,14 +78,42 @@ func TestRegisterCommands(t *testing.T) {
 				if c.Description == "" || textLen(c.Description) > 100 || c.Localization["pl"] == "" || c.Localization["pl"] == c.Description {
 					t.Errorf("/%s: description %q, pl %q", c.Name, c.Description, c.Localization["pl"])
 				}
+				if len(c.NameLocalization) != 0 {
+					t.Errorf("/%s: localized name %v; names are the same everywhere", c.Name, c.NameLocalization)
+				}
+				if tt.dms && (!slices.Equal(c.Contexts, []int{0, 1}) || !slices.Equal(c.IntegrationTypes, []int{0})) {
+					t.Errorf("/%s: contexts %v, integration types %v, want [0 1] and [0]", c.Name, c.Contexts, c.IntegrationTypes)
+				}
+				if !tt.dms && (c.Contexts != nil || c.IntegrationTypes != nil) {
+					t.Errorf("/%s: contexts %v without the DM switch", c.Name, c.Contexts)
+				}
 				for _, o := range c.Options {
 					if o.Type != 3 || o.Description == "" || o.Localization["pl"] == "" {
 						t.Errorf("/%s %s: %+v", c.Name, o.Name, o)
+					}
+					// Free text is capped; a fixed list or suggestions
+					// stand instead of the cap, never both list kinds.
+					if len(o.Choices) == 0 && o.MaxLength == 0 {
+						t.Errorf("/%s %s: free text without max_length", c.Name, o.Name)
+					}
+					if len(o.Choices) > 0 && o.Autocomplete {
+						t.Errorf("/%s %s: choices and autocomplete", c.Name, o.Name)
 					}
 				}
 			}
 			if !slices.Equal(names, want) {
 				t.Errorf("commands = %v, want %v", names, want)
+			}
+			choices := func(c registered, opt string) []string {
+				var out []string
+				for _, o := range c.Options {
+					if o.Name == opt {
+						for _, ch := range o.Choices {
+							out = append(out, ch.Value)
+						}
+					}
+				}
+				return out
 			}
 			for _, c := range cmds {
 				switch c.Name {
@@ -68,12 +122,28 @@ func TestRegisterCommands(t *testing.T) {
 						t.Errorf("/link options = %+v", c.Options)
 					}
 				case "contact":
-					if len(c.Options) != 2 || c.Options[0].Name != "id" || !c.Options[0].Required || c.Options[1].Name != "note" || c.Options[1].Required {
+					if len(c.Options) != 2 || c.Options[0].Name != "id" || !c.Options[0].Required || c.Options[1].Name != "note" || c.Options[1].Required ||
+						!c.Options[0].Autocomplete || c.Options[1].MaxLength != 500 {
 						t.Errorf("/contact options = %+v", c.Options)
+					}
+				case "partner", "linkcode", "message":
+					if c.Options[0].Name != "id" || !c.Options[0].Autocomplete {
+						t.Errorf("/%s id has no autocomplete: %+v", c.Name, c.Options)
 					}
 				case "mystats":
 					if len(c.Options) != 1 || c.Options[0].Name != "period" || c.Options[0].Required {
 						t.Errorf("/mystats options = %+v", c.Options)
+					}
+				case "notify":
+					if got := choices(c, "kind"); !slices.Equal(got, bot.MutableKinds) {
+						t.Errorf("/notify kind choices = %v, want %v", got, bot.MutableKinds)
+					}
+					if got := choices(c, "state"); !slices.Equal(got, []string{"on", "off"}) {
+						t.Errorf("/notify state choices = %v", got)
+					}
+				case "health":
+					if got := choices(c, "filter"); !slices.Equal(got, []string{"red", "amber", "all"}) {
+						t.Errorf("/health filter choices = %v", got)
 					}
 				}
 			}

@@ -46,6 +46,7 @@ type env struct {
 	web     *httptest.Server
 	hooks   *hookSink
 	gate    chan struct{} // nil, or Stats blocks until it is closed
+	health  commands.HealthFunc
 
 	activity atomic.Int64
 	triggers atomic.Int64 // trigger_ids handed out: each request is a new one
@@ -62,6 +63,11 @@ func withBudget(d time.Duration) envOption {
 // withSlowStats makes Stats wait for e.gate.
 func withSlowStats() envOption {
 	return func(e *env, _ *Options) { e.gate = make(chan struct{}) }
+}
+
+// withHealth judges partners with fn for /health.
+func withHealth(fn commands.HealthFunc) envOption {
+	return func(e *env, _ *Options) { e.health = fn }
 }
 
 func withAppToken(tok string) envOption {
@@ -129,7 +135,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	}
 	e.svc = commands.New(commands.Options{Store: cs, Clock: e.clock, Location: warsaw, Currency: pln,
 		Locale: bot.LocaleEN, PublicURL: "https://bot.example.com", Program: "Test Program",
-		Rules: health.DefaultRules, Logger: slog.New(slog.DiscardHandler)})
+		Rules: health.DefaultRules, Logger: slog.New(slog.DiscardHandler), Health: e.health})
 
 	e.fake = newFakeSlack(t)
 	e.hooks = newHookSink(t)

@@ -99,7 +99,9 @@ func (a *Adapter) dispatchEvent(ctx context.Context, env envelope) error {
 			}
 		})
 	case "message":
-		if ev.Subtype != "" || ev.BotID != "" || ev.User == "" {
+		// A file with a comment and a thread reply sent to the channel
+		// too are people writing; other subtypes (edits, joins) are not.
+		if ev.Subtype != "" && ev.Subtype != "file_share" && ev.Subtype != "thread_broadcast" || ev.BotID != "" || ev.User == "" {
 			return nil // edits, joins, bots (ourselves included)
 		}
 		switch ev.ChannelType {
@@ -155,20 +157,29 @@ func (a *Adapter) converse(env envelope, ev event) {
 }
 
 // publishHome shows a user's Home tab: a linked partner's own stats
-// (with their buttons), or for anyone else what the bot can do for them
-// and how to link.
+// (with their buttons); a manager's health board and this week's care
+// agenda, with the same buttons as in chat; for anyone else what the bot
+// can do for them and how to link.
 func (a *Adapter) publishHome(ctx context.Context, user string) error {
 	c, err := a.resolve(ctx, user, "")
 	if err != nil {
 		return err
 	}
-	var msg *bot.Message
-	if c.Partner != nil {
-		msg = a.svc.Run(ctx, c, "mystats", nil)
-	} else {
-		msg = a.svc.Run(ctx, c, "help", nil)
+	var blocks []slackapi.Block
+	for _, msg := range a.svc.Home(ctx, c) {
+		left := maxHomeBlocks - len(blocks)
+		if len(blocks) > 0 {
+			left-- // the divider
+		}
+		if left < 3 {
+			break
+		}
+		if len(blocks) > 0 {
+			blocks = append(blocks, slackapi.NewDividerBlock())
+		}
+		blocks = append(blocks, renderBlocks(msg, left)...)
 	}
-	view := slackapi.HomeTabViewRequest{Type: slackapi.VTHomeTab, Blocks: slackapi.Blocks{BlockSet: renderBlocks(msg, maxHomeBlocks)}}
+	view := slackapi.HomeTabViewRequest{Type: slackapi.VTHomeTab, Blocks: slackapi.Blocks{BlockSet: blocks}}
 	_, err = a.api.PublishViewContext(ctx, slackapi.PublishViewContextRequest{UserID: user, View: view})
 	return err
 }

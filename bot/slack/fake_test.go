@@ -27,6 +27,7 @@ type fakeSlack struct {
 	opened  []string // users whose DM was opened
 	uploads []upload
 	views   []view
+	modals  []string // views.open bodies
 	seq     int
 
 	// ws, if set, serves a Socket Mode connection; set it with onSocket.
@@ -56,6 +57,7 @@ type post struct {
 }
 
 type upload struct {
+	ID       string // the file id getUploadURLExternal gave
 	Filename string
 	Size     int
 	Data     []byte
@@ -78,6 +80,7 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 		c.Handle("/upload/", f.uploadBytes)
 		c.Handle("/files.completeUploadExternal", f.completeUpload)
 		c.Handle("/views.publish", f.viewsPublish)
+		c.Handle("/views.open", f.viewsOpen)
 		c.Handle("/conversations.history", f.history)
 		c.Handle("/ws", slacktest.Websocket(f.socket))
 	})
@@ -188,7 +191,7 @@ func (f *fakeSlack) getUploadURL(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.seq++
 	id := fmt.Sprintf("F%d", f.seq)
-	f.uploads = append(f.uploads, upload{Filename: v.Get("filename"), Size: atoi(v.Get("length"))})
+	f.uploads = append(f.uploads, upload{ID: id, Filename: v.Get("filename"), Size: atoi(v.Get("length"))})
 	f.mu.Unlock()
 	writeJSON(w, map[string]any{"ok": true, "upload_url": f.URL() + "upload/" + id, "file_id": id})
 }
@@ -201,9 +204,14 @@ func (f *fakeSlack) uploadBytes(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data, _ := io.ReadAll(file)
+	id := strings.TrimPrefix(r.URL.Path, "/upload/")
 	f.mu.Lock()
-	if n := len(f.uploads); n > 0 {
-		f.uploads[n-1].Data = data
+	// Uploads may run concurrently (the outbox sends several at once):
+	// match by file id, not by order.
+	for i := range f.uploads {
+		if f.uploads[i].ID == id {
+			f.uploads[i].Data = data
+		}
 	}
 	f.mu.Unlock()
 	w.Write([]byte("OK - " + fmt.Sprint(len(data))))
@@ -215,13 +223,16 @@ func (f *fakeSlack) completeUpload(w http.ResponseWriter, r *http.Request) {
 	var files []slackapi.FileSummary
 	json.Unmarshal([]byte(v.Get("files")), &files)
 	f.mu.Lock()
-	if n := len(f.uploads); n > 0 {
-		f.uploads[n-1].Channel = v.Get("channel_id")
-		if len(files) > 0 {
-			f.uploads[n-1].Title = files[0].Title
+	for _, fs := range files {
+		name := ""
+		for i := range f.uploads {
+			if f.uploads[i].ID == fs.ID {
+				f.uploads[i].Channel, f.uploads[i].Title = v.Get("channel_id"), fs.Title
+				name = f.uploads[i].Filename
+			}
 		}
 		f.seq++
-		f.shares = append(f.shares, share{Channel: v.Get("channel_id"), TS: fmt.Sprintf("1700000000.%06d", f.seq), Name: f.uploads[n-1].Filename})
+		f.shares = append(f.shares, share{Channel: v.Get("channel_id"), TS: fmt.Sprintf("1700000000.%06d", f.seq), Name: name})
 	}
 	fail := f.failAfterUpload > 0
 	if fail {
@@ -246,6 +257,22 @@ func (f *fakeSlack) viewsPublish(w http.ResponseWriter, r *http.Request) {
 	f.views = append(f.views, view{UserID: req.UserID, Raw: string(b)})
 	f.mu.Unlock()
 	writeJSON(w, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
+}
+
+func (f *fakeSlack) viewsOpen(w http.ResponseWriter, r *http.Request) {
+	f.note("views.open")
+	b, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	f.modals = append(f.modals, string(b))
+	f.mu.Unlock()
+	writeJSON(w, map[string]any{"ok": true, "view": map[string]any{"id": "VM1"}})
+}
+
+// Modals returns the bodies of views.open calls.
+func (f *fakeSlack) Modals() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.modals...)
 }
 
 // history answers conversations.history from what was posted, newest

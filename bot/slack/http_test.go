@@ -363,6 +363,17 @@ func TestEvents(t *testing.T) {
 			t.Errorf("home view = %s", v.Raw)
 		}
 	})
+	t.Run("home tab of a manager", func(t *testing.T) {
+		body := `{"type":"event_callback","event_id":"Ev2m","event":{"type":"app_home_opened","user":"UKASIA","tab":"home"}}`
+		post(body, http.Header{})
+		waitFor(t, "the manager's view", func() bool { return len(e.fake.Views()) == 3 })
+		v := e.fake.Views()[2]
+		// This bot has no health evaluator: the board says so, where a
+		// partner or stranger would get stats or help.
+		if v.UserID != "UKASIA" || !strings.Contains(v.Raw, "Health is not configured") || strings.Contains(v.Raw, "/link") {
+			t.Errorf("manager's home view = %s", v.Raw)
+		}
+	})
 	t.Run("messages count as activity", func(t *testing.T) {
 		events := []string{
 			`{"type":"event_callback","event_id":"Ev3","event":{"type":"message","user":"UJANKO","channel":"CJANKO","channel_type":"channel","text":"hi"}}`,
@@ -404,5 +415,44 @@ func TestCommands_PanicIsAnswered(t *testing.T) {
 	a := e.answer("UJANKO", "/boom", "")
 	if a.ResponseType != "ephemeral" || !strings.Contains(a.all, "went wrong") {
 		t.Errorf("/boom = %s, want a private internal error", a.raw)
+	}
+}
+
+// TestCommands_FormWithoutText: /message and /contact without their text
+// open a modal with the command's trigger_id and answer nothing.
+func TestCommands_FormWithoutText(t *testing.T) {
+	e := newEnv(t)
+	for i, tt := range []struct{ cmd, callback string }{
+		{"/message", commands.FormReply},
+		{"/contact", commands.FormContact},
+	} {
+		code, body := e.command("UKASIA", tt.cmd, "salon")
+		if code != http.StatusOK || strings.TrimSpace(body) != "" {
+			t.Fatalf("%s salon: %d %q, want an empty 200 (the modal is the answer)", tt.cmd, code, body)
+		}
+		modals := e.fake.Modals()
+		if len(modals) != i+1 {
+			t.Fatalf("%s salon: %d modals opened, want %d", tt.cmd, len(modals), i+1)
+		}
+		var req struct {
+			TriggerID string `json:"trigger_id"`
+			View      struct {
+				CallbackID      string `json:"callback_id"`
+				PrivateMetadata string `json:"private_metadata"`
+			} `json:"view"`
+		}
+		if err := json.Unmarshal([]byte(modals[i]), &req); err != nil {
+			t.Fatalf("views.open body %q: %v", modals[i], err)
+		}
+		if req.TriggerID == "" || req.View.CallbackID != tt.callback || req.View.PrivateMetadata != "salon" {
+			t.Errorf("%s modal = %+v", tt.cmd, req)
+		}
+	}
+	// With the text, no modal: the command runs.
+	if a := e.answer("UKASIA", "/contact", "salon called about the QR"); !strings.Contains(a.all, "Salon") {
+		t.Errorf("/contact with a note = %s", a.raw)
+	}
+	if n := len(e.fake.Modals()); n != 2 {
+		t.Errorf("%d modals after a command with its text, want 2", n)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"partnerbot/bot"
+	"partnerbot/commands"
+	"partnerbot/i18n"
 )
 
 // Block Kit limits (https://docs.slack.dev/reference/block-kit).
@@ -55,6 +57,11 @@ func renderBlocks(m *bot.Message, maxBlocks int) []slackapi.Block {
 		blocks = append(blocks, slackapi.NewSectionBlock(
 			slackapi.NewTextBlockObject(slackapi.MarkdownType, cutMrkdwn(mrkdwn(m.Text), maxSectionText), false, false), nil, nil))
 	}
+	if m.List != nil {
+		others := len(blocks) + (len(m.Fields)+maxFieldsPerSect-1)/maxFieldsPerSect +
+			(len(m.Buttons)+maxActionsPerBlk-1)/maxActionsPerBlk + 1 // + the footer
+		blocks = append(blocks, listBlocks(m.List, maxBlocks-others)...)
+	}
 	for start := 0; start < len(m.Fields); start += maxFieldsPerSect {
 		var fields []*slackapi.TextBlockObject
 		for _, f := range m.Fields[start:min(start+maxFieldsPerSect, len(m.Fields))] {
@@ -78,6 +85,54 @@ func renderBlocks(m *bot.Message, maxBlocks int) []slackapi.Block {
 		blocks = blocks[:maxBlocks]
 	}
 	return blocks
+}
+
+// maxListSections is how many sections of a list one message shows:
+// more would make a wall of text nobody scrolls.
+const maxListSections = 3
+
+// listBlocks renders the page of a list it asks for within room blocks:
+// sections of whole lines, each within Block Kit's 3 000 characters, a
+// context line with the page and the total, and previous and next
+// buttons that carry the list's source.
+func listBlocks(l *bot.List, room int) []slackapi.Block {
+	per := max(min(maxListSections, room-2), 1)
+	pages := bot.Paginate(l.Items, maxSectionText, per, func(s string) int { return utf8.RuneCountInString(mrkdwn(s)) })
+	p := min(max(l.Page, 0), len(pages)-1)
+	var blocks []slackapi.Block
+	for _, sect := range pages[p] {
+		blocks = append(blocks, slackapi.NewSectionBlock(
+			slackapi.NewTextBlockObject(slackapi.MarkdownType, cutMrkdwn(mrkdwn(strings.Join(sect, "\n")), maxSectionText), false, false), nil, nil))
+	}
+	line := i18n.T(l.Locale, "list.all", l.Count())
+	if len(pages) > 1 {
+		line = i18n.T(l.Locale, "list.page", p+1, len(pages), l.Count())
+	}
+	blocks = append(blocks, slackapi.NewContextBlock("", slackapi.NewTextBlockObject(slackapi.MarkdownType, escape(line), false, false)))
+	if nav := pageButtons(l, p, len(pages)); len(nav) > 0 {
+		used := map[string]bool{}
+		var elems []slackapi.BlockElement
+		for i, b := range nav {
+			elems = append(elems, button(b, i, used))
+		}
+		blocks = append(blocks, slackapi.NewActionBlock("", elems...))
+	}
+	return blocks
+}
+
+// pageButtons are the previous and next buttons of page p of n.
+func pageButtons(l *bot.List, p, n int) []bot.Button {
+	if l.Source == "" || n < 2 {
+		return nil
+	}
+	var bs []bot.Button
+	if p > 0 {
+		bs = append(bs, bot.Button{Action: commands.ActionPage, Value: commands.PageValue(p-1, l.Source), Label: i18n.T(l.Locale, "list.prev")})
+	}
+	if p < n-1 {
+		bs = append(bs, bot.Button{Action: commands.ActionPage, Value: commands.PageValue(p+1, l.Source), Label: i18n.T(l.Locale, "list.next"), Style: bot.ButtonPrimary})
+	}
+	return bs
 }
 
 // fieldText is "*Name*\nValue" in mrkdwn.

@@ -32,6 +32,9 @@ type reply struct {
 	resp  response
 	image *bot.Image // to upload to the user's DM once answered
 	user  string
+	// opened says a modal opened instead: the request is acknowledged
+	// with no message.
+	opened bool
 }
 
 // present renders a command's message for the asker. An image cannot
@@ -74,6 +77,8 @@ type slashCommand struct {
 	// ID names the request for replay checks: its trigger_id, else
 	// something as unique (the signed body's hash, the envelope id).
 	ID string
+	// TriggerID lets the answer open a modal (a form) for 3 seconds.
+	TriggerID string
 }
 
 // serveCommand answers POST /slack/commands.
@@ -88,7 +93,8 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		return
 	}
 	sc := slashCommand{Command: form.Get("command"), Text: form.Get("text"), UserID: form.Get("user_id"),
-		ChannelID: form.Get("channel_id"), ResponseURL: form.Get("response_url"), ID: form.Get("trigger_id")}
+		ChannelID: form.Get("channel_id"), ResponseURL: form.Get("response_url"), ID: form.Get("trigger_id"),
+		TriggerID: form.Get("trigger_id")}
 	if sc.ID == "" {
 		sc.ID = bodyID(r, body)
 	}
@@ -144,6 +150,12 @@ func (a *Adapter) slash(ctx context.Context, sc slashCommand, answer func(*respo
 	defer budget.Stop()
 	select {
 	case r := <-done:
+		if r.opened {
+			if err := answer(nil); err != nil {
+				a.log.Warn("slack ack after opening a modal failed", "command", sc.Command, "err", err)
+			}
+			return
+		}
 		if err := answer(&r.resp); err != nil {
 			a.log.Warn("slack answer failed; using response_url", "command", sc.Command, "err", err)
 			a.track("response "+sc.Command, func() { a.respond(sc.ResponseURL, received, r) })
@@ -176,12 +188,26 @@ func (a *Adapter) runSlash(ctx context.Context, sc slashCommand) reply {
 	default:
 		msg = a.svc.Run(ctx, c, name, args)
 	}
+	if msg != nil && msg.Form != nil && sc.TriggerID != "" {
+		// A command that asks for text it was not given (/message ID)
+		// opens a modal to write it in; its submission comes back as a
+		// view_submission. Should the modal not open (the trigger lasts
+		// 3 s), the message's text says how to give the text inline.
+		if err := a.openForm(ctx, sc.TriggerID, msg.Form); err == nil {
+			return reply{user: c.UserID, opened: true}
+		} else {
+			a.log.Warn("slack modal failed to open", "command", sc.Command, "user", sc.UserID, "err", err)
+		}
+	}
 	return a.present(c, msg)
 }
 
 // respond posts a reply to a response_url once it is ready, then does
 // what follows the reply.
 func (a *Adapter) respond(responseURL string, received time.Time, r reply) {
+	if r.opened {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
 	defer cancel()
 	if err := a.postResponse(ctx, responseURL, received, r.resp); err != nil {
@@ -303,7 +329,12 @@ type interaction struct {
 		ID string `json:"id"`
 	} `json:"channel"`
 	ResponseURL string `json:"response_url"`
-	Actions     []struct {
+	// Message is the message whose button was pressed (none in the
+	// Home tab).
+	Message struct {
+		TS string `json:"ts"`
+	} `json:"message"`
+	Actions []struct {
 		ActionID string `json:"action_id"`
 		Value    string `json:"value"`
 		ActionTS string `json:"action_ts"`
@@ -376,6 +407,7 @@ func (a *Adapter) interact(in interaction) {
 			if err != nil {
 				r = a.present(&commands.Caller{Platform: Platform, UserID: in.User.ID}, internalError())
 			} else {
+				c.MessageRef = in.Message.TS
 				msg := a.svc.Interact(ctx, c, action, act.Value)
 				if msg != nil && msg.Form != nil && in.TriggerID != "" {
 					if err := a.openForm(ctx, in.TriggerID, msg.Form); err == nil {

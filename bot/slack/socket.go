@@ -117,7 +117,7 @@ func (a *Adapter) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 		}
 		req := *evt.Request
 		sc := slashCommand{Command: cmd.Command, Text: cmd.Text, UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL,
-			ID: cmd.TriggerID}
+			ID: cmd.TriggerID, TriggerID: cmd.TriggerID}
 		if sc.ID == "" {
 			sc.ID = "envelope-" + req.EnvelopeID
 		}
