@@ -390,7 +390,6 @@ func (s *Service) failure(c *Caller, what string, err error) *bot.Message {
 	return private(i18n.T(l, "err.internal"))
 }
 
-
 // ExtraArgs is the key under which ParseText keeps the words typed beyond
 // a command's arguments; Run answers them with the usage.
 const ExtraArgs = "\x00extra"
