@@ -23,6 +23,9 @@ func (s *Service) now() (time.Time, bot.Date) {
 func (s *Service) period(l bot.Locale, text string, today bot.Date) (bot.Period, error) {
 	p, err := bot.ParsePeriod(text, today)
 	if err != nil {
+		if e := bot.AsError(err); e != nil && e.Key != "" {
+			return p, err // says what is wrong, in the caller's language
+		}
 		return p, i18n.UserError(bot.EINVALID, "err.period", text, i18n.Ref("period.syntax"))
 	}
 	if p.From.After(today) {
