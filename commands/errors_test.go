@@ -155,3 +155,34 @@ func TestMalformedArgumentsAnswerInOneLanguage(t *testing.T) {
 		}
 	}
 }
+
+// The word check must catch what it is for, or the test above proves
+// nothing.
+func TestForeignCatches(t *testing.T) {
+	for _, tt := range []struct {
+		l    bot.Locale
+		text string
+		want string
+	}{
+		{bot.LocalePL, `partner "x" not found`, "not"},
+		{bot.LocalePL, "Nie rozumiem okresu: period 2026-13: no such month", "period"},
+		{bot.LocaleEN, "Nie ma partnera o identyfikatorze „x”.", "Nie"},
+		{bot.LocaleEN, "Unknown filter: użyj", "użyj"},
+	} {
+		if got := foreign(tt.l, tt.text); !contains(got, tt.want) {
+			t.Errorf("foreign(%s, %q) = %v, want %q among them", tt.l, tt.text, got, tt.want)
+		}
+	}
+	if got := foreign(bot.LocalePL, "Wpisz /link KOD albo `partnerbot rates set`", "KOD"); len(got) > 0 {
+		t.Errorf("commands and code counted as words: %v", got)
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
