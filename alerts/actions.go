@@ -302,6 +302,19 @@ func (n *Notifier) announce(ctx context.Context, c *commands.Caller, states []st
 		msg.Text = strings.TrimRight(msg.Text, "\n") + "\n\n" + status
 		if !group || whole {
 			msg.Buttons = nil
+		} else {
+			// The answered partners' own buttons go; the group's stay.
+			answered := map[string]bool{}
+			for _, st := range states {
+				answered[buttonValue(st)] = true
+			}
+			var keep []bot.Button
+			for _, b := range msg.Buttons {
+				if !answered[b.Value] {
+					keep = append(keep, b)
+				}
+			}
+			msg.Buttons = keep
 		}
 		if _, err := n.Store.Enqueue(ctx, &store.OutboxItem{Key: fmt.Sprintf("alert_update/%s/%d", k, now.UnixNano()), Kind: "alert_update",
 			Target: it.Target, Updates: k, Message: msg}); err != nil {

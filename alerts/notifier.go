@@ -326,9 +326,7 @@ func (n *Notifier) escalationNote(ctx context.Context, s Store, key string, p *b
 			names = append(names, target)
 		}
 	}
-	if len(names) == 0 {
-		names = append(names, i18n.T(n.locale(), "alert.escalated.admins"))
-	}
+
 	sent := map[bot.Target]bool{}
 	for _, r := range to {
 		sent[r.target] = true
@@ -338,7 +336,11 @@ func (n *Notifier) escalationNote(ctx context.Context, s Store, key string, p *b
 		if parent == "" || sent[r.target] {
 			continue // never announced there, or the escalation itself goes there
 		}
-		msg := bot.Message{Text: i18n.T(r.locale, "alert.escalated.note", p.Name, strings.Join(names, ", ")), Color: "red"}
+		who := strings.Join(names, ", ")
+		if who == "" {
+			who = i18n.T(r.locale, "alert.escalated.admins")
+		}
+		msg := bot.Message{Text: i18n.T(r.locale, "alert.escalated.note", p.Name, who), Color: "red"}
 		if _, err := s.Enqueue(ctx, &store.OutboxItem{Key: key + "/note/" + r.target.String(), Kind: "alert_escalation_note",
 			Target: r.target, Thread: parent, Message: msg}); err != nil {
 			return err
@@ -520,16 +522,33 @@ func (n *Notifier) groupMessage(l bot.Locale, key string, entries []pendingAlert
 	}
 	v := groupPrefix + key
 	return &bot.Message{
-		Title:  i18n.T(l, "alert.group.title", i18n.N(l, int64(len(entries)), "partner")),
-		Text:   i18n.T(l, "alert.group.text", i18n.DateTime(l, entries[0].now, n.loc())),
-		List:   list,
-		Footer: i18n.T(l, "alert.group.footer"),
-		Color:  "red",
-		Buttons: []bot.Button{
-			{Action: ActionAck, Value: v, Label: i18n.T(l, "alert.btn.ack_all"), Style: bot.ButtonPrimary},
-			{Action: ActionSnooze, Value: v, Label: i18n.T(l, "alert.btn.snooze_all", days(l, n.Policy.snooze()))},
-		},
+		Title:   i18n.T(l, "alert.group.title", i18n.N(l, int64(len(entries)), "partner")),
+		Text:    i18n.T(l, "alert.group.text", i18n.DateTime(l, entries[0].now, n.loc())),
+		List:    list,
+		Footer:  i18n.T(l, "alert.group.footer"),
+		Color:   "red",
+		Buttons: n.groupButtons(l, v, entries),
 	}
+}
+
+// groupContactButtons is how many partners of a group get a Log contact
+// button of their own: more would not fit Discord's 25 buttons nicely.
+const groupContactButtons = 8
+
+// groupButtons answer for the whole group, and for a small group log a
+// contact with each partner.
+func (n *Notifier) groupButtons(l bot.Locale, v string, entries []pendingAlert) []bot.Button {
+	bs := []bot.Button{
+		{Action: ActionAck, Value: v, Label: i18n.T(l, "alert.btn.ack_all"), Style: bot.ButtonPrimary},
+		{Action: ActionSnooze, Value: v, Label: i18n.T(l, "alert.btn.snooze_all", days(l, n.Policy.snooze()))},
+	}
+	if len(entries) > groupContactButtons {
+		return bs
+	}
+	for _, e := range entries {
+		bs = append(bs, bot.Button{Action: ActionContact, Value: buttonValue(e.st), Label: i18n.T(l, "alert.btn.contact_with", e.p.Name)})
+	}
+	return bs
 }
 
 func (n *Notifier) recoveredMessage(l bot.Locale, p *bot.Partner, v health.Verdict) *bot.Message {
@@ -558,11 +577,12 @@ func init() {
 		"alert.btn.contact":      {"Log contact", "Zapisz kontakt"},
 		"alert.escalated.note":   {"⬆️ Not acknowledged: %s went to %s.", "⬆️ Bez potwierdzenia: alert o %s trafił do: %s."},
 		"alert.escalated.admins": {"the admins", "administratorów"},
+		"alert.btn.contact_with": {"Log contact: %s", "Zapisz kontakt: %s"},
 		"alert.btn.ack_all":      {"Acknowledge all", "Potwierdź wszystkie"},
 		"alert.btn.snooze_all":   {"Snooze all %s", "Odłóż wszystkie na %s"},
 		"alert.group.title":      {"🔴 %s turned red", "🔴 Na czerwono: %s"},
 		"alert.group.text":       {"Health turned red on %s. Each with why and the next step:", "Zdrowie relacji na czerwono od %s. Przy każdym: dlaczego i następny krok."},
-		"alert.group.footer":     {"Log a contact with /contact ID. Acknowledge to stop reminders.", "Kontakt zapisz przez /contact ID. Potwierdź, by wyłączyć przypomnienia."},
+		"alert.group.footer":     {"Log a contact with its button or /contact ID. Acknowledge to stop reminders.", "Kontakt zapisz przyciskiem albo przez /contact ID. Potwierdź, by wyłączyć przypomnienia."},
 		"alert.reminder.title":   {"Reminder: %s (%s) is still red", "Przypomnienie: %s (%s) nadal na czerwono"},
 		"alert.reminder.text":    {"Still red since %s, not acknowledged.", "Na czerwono od %s, bez potwierdzenia."},
 		"alert.escalation.title": {"Escalation: %s (%s) is red", "Eskalacja: %s (%s) na czerwono"},

@@ -7,6 +7,7 @@ import (
 
 	"partnerbot/bot"
 	"partnerbot/i18n"
+	"partnerbot/store"
 )
 
 func TestNotifier_OneAlertPerEpisode(t *testing.T) {
@@ -344,5 +345,69 @@ func TestTexts(t *testing.T) {
 		if tr, _ := i18n.Lookup(k); tr[0] == "" || tr[1] == "" {
 			t.Errorf("text %q lacks a language: %q", k, tr)
 		}
+	}
+}
+
+// TestGroupedAlert: two of kasia's partners turn red in one evaluation:
+// one message with both, answered for the group or for one partner; a
+// press on the message replaces it, naming who and when.
+func TestGroupedAlert(t *testing.T) {
+	e := newEnv(t)
+	salon := bot.Partner{ID: "salon", Name: "Salon Bella", Manager: "kasia", Locale: bot.LocalePL, Status: bot.StatusActive, Joined: bot.MustDate("2025-03-01")}
+	if _, err := e.store.PutPartner(e.ctx, &salon); err != nil {
+		t.Fatal(err)
+	}
+	err := e.n.Batch(func(handle HandleFunc, flush FlushFunc) error {
+		for _, id := range []string{"janko", "salon"} {
+			if err := handle(e.ctx, e.store, e.partner(id), red(), e.clock.Now()); err != nil {
+				return err
+			}
+		}
+		return flush(e.ctx, e.store)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	its := e.items()
+	if len(its) != 1 || !strings.HasPrefix(its[0].Key, "alert_group/") || its[0].Message.List == nil || len(its[0].Message.List.Items) != 2 {
+		t.Fatalf("outbox %v, want one grouped alert listing both", e.kinds())
+	}
+	group := its[0]
+	if len(group.Message.Buttons) != 4 {
+		t.Errorf("buttons %+v, want Acknowledge all, Snooze all and a Log contact each", group.Message.Buttons)
+	}
+	for _, id := range []string{"janko", "salon"} {
+		if st := e.state(id); st.Announced["slack:@UKASIA"] != group.Key {
+			t.Errorf("%s announced as %v, want %s", id, st.Announced, group.Key)
+		}
+	}
+	if _, err := e.store.UpdateOutbox(e.ctx, group.ID, func(x *store.OutboxItem) { x.Status, x.Ref = store.OutboxSent, "1700.1" }); err != nil {
+		t.Fatal(err)
+	}
+
+	// Log contact with janko, pressed on the grouped message.
+	e.clock.Set(t0.Add(time.Hour))
+	c, _ := e.svc.Resolve(e.ctx, "slack", "UKASIA", "DKASIA")
+	c.MessageRef = "1700.1"
+	msg := e.svc.Interact(e.ctx, c, ActionContact, "janko:1")
+	if !msg.Replace || !strings.Contains(msg.Text, "Sklep u Janka: 📞 Contact logged by Kasia") || len(msg.Buttons) != 3 {
+		t.Errorf("contact on the group answered %+v, want it replaced with a line for janko and janko's button gone", msg)
+	}
+
+	// Acknowledge all: salon acknowledged too, the buttons gone.
+	msg = e.svc.Interact(e.ctx, c, ActionAck, groupPrefix+group.Key)
+	if !msg.Replace || !strings.Contains(msg.Text, "✅ Acknowledged by Kasia") || len(msg.Buttons) != 0 {
+		t.Errorf("acknowledge all answered %+v", msg)
+	}
+	if st := e.state("salon"); st.AckedBy != "kasia" {
+		t.Errorf("salon not acknowledged: %+v", st)
+	}
+	// Someone else's press on the group changes nothing.
+	other, _ := e.svc.Resolve(e.ctx, "slack", "UOLEK", "DOLEK")
+	if msg := e.svc.Interact(e.ctx, other, ActionSnooze, groupPrefix+group.Key); msg.Replace {
+		t.Errorf("olek answered kasia's group: %+v", msg)
+	}
+	if st := e.state("salon"); !st.SnoozedUntil.IsZero() {
+		t.Errorf("olek snoozed salon")
 	}
 }

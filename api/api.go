@@ -139,6 +139,11 @@ func New(opt Options) *Server {
 // redirect) on the same server, with the same logging and metrics.
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
+// HandleAuth mounts another handler behind the API's bearer token.
+func (s *Server) HandleAuth(pattern string, h http.Handler) {
+	s.mux.HandleFunc(pattern, s.auth(h.ServeHTTP))
+}
+
 // ServeHTTP logs, measures and recovers every request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()

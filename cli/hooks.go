@@ -7,7 +7,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"time"
 
 	"partnerbot/hooks"
 	"partnerbot/ingest"
@@ -63,20 +62,6 @@ func (m *Main) importPartners(ctx context.Context, fs *flag.FlagSet, args []stri
 	return m.reapplyParked(ctx, s)
 }
 
-// parkedView is a parked delivery as `hooks list --json` shows it: the
-// raw body stays in the database.
-type parkedView struct {
-	Key       string            `json:"key"`
-	Platform  string            `json:"platform"`
-	Reason    string            `json:"reason"`
-	Detail    string            `json:"detail"`
-	Received  time.Time         `json:"received"`
-	Updated   time.Time         `json:"updated"`
-	Attempts  int               `json:"attempts"`
-	Headers   map[string]string `json:"headers,omitempty"`
-	BodyBytes int               `json:"body_bytes"`
-}
-
 func (m *Main) hooksCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%w: hooks list|replay", ErrUsage)
@@ -91,17 +76,9 @@ func (m *Main) hooksCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		all, err := s.ParkedDeliveries(ctx)
+		out, err := hooks.New(hooks.Options{Store: s, Logger: m.log}).Parked(ctx, *unmatched)
 		if err != nil {
 			return err
-		}
-		out := []parkedView{}
-		for _, p := range all {
-			if *unmatched && p.Reason != store.ParkUnmatched {
-				continue
-			}
-			out = append(out, parkedView{Key: p.Key, Platform: p.Platform, Reason: p.Reason, Detail: p.Detail,
-				Received: p.Received, Updated: p.Updated, Attempts: p.Attempts, Headers: p.Headers, BodyBytes: len(p.Body)})
 		}
 		if *asJSON {
 			return m.printJSON(out)

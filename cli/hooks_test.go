@@ -57,6 +57,26 @@ func TestCLI_WebhookParkedThenAppliedThroughAPI(t *testing.T) {
 		t.Fatalf("POST /hooks/stripe without its secret = %d, want 404", code)
 	}
 	auth := map[string]string{"Authorization": "Bearer tok"}
+	listParked := func() []map[string]any {
+		req, _ := http.NewRequest("GET", srv.base+"/api/v1/hooks", nil)
+		req.Header.Set("Authorization", "Bearer tok")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out []map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET /api/v1/hooks = %d, %v", resp.StatusCode, err)
+		}
+		return out
+	}
+	if ps := listParked(); len(ps) != 1 || ps[0]["reason"] != "unmatched" || ps[0]["platform"] != "shopify" {
+		t.Fatalf("GET /api/v1/hooks = %v, want the parked order", ps)
+	}
+	if code, _ := call("GET", "/api/v1/hooks", "", nil); code != http.StatusUnauthorized {
+		t.Fatalf("GET /api/v1/hooks without the token = %d, want 401", code)
+	}
 	if code, out := call("PUT", "/api/v1/partners/janko", `{"name":"Sklep u Janka","joined":"2025-03-01","coupons":["janko10"]}`, auth); code != 200 {
 		t.Fatalf("PUT partner = %d %v", code, out)
 	}
@@ -65,6 +85,12 @@ func TestCLI_WebhookParkedThenAppliedThroughAPI(t *testing.T) {
 	}
 	if code, out := call("POST", "/hooks/shopify", plnOrder, hook); code != 200 || out["duplicates"] != 1.0 {
 		t.Fatalf("a retry = %d %v, want a duplicate", code, out)
+	}
+	if ps := listParked(); len(ps) != 0 {
+		t.Fatalf("still parked after the partner got the coupon: %v", ps)
+	}
+	if code, out := call("POST", "/api/v1/hooks/replay", "", auth); code != 200 || out["applied"] != 0.0 || out["still_parked"] != 0.0 {
+		t.Fatalf("POST /api/v1/hooks/replay = %d %v", code, out)
 	}
 	srv.stop()
 	if out := r.must("--db", db, "hooks", "list", "--json"); strings.TrimSpace(out) != "[]" {

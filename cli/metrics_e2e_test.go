@@ -86,9 +86,9 @@ func TestCLI_ServeMetrics(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("slack:\n  api_url: "+fake.GetAPIURL()+"\nlog:\n  level: warn\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "PARTNERBOT_API_TOKEN": "api-token"}
+	env := map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "PARTNERBOT_API_TOKEN": "api-token", "DUB_WEBHOOK_SECRET": "dub-secret"}
 	run := startServe(t, env, "--config", cfg, "--db", filepath.Join(dir, "m.db"), "serve",
-		"--listen", "127.0.0.1:0", "--now", "2026-11-23T08:59:58+01:00")
+		"--listen", "127.0.0.1:0", "--now", "2026-11-23T08:59:54+01:00")
 	defer run.stop()
 
 	req, _ := http.NewRequest("PUT", run.base+"/api/v1/partners/janko", strings.NewReader(
@@ -123,17 +123,37 @@ func TestCLI_ServeMetrics(t *testing.T) {
 	}
 	limited0, _ := metricValue(before, "partnerbot_platform_rate_limited_total", "platform", "slack", "method", "chat.postMessage")
 
-	// 09:00 comes two seconds after start; wait for the report's 429.
-	deadline := time.Now().Add(20 * time.Second)
+	// A webhook with a bad signature is refused and counted.
+	hreq, _ := http.NewRequest("POST", run.base+"/hooks/dub", strings.NewReader(`{"id":"evt_1","event":"sale.created","data":{}}`))
+	hreq.Header.Set("Dub-Signature", "00")
+	hresp, err := http.DefaultClient.Do(hreq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hresp.Body.Close()
+	if hresp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("bad dub signature: %d", hresp.StatusCode)
+	}
+	if v, _ := metricValue(scrapeMetrics(t, run.base), "partnerbot_webhook_deliveries_total", "platform", "dub", "result", "refused"); v != 1 {
+		t.Errorf("refused dub deliveries = %v, want 1", v)
+	}
+
+	// 09:00 comes six seconds after start (room for a slow start on a
+	// busy machine before the partner exists); wait for the report's 429.
+	deadline := time.Now().Add(40 * time.Second)
 	var after map[string]*dto.MetricFamily
 	for {
 		after = scrapeMetrics(t, run.base)
 		limited, _ := metricValue(after, "partnerbot_platform_rate_limited_total", "platform", "slack", "method", "chat.postMessage")
-		if limited > limited0 {
+		pending, _ := metricValue(after, "partnerbot_outbox_pending", "platform", "slack")
+		oldest, _ := metricValue(after, "partnerbot_outbox_oldest_pending_seconds")
+		// The report waits for its retry in the outbox (not caught in
+		// the instant it is handed to Slack again).
+		if limited > limited0 && pending == 1 && oldest > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no 429 counted after 20 s (%d posts reached the fake)\n%s", posts.Load(), run.stderr.String())
+			t.Fatalf("no 429 counted after 40 s (%d posts reached the fake)\n%s", posts.Load(), run.stderr.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

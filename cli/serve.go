@@ -99,6 +99,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		OnIngest: w.Touched, OnPartner: reapply, OnRate: reapply,
 	})
 	srv.Handle("POST /hooks/{platform}", rcv)
+	hooksAdmin := rcv.AdminHandler()
+	srv.HandleAuth("GET /api/v1/hooks", hooksAdmin)
+	srv.HandleAuth("POST /api/v1/hooks/replay", hooksAdmin)
 	if on := rcv.Enabled(); len(on) > 0 {
 		log.Info("webhooks enabled", "platforms", on)
 	}

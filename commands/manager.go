@@ -141,7 +141,7 @@ const FormContact = "contact.note"
 func init() {
 	i18n.Add(map[string]i18n.Text{
 		"contact.form.title":    {"Log a contact", "Zapisz kontakt"},
-		"contact.form.label":    {"What did you talk about with %s?", "O czym rozmawialiście (%s)?"},
+		"contact.form.label":    {"What did you talk about? (%s)", "O czym rozmawialiście? (%s)"},
 		"contact.form.submit":   {"Save", "Zapisz"},
 		"contact.form.fallback": {"Add what you talked about: /contact %s NOTE", "Dopisz, o czym rozmawialiście: /contact %s NOTATKA"},
 		"message.form.fallback": {"Add the text: /message %s TEXT", "Dopisz treść: /message %s TREŚĆ"},

@@ -400,6 +400,66 @@ func (r *Receiver) Reapply(ctx context.Context) (applied, left int, err error) {
 	return applied, left, nil
 }
 
+// ParkedView is a parked delivery as listings show it (`hooks list
+// --json`, GET /api/v1/hooks): the raw body stays in the database.
+type ParkedView struct {
+	Key       string            `json:"key"`
+	Platform  string            `json:"platform"`
+	Reason    string            `json:"reason"`
+	Detail    string            `json:"detail"`
+	Received  time.Time         `json:"received"`
+	Updated   time.Time         `json:"updated"`
+	Attempts  int               `json:"attempts"`
+	Headers   map[string]string `json:"headers,omitempty"`
+	BodyBytes int               `json:"body_bytes"`
+}
+
+// View returns the listing form of a parked delivery.
+func View(p *store.Parked) ParkedView {
+	return ParkedView{Key: p.Key, Platform: p.Platform, Reason: p.Reason, Detail: p.Detail,
+		Received: p.Received, Updated: p.Updated, Attempts: p.Attempts, Headers: p.Headers, BodyBytes: len(p.Body)}
+}
+
+// Parked lists the parked deliveries, oldest first; only the unmatched
+// ones with unmatched.
+func (r *Receiver) Parked(ctx context.Context, unmatched bool) ([]ParkedView, error) {
+	ps, err := r.opt.Store.ParkedDeliveries(ctx)
+	out := []ParkedView{}
+	for i := range ps {
+		if !unmatched || ps[i].Reason == store.ParkUnmatched {
+			out = append(out, View(&ps[i]))
+		}
+	}
+	return out, err
+}
+
+// AdminHandler serves GET /api/v1/hooks[?unmatched=1] (the parked
+// deliveries) and POST /api/v1/hooks/replay (Reapply): what the CLI's
+// hooks verbs do, while serve holds the database. Mount it behind the
+// API's token.
+func (r *Receiver) AdminHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/hooks", func(w http.ResponseWriter, req *http.Request) {
+		out, err := r.Parked(req.Context(), req.URL.Query().Get("unmatched") != "")
+		if err != nil {
+			r.opt.Logger.Error("list parked webhooks", "err", err)
+			writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "internal error"})
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+	mux.HandleFunc("POST /api/v1/hooks/replay", func(w http.ResponseWriter, req *http.Request) {
+		n, left, err := r.Reapply(req.Context())
+		if err != nil {
+			r.opt.Logger.Error("replay parked webhooks", "err", err)
+			writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "internal error", "applied": n})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"applied": n, "still_parked": left})
+	})
+	return mux
+}
+
 // Reapply tries every parked delivery in st again; see Receiver.Reapply.
 // For the CLI, which has no secrets and needs none: bodies were verified
 // when they came.

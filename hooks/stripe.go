@@ -43,10 +43,13 @@ func stripeHeader(header string) (t int64, v1 [][]byte, ok bool) {
 			}
 			t, ok = n, true
 		case "v1":
-			if b, err := hex.DecodeString(v); err == nil {
+			if b, err := hex.DecodeString(v); err == nil && len(b) > 0 {
 				v1 = append(v1, b)
 			}
 		}
+	}
+	if !ok {
+		return 0, nil, false
 	}
 	return t, v1, ok
 }
