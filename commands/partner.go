@@ -23,10 +23,13 @@ func (s *Service) now() (time.Time, bot.Date) {
 func (s *Service) period(l bot.Locale, text string, today bot.Date) (bot.Period, error) {
 	p, err := bot.ParsePeriod(text, today)
 	if err != nil {
-		return p, bot.Errorf(bot.EINVALID, "%s", i18n.T(l, "err.period", text, i18n.T(l, "period.syntax")))
+		if e := bot.AsError(err); e != nil && e.Key != "" {
+			return p, err // says what is wrong, in the caller's language
+		}
+		return p, i18n.UserError(bot.EINVALID, "err.period", text, i18n.Ref("period.syntax"))
 	}
 	if p.From.After(today) {
-		return p, bot.Errorf(bot.EINVALID, "%s", i18n.T(l, "err.period_future", i18n.Period(l, p), i18n.Date(l, p.From)))
+		return p, i18n.UserError(bot.EINVALID, "err.period_future", p, p.From)
 	}
 	return p, nil
 }
