@@ -242,15 +242,19 @@ func (s *Service) leaderboard(ctx context.Context, c *Caller, args map[string]st
 		}
 		lines = append(lines, fmt.Sprintf("%d. %s — %s", r.rank, name, i18n.Money(l, s.opt.Currency, r.turnover)))
 	}
-	if len(lines) == 0 {
-		lines = append(lines, i18n.T(l, "leaderboard.empty"))
-	}
 	msg := &bot.Message{
 		Title:   i18n.T(l, "leaderboard.title", i18n.Period(l, per)),
-		List:    &bot.List{Items: lines, Locale: l, Source: commandSource("leaderboard", args["period"])},
 		Private: true,
 		Footer:  i18n.T(l, "leaderboard.footer"),
 	}
+	if len(lines) == 0 {
+		// Said in words, as /health and /promos do: a list of one
+		// sentence would count it as "1 in all".
+		msg.Text = i18n.T(l, "leaderboard.empty")
+		return msg, nil
+	}
+	// The top ten stand for every partner ranked: the total says how many.
+	msg.List = &bot.List{Items: lines, Total: len(rows), Locale: l, Source: commandSource("leaderboard", args["period"])}
 	switch {
 	case mine != nil:
 		msg.Fields = []bot.Field{{Name: i18n.T(l, "leaderboard.your_place"),
