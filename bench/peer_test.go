@@ -186,8 +186,23 @@ type boltFloor struct {
 var floorBuckets = [][]byte{[]byte("events"), []byte("timeline"), []byte("daily")}
 
 func newBoltFloor(tb testing.TB, dir string) loader {
+	return openBoltFloor(tb, dir, bolt.Options{FreelistType: bolt.FreelistMapType})
+}
+
+// The floor with bbolt's other settings the store could take: the array
+// free list, and not writing the free list at each commit.
+func newBoltFloorArray(tb testing.TB, dir string) loader {
+	return openBoltFloor(tb, dir, bolt.Options{FreelistType: bolt.FreelistArrayType})
+}
+
+func newBoltFloorNoFreelistSync(tb testing.TB, dir string) loader {
+	return openBoltFloor(tb, dir, bolt.Options{FreelistType: bolt.FreelistMapType, NoFreelistSync: true})
+}
+
+func openBoltFloor(tb testing.TB, dir string, opt bolt.Options) loader {
 	path := filepath.Join(dir, "floor.db")
-	db, err := bolt.Open(path, 0o600, &bolt.Options{FreelistType: bolt.FreelistMapType, InitialMmapSize: 64 << 20})
+	opt.InitialMmapSize = 64 << 20
+	db, err := bolt.Open(path, 0o600, &opt)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -255,6 +270,8 @@ var loaders = []struct {
 	{"partnerbot", newPartnerbot},
 	{"sqlite", newSQLite},
 	{"bbolt-floor", newBoltFloor},
+	{"bbolt-floor/freelist=array", newBoltFloorArray},
+	{"bbolt-floor/NoFreelistSync", newBoltFloorNoFreelistSync},
 }
 
 // BenchmarkIngest loads the same -events events (200 000 by default) in

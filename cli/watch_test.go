@@ -127,3 +127,38 @@ func TestWatch_Backfill(t *testing.T) {
 		}
 	})
 }
+
+func TestWatch_Coalesces(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	w, s := watchEnv(t, now)
+	if _, err := s.PutPartner(ctx, &bot.Partner{ID: "piekarnia", Name: "Piekarnia", Joined: bot.MustDate("2025-01-01")}); err != nil {
+		t.Fatal(err)
+	}
+	passes := make(chan int, 8)
+	w.passed = func(events int) { passes <- events }
+	w.quiet = time.Second
+	// Three requests queued before the watch runs: it takes them in one
+	// go, well inside the quiet interval.
+	click := func(id, partner string) bot.Event {
+		return bot.Event{ID: id, Partner: partner, Type: bot.EventClick, At: now.Add(-time.Hour)}
+	}
+	w.Touched(ingestNow(t, s, click("c1", "kiosk")))
+	w.Touched(ingestNow(t, s, click("c2", "kiosk"), click("c3", "piekarnia")))
+	w.Touched(ingestNow(t, s, click("c4", "piekarnia")))
+	go w.run(ctx)
+	if got := <-passes; got != 4 {
+		t.Fatalf("the first pass judged %d events, want all 4 in one pass", got)
+	}
+	for _, id := range []string{"kiosk", "piekarnia"} {
+		if _, err := s.Verdict(ctx, id); err != nil {
+			t.Errorf("%s not judged: %v", id, err)
+		}
+	}
+	select {
+	case n := <-passes:
+		t.Errorf("a second pass (%d events) with nothing new", n)
+	default:
+	}
+}

@@ -114,9 +114,11 @@ type Options struct {
 	// MaxAttempts before a temporary failure is given up.
 	MaxAttempts int
 	// Workers is how many sends may be in flight at once, each to a
-	// different channel (16 when zero): over a real network one send at
+	// different channel (8 when zero): over a real network one send at
 	// a time would cap delivery at one per round trip, and at 100 ms a
-	// round trip 45 posts a second need five in flight.
+	// round trip 45 posts a second need five in flight. More would let a
+	// stall of the network deliver more posts at once than Slack's
+	// burst of about ten.
 	Workers int
 	// OnOutcome, when set, hears every final outcome (metrics).
 	OnOutcome func(it *store.OutboxItem)
@@ -159,7 +161,7 @@ func New(opt Options) *Dispatcher {
 		opt.MaxAttempts = 8
 	}
 	if opt.Workers <= 0 {
-		opt.Workers = 16
+		opt.Workers = 8
 	}
 	return &Dispatcher{opt: opt, lastByTgt: map[string]time.Time{}, buckets: map[string]*bucket{}, pausedUntil: map[string]time.Time{},
 		inflight: map[string]bool{}, done: make(chan struct{}, 1)}
