@@ -20,7 +20,7 @@ func init() {
 		"store.link.platform":       {"cannot link a %s account", "Nie da się połączyć konta z platformy %s."},
 		"store.referral_code":       {"no partner has referral code %q", "Żaden partner nie ma kodu polecającego „%s”."},
 		"store.not_linked":          {"%s user %s is not linked", "Konto %[2]s (%[1]s) nie jest jeszcze połączone z programem."},
-		"store.outbox.not_found":    {"message %v not found", "Nie ma już tej wiadomości (%v)."},
+		"store.outbox.not_found":    {"That message is gone (%v).", "Tej wiadomości już nie ma (%v)."},
 		"store.period_future":       {"period %s has not started yet: it begins on %s", "Ten okres (%s) jeszcze się nie zaczął: początek %s. Wybierz okres, który trwa albo już minął."},
 		"store.no_rate": {"no %s rate is in force on %s, so the amount cannot be converted to %s: set one with `partnerbot rates set %s RATE --from %s` or PUT /api/v1/rates/%s",
 			"Brakuje kursu %[1]s na dzień %[2]s, więc kwoty nie da się przeliczyć na %[3]s. Administrator programu ustawi go poleceniem `partnerbot rates set %[4]s KURS --from %[5]s` albo przez PUT /api/v1/rates/%[6]s."},
