@@ -63,7 +63,7 @@ func (n *Notifier) authorize(ctx context.Context, c *commands.Caller, value stri
 	id, epText, ok := strings.Cut(value, ":")
 	ep, err := strconv.Atoi(epText)
 	if !ok || err != nil || id == "" {
-		return nil, nil, bot.Errorf(bot.EINVALID, "%s", i18n.T(l, "alert.bad_button"))
+		return nil, nil, i18n.UserError(bot.EINVALID, "alert.bad_button")
 	}
 	// Whoever may not press the button gets one answer, the same for a
 	// partner that is someone else's and one that does not exist: it
@@ -197,7 +197,7 @@ func (n *Notifier) pressGroup(ctx context.Context, c *commands.Caller, key strin
 		AlertStates(ctx context.Context) ([]store.AlertState, error)
 	})
 	if !ok {
-		return nil, bot.Errorf(bot.EINVALID, "%s", i18n.T(l, "alert.bad_button"))
+		return nil, i18n.UserError(bot.EINVALID, "alert.bad_button")
 	}
 	all, err := lister.AlertStates(ctx)
 	if err != nil {

@@ -24,7 +24,7 @@ func DateOf(t time.Time, loc *time.Location) Date {
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return Date{}, Errorf(EINVALID, "date %q is not a date like 2026-11-16", s)
+		return Date{}, Keyed(EINVALID, "bot.date.bad", "date %q is not a date like 2026-11-16", s)
 	}
 	return DateOf(t, time.UTC), nil
 }

@@ -145,7 +145,9 @@ func (e *Event) Validate() error {
 			return FieldError("currency", "%s events carry no money, so no currency", e.Type)
 		}
 		if _, err := LookupCurrency(e.Currency); err != nil {
-			return FieldError("currency", "%s", ErrorMessage(err))
+			be := *AsError(err)
+			be.Field = "currency"
+			return &be
 		}
 	}
 	switch {
@@ -182,7 +184,7 @@ func (e *Event) CheckTime(now time.Time, maxFuture time.Duration) error {
 		return FieldError("at", "time %s is before the year 2000", e.At.Format(time.RFC3339))
 	}
 	if e.At.After(now.Add(maxFuture)) {
-		return FieldError("at", "time %s is in the future", e.At.Format(time.RFC3339))
+		return KeyedField("at", "bot.event.future", "time %s is in the future", e.At.Format(time.RFC3339))
 	}
 	return nil
 }

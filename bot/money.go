@@ -27,7 +27,7 @@ var minorDigits = map[string]int{
 // EINVALID when code is not three upper-case letters.
 func LookupCurrency(code string) (Currency, error) {
 	if len(code) != 3 || strings.ToUpper(code) != code || strings.IndexFunc(code, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
-		return Currency{}, Errorf(EINVALID, "currency %q is not an ISO 4217 code like PLN or EUR", code)
+		return Currency{}, Keyed(EINVALID, "bot.currency.bad", "currency %q is not an ISO 4217 code like PLN or EUR", code)
 	}
 	d, ok := minorDigits[code]
 	if !ok {
@@ -45,7 +45,7 @@ func ParseAmount(s string, digits int) (Amount, error) {
 	orig := s
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return 0, Errorf(EINVALID, "empty amount")
+		return 0, Keyed(EINVALID, "bot.amount.empty", "empty amount")
 	}
 	neg := false
 	switch s[0] {
@@ -59,28 +59,28 @@ func ParseAmount(s string, digits int) (Amount, error) {
 	if i := strings.IndexAny(s, ".,"); i >= 0 {
 		intPart, frac = s[:i], s[i+1:]
 		if strings.ContainsAny(frac, ".,") {
-			return 0, Errorf(EINVALID, "amount %q: use one decimal separator and no grouping, like 1234.56", orig)
+			return 0, Keyed(EINVALID, "bot.amount.grouping", "amount %q: use one decimal separator and no grouping, like 1234.56", orig)
 		}
 		if frac == "" {
-			return 0, Errorf(EINVALID, "amount %q has no digits after the decimal separator", orig)
+			return 0, Keyed(EINVALID, "bot.amount.no_minor", "amount %q has no digits after the decimal separator", orig)
 		}
 	}
 	if intPart == "" {
-		return 0, Errorf(EINVALID, "amount %q has no digits before the decimal separator", orig)
+		return 0, Keyed(EINVALID, "bot.amount.no_major", "amount %q has no digits before the decimal separator", orig)
 	}
 	if !allDigits(intPart) || !allDigits(frac) {
-		return 0, Errorf(EINVALID, "amount %q is not a plain decimal number like 129.99", orig)
+		return 0, Keyed(EINVALID, "bot.amount.bad", "amount %q is not a plain decimal number like 129.99", orig)
 	}
 	trimmed := strings.TrimRight(frac, "0")
 	if len(trimmed) > digits {
-		return 0, Errorf(EINVALID, "amount %q has more than %d decimal places", orig, digits)
+		return 0, Keyed(EINVALID, "bot.amount.places", "amount %q has more than %d decimal places", orig, digits)
 	}
 	frac += strings.Repeat("0", digits)
 	frac = frac[:digits]
 	v, err := strconv.ParseInt(intPart+frac, 10, 64)
 	if err != nil || v > math.MaxInt64/4 {
 		// The headroom keeps sums of many amounts from overflowing.
-		return 0, Errorf(EINVALID, "amount %q is too large", orig)
+		return 0, Keyed(EINVALID, "bot.amount.large", "amount %q is too large", orig)
 	}
 	if neg {
 		v = -v

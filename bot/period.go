@@ -51,9 +51,10 @@ const PeriodSyntax = "2026-W47, 2026-11, 2026-Q4, 2026, 30d, week, month, 2026-1
 // current ones), "2026-11-01..2026-11-15". Returns EINVALID.
 func ParsePeriod(s string, today Date) (Period, error) {
 	s = strings.TrimSpace(s)
-	bad := func(why string) (Period, error) {
-		return Period{}, Errorf(EINVALID, "period %q: %s (use %s)", s, why, PeriodSyntax)
+	bad := func(why *Error) (Period, error) {
+		return Period{}, Keyed(EINVALID, "bot.period.bad", "period %q: %s (use "+PeriodSyntax+")", s, why)
 	}
+	why := func(key, format string, args ...any) *Error { return Keyed(EINVALID, key, format, args...) }
 	switch strings.ToLower(s) {
 	case "", "month", "miesiąc", "miesiac":
 		return MonthPeriod(today.Year, today.Month), nil
@@ -68,11 +69,11 @@ func ParsePeriod(s string, today Date) (Period, error) {
 		y, _ := strconv.Atoi(m[1])
 		w, _ := strconv.Atoi(m[2])
 		if !yearOK(y) {
-			return bad("year out of range")
+			return bad(why("bot.period.year_range", "year out of range"))
 		}
 		p, err := WeekPeriod(y, w)
 		if err != nil {
-			return bad(ErrorMessage(err))
+			return bad(AsError(err))
 		}
 		return p, nil
 	}
@@ -80,7 +81,7 @@ func ParsePeriod(s string, today Date) (Period, error) {
 		y, _ := strconv.Atoi(m[1])
 		mo, _ := strconv.Atoi(m[2])
 		if !yearOK(y) || mo < 1 || mo > 12 {
-			return bad("no such month")
+			return bad(why("bot.period.no_month", "no such month"))
 		}
 		return MonthPeriod(y, time.Month(mo)), nil
 	}
@@ -88,21 +89,21 @@ func ParsePeriod(s string, today Date) (Period, error) {
 		y, _ := strconv.Atoi(m[1])
 		q, _ := strconv.Atoi(m[2])
 		if !yearOK(y) {
-			return bad("year out of range")
+			return bad(why("bot.period.year_range", "year out of range"))
 		}
 		return QuarterPeriod(y, q), nil
 	}
 	if m := yearRE.FindStringSubmatch(s); m != nil {
 		y, _ := strconv.Atoi(m[1])
 		if !yearOK(y) {
-			return bad("year out of range")
+			return bad(why("bot.period.year_range", "year out of range"))
 		}
 		return YearPeriod(y), nil
 	}
 	if m := daysRE.FindStringSubmatch(s); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		if n < 1 || n > MaxPeriodDays {
-			return bad(fmt.Sprintf("the number of days must be 1 to %d", MaxPeriodDays))
+			return bad(why("bot.period.days", "the number of days must be 1 to %d", MaxPeriodDays))
 		}
 		return Period{Label: s, Kind: PeriodDays, From: today.AddDays(-(n - 1)), To: today}, nil
 	}
@@ -110,17 +111,17 @@ func ParsePeriod(s string, today Date) (Period, error) {
 		from, err1 := ParseDate(a)
 		to, err2 := ParseDate(b)
 		if err1 != nil || err2 != nil {
-			return bad("dates must look like 2026-11-01")
+			return bad(why("bot.period.dates", "dates must look like 2026-11-01"))
 		}
 		if to.Before(from) {
-			return bad("the end is before the start")
+			return bad(why("bot.period.reversed", "the end is before the start"))
 		}
 		if to.Sub(from)+1 > MaxPeriodDays || !yearOK(from.Year) || !yearOK(to.Year) {
-			return bad("the range is too long")
+			return bad(why("bot.period.too_long", "the range is too long"))
 		}
 		return Period{Label: s, Kind: PeriodRange, From: from, To: to}, nil
 	}
-	return bad("not a period")
+	return bad(why("bot.period.unknown", "not a period"))
 }
 
 func yearOK(y int) bool { return y >= 2000 && y <= 2200 }
@@ -136,7 +137,7 @@ func WeekPeriod(y, w int) (Period, error) {
 		last = 53
 	}
 	if w < 1 || w > last {
-		return Period{}, Errorf(EINVALID, "%d has weeks 1 to %d", y, last)
+		return Period{}, Keyed(EINVALID, "bot.period.weeks", "%d has weeks 1 to %d", y, last)
 	}
 	from := monday.AddDays(7 * (w - 1))
 	return Period{Label: fmt.Sprintf("%04d-W%02d", y, w), Kind: PeriodWeek, From: from, To: from.AddDays(6)}, nil

@@ -29,6 +29,14 @@ type adapters struct {
 // slackSender lets the outbox ask Slack whether a post exists.
 type slackSender struct{ *slack.Adapter }
 
+// Slack posts images apart from messages: the outbox must see that, or a
+// found post would lose its chart.
+var (
+	_ outbox.Checker       = slackSender{}
+	_ outbox.Attacher      = slackSender{}
+	_ outbox.AttachChecker = slackSender{}
+)
+
 func (s slackSender) Posted(ctx context.Context, t bot.Target, key string, since time.Time) (string, bool, error) {
 	where := t.Channel
 	if where == "" {

@@ -297,7 +297,7 @@ func (s *Service) fill(ctx context.Context, c *Caller, id store.Identity) error 
 func (s *Service) ParseText(name, text string) (map[string]string, error) {
 	sp, ok := s.Spec(name)
 	if !ok {
-		return nil, bot.Errorf(bot.ENOTFOUND, "unknown command /%s", name)
+		return nil, bot.Keyed(bot.ENOTFOUND, "err.unknown_command", "unknown command /%s", name)
 	}
 	args := map[string]string{}
 	rest := strings.TrimSpace(text)
@@ -377,23 +377,17 @@ func (s *Service) unknownUser(c *Caller) *bot.Message {
 func (s *Service) failure(c *Caller, what string, err error) *bot.Message {
 	l := c.Locale
 	if e := bot.AsError(err); e != nil && e.Code != bot.EINTERNAL {
-		return private(localized(l, e))
+		text, ok := i18n.ErrorText(l, e)
+		if !ok {
+			s.opt.Logger.Warn("user error has no text in the catalogue", "command", what, "code", e.Code, "err", err)
+		}
+		return private(text)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return private(i18n.T(l, "err.timeout"))
 	}
 	s.opt.Logger.Error("command failed", "command", what, "platform", c.Platform, "user", c.UserID, "err", err)
 	return private(i18n.T(l, "err.internal"))
-}
-
-// localized shows a user error: the store's and domain's messages are in
-// English, so known shapes get a translation and the rest keep the text.
-func localized(l bot.Locale, e *bot.Error) string {
-	key := "err." + e.Code
-	if i18n.Has(key) {
-		return i18n.T(l, key, e.Message)
-	}
-	return e.Message
 }
 
 // ExtraArgs is the key under which ParseText keeps the words typed beyond

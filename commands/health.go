@@ -29,7 +29,7 @@ func (s *Service) healthBoard(ctx context.Context, c *Caller, args map[string]st
 	case "all", "wszystkie", "wszyscy":
 		keep = func(health.Level) bool { return true }
 	default:
-		return nil, bot.Errorf(bot.EINVALID, "%s", i18n.T(l, "health.bad_filter", filter))
+		return nil, i18n.UserError(bot.EINVALID, "health.bad_filter", filter)
 	}
 	if s.opt.Health == nil {
 		return private(i18n.T(l, "health.not_configured")), nil

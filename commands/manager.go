@@ -23,15 +23,15 @@ func (s *Service) managed(ctx context.Context, c *Caller, id string) (*bot.Partn
 	p, err := s.opt.Store.Partner(ctx, id)
 	switch {
 	case bot.ErrorCode(err) == bot.ENOTFOUND && c.Admin:
-		return nil, bot.Errorf(bot.ENOTFOUND, "%s", i18n.T(c.Locale, "partner.not_found", id))
+		return nil, i18n.UserError(bot.ENOTFOUND, "partner.not_found", id)
 	case bot.ErrorCode(err) == bot.ENOTFOUND:
-		return nil, bot.Errorf(bot.ENOTFOUND, "%s", i18n.T(c.Locale, "partner.not_yours", id))
+		return nil, i18n.UserError(bot.ENOTFOUND, "partner.not_yours", id)
 	case err != nil:
 		return nil, err
 	case c.Admin:
 		return p, nil
 	case c.Manager == nil || p.Manager != c.Manager.ID:
-		return nil, bot.Errorf(bot.ENOTFOUND, "%s", i18n.T(c.Locale, "partner.not_yours", id))
+		return nil, i18n.UserError(bot.ENOTFOUND, "partner.not_yours", id)
 	}
 	return p, nil
 }

@@ -30,7 +30,7 @@ func (s *Service) page(ctx context.Context, c *Caller, value string) (*bot.Messa
 	n, source, ok := strings.Cut(value, "|")
 	page, err := strconv.Atoi(n)
 	if !ok || err != nil || page < 0 {
-		return nil, bot.Errorf(bot.EINVALID, "%s", i18n.T(l, "list.bad_button"))
+		return nil, i18n.UserError(bot.EINVALID, "list.bad_button")
 	}
 	var msg *bot.Message
 	switch kind, rest, _ := strings.Cut(source, ":"); kind {
@@ -38,13 +38,13 @@ func (s *Service) page(ctx context.Context, c *Caller, value string) (*bot.Messa
 		name, text, _ := strings.Cut(rest, " ")
 		args, err := s.ParseText(name, text)
 		if err != nil {
-			return nil, bot.Errorf(bot.EINVALID, "%s", i18n.T(l, "list.bad_button"))
+			return nil, i18n.UserError(bot.EINVALID, "list.bad_button")
 		}
 		msg = s.Run(ctx, c, name, args)
 	case "out":
 		id, err := strconv.ParseUint(rest, 10, 64)
 		if err != nil {
-			return nil, bot.Errorf(bot.EINVALID, "%s", i18n.T(l, "list.bad_button"))
+			return nil, i18n.UserError(bot.EINVALID, "list.bad_button")
 		}
 		it, err := s.opt.Store.OutboxItem(ctx, id)
 		if bot.ErrorCode(err) == bot.ENOTFOUND {
@@ -61,7 +61,7 @@ func (s *Service) page(ctx context.Context, c *Caller, value string) (*bot.Messa
 		m := it.Message
 		msg = &m
 	default:
-		return nil, bot.Errorf(bot.EINVALID, "%s", i18n.T(l, "list.bad_button"))
+		return nil, i18n.UserError(bot.EINVALID, "list.bad_button")
 	}
 	if msg.List == nil {
 		return msg, nil // a refusal or an error to show as it is

@@ -23,10 +23,13 @@ func (s *Service) now() (time.Time, bot.Date) {
 func (s *Service) period(l bot.Locale, text string, today bot.Date) (bot.Period, error) {
 	p, err := bot.ParsePeriod(text, today)
 	if err != nil {
-		return p, bot.Errorf(bot.EINVALID, "%s", i18n.T(l, "err.period", text, i18n.T(l, "period.syntax")))
+		if e := bot.AsError(err); e != nil && e.Key != "" {
+			return p, err // says what is wrong, in the caller's language
+		}
+		return p, i18n.UserError(bot.EINVALID, "err.period", text, i18n.Ref("period.syntax"))
 	}
 	if p.From.After(today) {
-		return p, bot.Errorf(bot.EINVALID, "%s", i18n.T(l, "err.period_future", i18n.Period(l, p), i18n.Date(l, p.From)))
+		return p, i18n.UserError(bot.EINVALID, "err.period_future", p, p.From)
 	}
 	return p, nil
 }
@@ -239,15 +242,19 @@ func (s *Service) leaderboard(ctx context.Context, c *Caller, args map[string]st
 		}
 		lines = append(lines, fmt.Sprintf("%d. %s — %s", r.rank, name, i18n.Money(l, s.opt.Currency, r.turnover)))
 	}
-	if len(lines) == 0 {
-		lines = append(lines, i18n.T(l, "leaderboard.empty"))
-	}
 	msg := &bot.Message{
 		Title:   i18n.T(l, "leaderboard.title", i18n.Period(l, per)),
-		List:    &bot.List{Items: lines, Locale: l, Source: commandSource("leaderboard", args["period"])},
 		Private: true,
 		Footer:  i18n.T(l, "leaderboard.footer"),
 	}
+	if len(lines) == 0 {
+		// Said in words, as /health and /promos do: a list of one
+		// sentence would count it as "1 in all".
+		msg.Text = i18n.T(l, "leaderboard.empty")
+		return msg, nil
+	}
+	// The top ten stand for every partner ranked: the total says how many.
+	msg.List = &bot.List{Items: lines, Total: len(rows), Locale: l, Source: commandSource("leaderboard", args["period"])}
 	switch {
 	case mine != nil:
 		msg.Fields = []bot.Field{{Name: i18n.T(l, "leaderboard.your_place"),

@@ -15,6 +15,7 @@ import (
 	"partnerbot/i18n"
 	_ "partnerbot/referral"
 	_ "partnerbot/report"
+	_ "partnerbot/store"
 )
 
 // englishWords are common English words (and stilted calques of them)

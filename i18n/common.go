@@ -14,6 +14,7 @@ func init() {
 		"stats.rank":         {"Rank", "Miejsce"},
 		"stats.rank.value":   {"#%d of %d (%s)", "%d. z %d (%s)"},
 		"stats.month_so_far": {"This month so far", "Ten miesiąc do dziś"},
+		"stats.no_change":    {"no change", "bez zmian"},
 		"tier.platinum":      {"Platinum", "Platynowy"},
 		"tier.gold":          {"Gold", "Złoty"},
 		"tier.silver":        {"Silver", "Srebrny"},

@@ -163,14 +163,14 @@ func Change(l bot.Locale, cur, prev int64) string {
 	if !ok {
 		return ""
 	}
-	arrow := "→"
 	switch {
 	case pct > 0:
-		arrow = "↑"
+		return " ↑ " + Percent(l, pct)
 	case pct < 0:
-		arrow = "↓"
+		return " ↓ " + Percent(l, pct)
 	}
-	return " " + arrow + " " + Percent(l, pct)
+	// "→ 0%" reads like a broken figure; say it in words.
+	return " → " + T(l, "stats.no_change")
 }
 
 var (

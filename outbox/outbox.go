@@ -10,6 +10,15 @@
 // outcome is unknown: Discord deduplicates a repeated nonce, Slack has no
 // key, so the dispatcher first asks Slack whether a post carrying the key
 // exists (Checker) and sends only if not.
+//
+// An image is part of the same delivery. Where a platform posts it apart
+// from the message (Slack: Attacher), the item records "posted" before
+// the upload and "attached" after it, so a post found after an unknown
+// outcome still gets its image, a failed upload is retried without
+// reposting, and an upload whose answer was lost is looked for before
+// it is tried again (AttachChecker). An image may be stored as a small
+// spec (bot.ImageSpec: a chart's numbers and labels) and drawn just
+// before sending by Options.Render.
 package outbox
 
 import (

@@ -20,7 +20,8 @@ import (
 func (s *Store) StatsAt(ctx context.Context, partner string, p bot.Period, now time.Time, cur bot.Currency) (bot.Stats, error) {
 	today := bot.DateOf(now, s.loc)
 	if p.From.After(today) {
-		return bot.Stats{}, bot.Errorf(bot.EINVALID, "period %s has not started yet: it begins on %s", p.Label, p.From)
+		return bot.Stats{}, &bot.Error{Code: bot.EINVALID, Key: "store.period_future", Args: []any{p, p.From},
+			Message: fmt.Sprintf("period %s has not started yet: it begins on %s", p.Label, p.From)}
 	}
 	st, err := s.Stats(ctx, partner, p, today, cur)
 	if err != nil || !st.Partial() {

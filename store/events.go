@@ -213,7 +213,7 @@ func addMoney(sum int64, e *bot.Event) (int64, error) {
 			a = -a
 		}
 		if a > bot.MaxAmount || sum > bot.MaxLedgerMoney-int64(a) {
-			return sum, bot.FieldError("amount", "this request would take the money partnerbot keeps past the largest sum it can add up exactly (%s in minor units); nothing was stored: check the amounts (are they in major units, like 129.99?)",
+			return sum, bot.KeyedField("amount", "store.ledger_full", "this request would take the money partnerbot keeps past the largest sum it can add up exactly (%s in minor units); nothing was stored: check the amounts (are they in major units, like 129.99?)",
 				bot.Amount(bot.MaxLedgerMoney).Decimal(0))
 		}
 		sum += int64(a)
@@ -288,7 +288,7 @@ func (s *Store) Stats(ctx context.Context, partner string, p bot.Period, today b
 	st.Through, st.PrevPeriod, st.PrevThrough = p.Comparable(today)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketPartners).Get([]byte(partner)) == nil {
-			return bot.Errorf(bot.ENOTFOUND, "partner %q not found", partner)
+			return notFound("partner", partner)
 		}
 		daily := tx.Bucket(bucketDaily)
 		var err error

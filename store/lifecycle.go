@@ -400,7 +400,7 @@ func (s *Store) Commissions(ctx context.Context, partner string, d bot.Date) (bo
 	var out bot.Commissions
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketPartners).Get([]byte(partner)) == nil {
-			return bot.Errorf(bot.ENOTFOUND, "partner %q not found", partner)
+			return notFound("partner", partner)
 		}
 		var err error
 		out, err = commissionsAsOf(tx, partner, d)

@@ -27,12 +27,12 @@ type LinkCode struct {
 func (s *Store) PutLinkCode(ctx context.Context, code string, lc LinkCode) error {
 	return wrap("put link code", s.db.Update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketPartners).Get([]byte(lc.Partner)) == nil {
-			return bot.Errorf(bot.ENOTFOUND, "partner %q not found", lc.Partner)
+			return notFound("partner", lc.Partner)
 		}
 		b := tx.Bucket(bucketLinkCodes)
 		k := []byte(normCode(code))
 		if b.Get(k) != nil {
-			return bot.Errorf(bot.ECONFLICT, "link code exists")
+			return bot.Keyed(bot.ECONFLICT, "store.link_code.exists", "link code exists")
 		}
 		// Expired codes are dropped whenever a new one is made, so the
 		// bucket never grows past the codes still in play.
@@ -64,7 +64,7 @@ func (s *Store) RedeemLinkCode(ctx context.Context, code, platform, user string,
 		k := []byte(normCode(code))
 		var lc LinkCode
 		if err := getJSON(b, string(k), &lc, "link code"); err != nil {
-			return bot.Errorf(bot.ENOTFOUND, "unknown or used link code")
+			return bot.Keyed(bot.ENOTFOUND, "store.link_code.unknown", "unknown or used link code")
 		}
 		if now.After(lc.Expires) {
 			// Returning an error rolls this transaction back; the caller
@@ -81,7 +81,7 @@ func (s *Store) RedeemLinkCode(ctx context.Context, code, platform, user string,
 		case "discord":
 			p.DiscordUser = user
 		default:
-			return bot.Errorf(bot.EINVALID, "cannot link a %s account", platform)
+			return bot.Keyed(bot.EINVALID, "store.link.platform", "cannot link a %s account", platform)
 		}
 		if err := setIdentities(tx, Identity{"partner", p.ID}, old, partnerIdentities(&p)); err != nil {
 			return err
@@ -94,7 +94,7 @@ func (s *Store) RedeemLinkCode(ctx context.Context, code, platform, user string,
 	})
 	if err == errExpired {
 		_ = s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketLinkCodes).Delete([]byte(normCode(code))) })
-		return nil, bot.Errorf(bot.EINVALID, "link code expired")
+		return nil, bot.Keyed(bot.EINVALID, "store.link_code.expired", "link code expired")
 	}
 	if err != nil {
 		return nil, wrap("redeem link code", err)
@@ -121,7 +121,7 @@ type Note struct {
 func (s *Store) AddNote(ctx context.Context, partner string, n Note) error {
 	return wrap("add note", s.db.Update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketPartners).Get([]byte(partner)) == nil {
-			return bot.Errorf(bot.ENOTFOUND, "partner %q not found", partner)
+			return notFound("partner", partner)
 		}
 		k := binary.BigEndian.AppendUint64(prefixKey(partner), timeBits(n.At))
 		return putJSON(tx.Bucket(bucketNotes), string(k), &n)

@@ -143,7 +143,7 @@ func refKey(platform, ref string) []byte { return []byte(platform + ":" + ref) }
 func getItem(tx *bolt.Tx, id uint64) (*OutboxItem, error) {
 	v := tx.Bucket(bucketOutbox).Get(be64(id))
 	if v == nil {
-		return nil, bot.Errorf(bot.ENOTFOUND, "outbox item %d not found", id)
+		return nil, bot.Keyed(bot.ENOTFOUND, "store.outbox.not_found", "outbox item %d not found", id)
 	}
 	var it OutboxItem
 	if err := json.Unmarshal(v, &it); err != nil {
@@ -302,7 +302,7 @@ func (s *Store) OutboxByKey(ctx context.Context, key string) (*OutboxItem, error
 	err := s.db.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketOutboxKeys).Get([]byte(key))
 		if v == nil {
-			return bot.Errorf(bot.ENOTFOUND, "no outbox item with key %q", key)
+			return bot.Keyed(bot.ENOTFOUND, "store.outbox.not_found", "no outbox item with key %q", key)
 		}
 		var err error
 		it, err = getItem(tx, binary.BigEndian.Uint64(v))
@@ -319,7 +319,7 @@ func (s *Store) OutboxByRef(ctx context.Context, platform, ref string) (*OutboxI
 	err := s.db.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketOutboxRefs).Get(refKey(platform, ref))
 		if v == nil {
-			return bot.Errorf(bot.ENOTFOUND, "no outbox item posted as %s %s", platform, ref)
+			return bot.Keyed(bot.ENOTFOUND, "store.outbox.not_found", "no outbox item posted as %s", platform+" "+ref)
 		}
 		var err error
 		it, err = getItem(tx, binary.BigEndian.Uint64(v))

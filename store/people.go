@@ -219,7 +219,7 @@ func (s *Store) PartnerByCode(ctx context.Context, code string) (*bot.Partner, e
 	err := s.db.View(func(tx *bolt.Tx) error {
 		id := tx.Bucket(bucketCodes).Get([]byte(strings.ToLower(code)))
 		if id == nil {
-			return bot.Errorf(bot.ENOTFOUND, "no partner has referral code %q", code)
+			return bot.Keyed(bot.ENOTFOUND, "store.referral_code", "no partner has referral code %q", code)
 		}
 		return getJSON(tx.Bucket(bucketPartners), string(id), &p, "partner")
 	})
@@ -422,7 +422,7 @@ func (s *Store) IdentityOf(ctx context.Context, platform, user string) (Identity
 	err := s.db.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketIdentities).Get([]byte(platform + ":" + user))
 		if v == nil {
-			return bot.Errorf(bot.ENOTFOUND, "%s user %s is not linked", platform, user)
+			return bot.Keyed(bot.ENOTFOUND, "store.not_linked", "%s user %s is not linked", platform, user)
 		}
 		kind, who, _ := strings.Cut(string(v), ":")
 		id = Identity{kind, who}
@@ -514,7 +514,7 @@ func putJSON(b *bolt.Bucket, id string, v any) error {
 func getJSON(b *bolt.Bucket, id string, v any, what string) error {
 	data := b.Get([]byte(id))
 	if data == nil {
-		return bot.Errorf(bot.ENOTFOUND, "%s %q not found", what, id)
+		return notFound(what, id)
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("decode %s %q: %w", what, id, err)

@@ -71,7 +71,7 @@ func (s *Store) DeletePromotion(ctx context.Context, id string) error {
 	return wrap("delete promotion", s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPromos)
 		if b.Get([]byte(id)) == nil {
-			return bot.Errorf(bot.ENOTFOUND, "promotion %q not found", id)
+			return notFound("promotion", id)
 		}
 		return b.Delete([]byte(id))
 	}))

@@ -142,9 +142,11 @@ func (s *Store) convert(e *bot.Event, day bot.Date, rates *rateCache) error {
 		return err
 	}
 	if !ok {
-		return &bot.Error{Code: bot.ENORATE, Field: "currency", Message: fmt.Sprintf(
+		e := bot.Keyed(bot.ENORATE, "store.no_rate",
 			"no %s rate is in force on %s, so the amount cannot be converted to %s: set one with `partnerbot rates set %s RATE --from %s` or PUT /api/v1/rates/%s",
-			from.Code, day, s.currency.Code, from.Code, day, from.Code)}
+			from.Code, day, s.currency.Code, from.Code, day.String(), from.Code)
+		e.Field = "currency"
+		return e
 	}
 	amt, err := r.Rate.Convert(e.Amount, from, s.currency)
 	if err != nil {
