@@ -162,3 +162,14 @@ func code(c string) store.Match   { return store.Match{By: "code", Value: c} }
 func event(id string) store.Match { return store.Match{By: "event", Value: id} }
 
 func upper(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+// isoMoney is money for a platform that counts minor units with the
+// currency's own exponent (Dub, Rewardful, Tolt).
+func isoMoney(v int64, currency string) (bot.Amount, string, error) {
+	return money(v, currency, isoDigits(upper(currency)))
+}
+
+// stripeMoney is money for Stripe's minor units.
+func stripeMoney(v int64, currency string) (bot.Amount, string, error) {
+	return money(v, currency, stripeDigits(upper(currency)))
+}

@@ -1,11 +1,9 @@
 package hooks
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"partnerbot/bot"
 	"partnerbot/store"
@@ -21,10 +19,8 @@ func init() {
 		name:    "shopify",
 		env:     "SHOPIFY_WEBHOOK_SECRET",
 		headers: []string{"X-Shopify-Topic"},
-		verify: func(secret string, h http.Header, body []byte, _ time.Time) error {
-			return verifyBase64("X-Shopify-Hmac-SHA256", secret, h, body)
-		},
-		parse: parseShopify,
+		verify:  base64HMAC("X-Shopify-Hmac-SHA256"),
+		parse:   parseShopify,
 	})
 }
 
@@ -72,8 +68,8 @@ func parseShopify(h http.Header, body []byte) (*Delivery, error) {
 	switch topic {
 	case "orders/paid":
 		var o shopifyOrder
-		if err := json.Unmarshal(body, &o); err != nil {
-			return nil, bot.Errorf(bot.EINVALID, "not a Shopify order: %v", err)
+		if err := decodeBody(body, &o, "a Shopify order"); err != nil {
+			return nil, err
 		}
 		if o.ID == "" {
 			return nil, bot.FieldError("id", "a Shopify order without an id")
@@ -116,8 +112,8 @@ func parseShopify(h http.Header, body []byte) (*Delivery, error) {
 		return d, nil
 	case "refunds/create":
 		var r shopifyRefund
-		if err := json.Unmarshal(body, &r); err != nil {
-			return nil, bot.Errorf(bot.EINVALID, "not a Shopify refund: %v", err)
+		if err := decodeBody(body, &r, "a Shopify refund"); err != nil {
+			return nil, err
 		}
 		if r.ID == "" || r.OrderID == "" {
 			return nil, bot.FieldError("id", "a Shopify refund without an id or order_id")
