@@ -128,9 +128,7 @@ func parseDub(_ http.Header, body []byte) (*Delivery, error) {
 		}
 		d.Match = []store.Match{ext("dub", c.Partner.ID)}
 		e := bot.Event{ID: d.Key, Type: bot.EventCommission, At: at, Ref: "dub:" + c.ID, State: dubState(c.Status)}
-		if t, err := when(c.CreatedAt, "data.createdAt"); err == nil {
-			e.At = t
-		}
+		e.At = whenOr(c.CreatedAt, e.At)
 		if e.Commission, e.Currency, err = isoMoney(c.Earnings.V, c.Currency); err != nil {
 			return nil, err
 		}

@@ -145,6 +145,15 @@ func when(s, field string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
+// whenOr parses an RFC 3339 time, or returns def when s is not one (a
+// platform's optional, more precise time of an event).
+func whenOr(s string, def time.Time) time.Time {
+	if t, err := when(s, ""); err == nil {
+		return t
+	}
+	return def
+}
+
 func hmacSHA256(key []byte, parts ...[]byte) []byte {
 	m := hmac.New(sha256.New, key)
 	for _, p := range parts {

@@ -131,9 +131,7 @@ func parseRewardful(_ http.Header, body []byte) (*Delivery, error) {
 			v, ts = s.RefundCents.V, s.RefundedAt
 			d.Match = append([]store.Match{event(saleID)}, d.Match...)
 		}
-		if t, err := when(ts, "object.charged_at"); err == nil {
-			e.At = t
-		}
+		e.At = whenOr(ts, e.At)
 		if e.Amount, e.Currency, err = isoMoney(v, s.Currency); err != nil {
 			return nil, err
 		}
@@ -176,9 +174,7 @@ func parseRewardful(_ http.Header, body []byte) (*Delivery, error) {
 		}
 		d.Match = rewardfulAffiliate(p.Affiliate)
 		e := bot.Event{ID: "rewardful:" + p.ID, Type: bot.EventPayout, At: at}
-		if t, err := when(p.PaidAt, "object.paid_at"); err == nil {
-			e.At = t
-		}
+		e.At = whenOr(p.PaidAt, e.At)
 		if e.Amount, e.Currency, err = isoMoney(p.Amount.V, p.Currency); err != nil {
 			return nil, err
 		}
