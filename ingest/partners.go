@@ -200,7 +200,6 @@ func partnersCSV(r io.Reader) ([]bot.Partner, []int, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -208,6 +207,9 @@ func partnersCSV(r io.Reader) ([]bot.Partner, []int, error) {
 			}
 			return nil, nil, fmt.Errorf("read partners: %w", err)
 		}
+		// Only a record that was read has positions: asking after an
+		// error panics.
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}

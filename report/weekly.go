@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"partnerbot/bot"
 	"partnerbot/chart"
@@ -162,7 +164,17 @@ func (b *Builder) WeeklyMessage(p *bot.Partner, w Weekly, st *health.Standing) (
 		lines = append(lines, "*"+i18n.T(l, "weekly.anniversary", i18n.N(l, int64(w.Years), "year"), when)+"*")
 	}
 	if w.Cur.Sales == 0 && w.Prev.Sales == 0 {
-		lines = append(lines, i18n.T(l, "weekly.quiet"))
+		// A partner that joined within the fortnight has not had a quiet
+		// fortnight: it is starting. Help is offered only when someone
+		// looks after it.
+		key := "weekly.quiet"
+		if w.Week.From.AddDays(-7).Before(p.Joined) {
+			key = "weekly.starting"
+		}
+		if p.Manager != "" {
+			key += "_manager"
+		}
+		lines = append(lines, i18n.T(l, key))
 	}
 	msg := &bot.Message{
 		Title: i18n.T(l, "weekly.title", i18n.Span(l, w.Week.From, w.Week.To)),
@@ -173,7 +185,7 @@ func (b *Builder) WeeklyMessage(p *bot.Partner, w Weekly, st *health.Standing) (
 			{Name: i18n.T(l, "stats.commission"), Value: money(w.Cur.Commission) + i18n.Change(l, int64(w.Cur.Commission), int64(w.Prev.Commission)), Inline: true},
 			{Name: i18n.T(l, "stats.clicks"), Value: i18n.Int(l, w.Cur.Clicks) + i18n.Change(l, w.Cur.Clicks, w.Prev.Clicks), Inline: true},
 			{Name: i18n.T(l, "stats.signups"), Value: i18n.Int(l, w.Cur.Signups) + i18n.Change(l, w.Cur.Signups, w.Prev.Signups), Inline: true},
-			{Name: i18n.T(l, "weekly.month_so_far", i18n.MonthName(l, w.Month.From.Year, w.Month.From.Month)),
+			{Name: upperFirst(i18n.T(l, "weekly.month_so_far", i18n.MonthName(l, w.Month.From.Year, w.Month.From.Month))),
 				Value: money(w.MonthSoFar.Turnover()) + ", " + i18n.N(l, w.MonthSoFar.Sales, "sale"), Inline: true},
 		},
 		Footer: i18n.T(l, "weekly.footer"),
@@ -221,14 +233,27 @@ func Targets(p *bot.Partner) []bot.Target {
 
 func init() {
 	i18n.Add(map[string]i18n.Text{
-		"weekly.title":        {"Your week: %s", "Twój tydzień: %s"},
-		"weekly.lead":         {"Here is how %s did on %s.", "Oto podsumowanie tygodnia (%[2]s) dla: %[1]s."},
-		"weekly.best_week":    {"Your best week so far: %s. Congratulations!", "Najlepszy tydzień w historii: %s. Gratulacje!"},
-		"weekly.best_month":   {"This month is already your best so far: %s. Keep it up!", "Ten miesiąc jest już Twoim najlepszym: %s. Tak trzymaj!"},
-		"weekly.anniversary":  {"%s with us on %s. Thank you for your trust!", "%s z nami – %s. Dziękujemy za zaufanie!"},
-		"weekly.quiet":        {"A quiet fortnight. Is the QR code in sight at the till? Your manager is glad to help.", "Spokojne dwa tygodnie. Czy kod QR jest dobrze widoczny przy kasie? Twój opiekun chętnie pomoże."},
-		"weekly.month_so_far": {"%s so far", "%s do dziś"},
-		"weekly.footer":       {"Weekly report · /mystats for any period · /notify to choose what you get", "Raport tygodniowy · /mystats pokaże dowolny okres · /notify ustawia powiadomienia"},
-		"weekly.chart_title":  {"Turnover, last 12 weeks", "Obrót — ostatnie 12 tygodni"},
+		"weekly.title":            {"Your week: %s", "Twój tydzień: %s"},
+		"weekly.lead":             {"Here is how %s did on %s.", "Oto podsumowanie tygodnia (%[2]s) dla: %[1]s."},
+		"weekly.best_week":        {"Your best week so far: %s. Congratulations!", "Najlepszy tydzień w historii: %s. Gratulacje!"},
+		"weekly.best_month":       {"This month is already your best so far: %s. Keep it up!", "Ten miesiąc jest już Twoim najlepszym: %s. Tak trzymaj!"},
+		"weekly.anniversary":      {"%s with us on %s. Thank you for your trust!", "%s z nami – %s. Dziękujemy za zaufanie!"},
+		"weekly.quiet":            {"A quiet fortnight. Is the QR code in sight at the till?", "Spokojne dwa tygodnie. Czy kod QR jest dobrze widoczny przy kasie?"},
+		"weekly.quiet_manager":    {"A quiet fortnight. Is the QR code in sight at the till? Your manager is glad to help.", "Spokojne dwa tygodnie. Czy kod QR jest dobrze widoczny przy kasie? Twój opiekun chętnie pomoże."},
+		"weekly.starting":         {"Welcome aboard! The first sale often comes once the QR code stands at the till: /referral gives it to you, ready to print.", "Witamy w programie! Pierwsza sprzedaż często przychodzi, gdy kod QR stoi przy kasie: /referral da go gotowy do druku."},
+		"weekly.starting_manager": {"Welcome aboard! The first sale often comes once the QR code stands at the till: /referral gives it to you, ready to print. Your manager is glad to help.", "Witamy w programie! Pierwsza sprzedaż często przychodzi, gdy kod QR stoi przy kasie: /referral da go gotowy do druku. Twój opiekun chętnie pomoże."},
+		"weekly.month_so_far":     {"%s so far", "%s do dziś"},
+		"weekly.footer":           {"Weekly report · /mystats for any period · /notify to choose what you get", "Raport tygodniowy · /mystats pokaże dowolny okres · /notify ustawia powiadomienia"},
+		"weekly.chart_title":      {"Turnover, last 12 weeks", "Obrót — ostatnie 12 tygodni"},
 	})
+}
+
+// upperFirst capitalises a label that starts with a month name: Polish
+// writes months in lower case, but not at the head of a label.
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }

@@ -154,3 +154,52 @@ func TestTargets(t *testing.T) {
 		}
 	}
 }
+
+// A quiet fortnight is said only of a partner that has been in the
+// program for one, and help is offered only by a manager who exists.
+func TestWeeklyQuiet(t *testing.T) {
+	s, err := store.Open(filepath.Join(t.TempDir(), "quiet.db"), store.Options{Location: waw, Clock: bot.NewManualClock(monday)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.PutManager(ctx, &bot.Manager{ID: "kasia", Name: "Kasia Nowak", Locale: bot.LocalePL}); err != nil {
+		t.Fatal(err)
+	}
+	b := &report.Builder{Store: s, Board: health.NewBoard(s, health.DefaultRules), Location: waw, Currency: pln}
+	week, _ := bot.WeekPeriod(2026, 47)
+	for _, tc := range []struct {
+		name, joined, manager string
+		want, not             []string
+	}{
+		{"joined this week", "2026-11-18", "kasia", []string{"Witamy w programie", "Twój opiekun"}, []string{"Spokojne"}},
+		{"joined this week, nobody looks after it", "2026-11-18", "", []string{"Witamy w programie"}, []string{"Spokojne", "opiekun"}},
+		{"a month in", "2026-10-01", "kasia", []string{"Spokojne dwa tygodnie", "Twój opiekun"}, []string{"Witamy"}},
+		{"a month in, nobody looks after it", "2026-10-01", "", []string{"Spokojne dwa tygodnie"}, []string{"opiekun"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &bot.Partner{ID: "cicho", Name: "Kwiaciarnia", ContactName: "Julia", Manager: tc.manager, Locale: bot.LocalePL, Joined: bot.MustDate(tc.joined)}
+			if _, err := s.PutPartner(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+			w, err := b.Figures(ctx, p, week, bot.MustDate("2026-11-23"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := b.WeeklyMessage(p, w, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(m.Text, want) {
+					t.Errorf("lacks %q: %s", want, m.Text)
+				}
+			}
+			for _, not := range tc.not {
+				if strings.Contains(m.Text, not) {
+					t.Errorf("says %q: %s", not, m.Text)
+				}
+			}
+		})
+	}
+}
