@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"partnerbot/bot"
 	"partnerbot/store"
@@ -63,6 +64,14 @@ func landingRef(site string) string {
 	return u.Query().Get("ref")
 }
 
+// shopifyTime is when an order or refund was processed, or else created.
+func shopifyTime(processed, created string) (time.Time, error) {
+	if processed == "" {
+		processed = created
+	}
+	return when(processed, "processed_at")
+}
+
 func parseShopify(h http.Header, body []byte) (*Delivery, error) {
 	topic := h.Get("X-Shopify-Topic")
 	switch topic {
@@ -92,11 +101,7 @@ func parseShopify(h http.Header, body []byte) (*Delivery, error) {
 			d.Ignore, d.Why = true, "names no discount code or ref"
 			return d, nil
 		}
-		ts := o.ProcessedAt
-		if ts == "" {
-			ts = o.CreatedAt
-		}
-		at, err := when(ts, "processed_at")
+		at, err := shopifyTime(o.ProcessedAt, o.CreatedAt)
 		if err != nil {
 			return nil, err
 		}
@@ -122,11 +127,7 @@ func parseShopify(h http.Header, body []byte) (*Delivery, error) {
 		ref := "shopify:" + string(r.OrderID)
 		d.Match = []store.Match{event(ref)}
 		d.RefundOf = ref
-		ts := r.ProcessedAt
-		if ts == "" {
-			ts = r.CreatedAt
-		}
-		at, err := when(ts, "processed_at")
+		at, err := shopifyTime(r.ProcessedAt, r.CreatedAt)
 		if err != nil {
 			return nil, err
 		}
