@@ -240,14 +240,7 @@ func (b *bucket) take() { b.tokens-- }
 
 // ready reports when the item may be sent under the rate limits.
 func (d *Dispatcher) ready(it *store.OutboxItem, now time.Time) time.Time {
-	p := it.Target.Platform
-	at := now
-	if t := d.pausedUntil[p]; t.After(at) {
-		at = t
-	}
-	if t := d.bucket(p).ready(now, d.opt.PlatformRate); t.After(at) {
-		at = t
-	}
+	at := d.platformReady(it.Target.Platform, now)
 	if last, ok := d.lastByTgt[targetKey(it.Target)]; ok {
 		if t := last.Add(d.opt.ChannelInterval); t.After(at) {
 			at = t
@@ -275,12 +268,37 @@ func (d *Dispatcher) Step(ctx context.Context, now time.Time) (int, time.Time, e
 // launch starts a send for every due item the rate limits allow at now,
 // up to Workers at once and one per target, and returns without waiting.
 func (d *Dispatcher) launch(ctx context.Context, now time.Time) (int, time.Time, error) {
-	items, err := d.opt.Store.Due(ctx, now, 500)
-	if err != nil {
-		return 0, time.Time{}, err
+	d.mu.Lock()
+	full := d.running >= d.opt.Workers
+	d.mu.Unlock()
+	if full {
+		// Every worker is busy: reading the due items would only be
+		// thrown away. Run wakes when a send finishes.
+		return 0, now.Add(10 * time.Millisecond), nil
 	}
-	handled := 0
-	var next time.Time
+	// Read a short page of due items first: launch runs after every
+	// send, and decoding 500 items each time was most of the
+	// dispatcher's work. Only when none of them can go now (their
+	// channels are waiting) is a deeper page read.
+	n, next, deeper, err := d.launchPage(ctx, now, dueShort)
+	if err == nil && n == 0 && deeper {
+		n, next, _, err = d.launchPage(ctx, now, dueDeep)
+	}
+	return n, next, err
+}
+
+// The pages of due items launch reads.
+const dueShort, dueDeep = 32, 500
+
+// launchPage is launch over the first limit due items. deeper reports a
+// full page whose every item waited only for its own channel: items
+// further down, for other channels, may go now.
+func (d *Dispatcher) launchPage(ctx context.Context, now time.Time, limit int) (handled int, next time.Time, deeper bool, err error) {
+	items, err := d.opt.Store.Due(ctx, now, limit)
+	if err != nil {
+		return 0, time.Time{}, false, err
+	}
+	targetBound := 0
 	later := func(at time.Time) {
 		if next.IsZero() || at.Before(next) {
 			next = at
@@ -292,6 +310,9 @@ func (d *Dispatcher) launch(ctx context.Context, now time.Time) (int, time.Time,
 		d.mu.Lock()
 		at, busy, full := d.ready(&it, now), d.inflight[key], d.running >= d.opt.Workers
 		if at.After(now) || busy || full {
+			if !full && !d.platformReady(it.Target.Platform, now).After(now) {
+				targetBound++
+			}
 			d.mu.Unlock()
 			switch {
 			case at.After(now):
@@ -336,10 +357,23 @@ func (d *Dispatcher) launch(ctx context.Context, now time.Time) (int, time.Time,
 			}
 		}()
 	}
-	if len(items) == 500 {
+	if len(items) == limit {
 		later(now)
 	}
-	return handled, next, nil
+	return handled, next, len(items) == limit && targetBound == len(items), nil
+}
+
+// platformReady is when the platform's pacing and any 429 pause let a
+// post go.
+func (d *Dispatcher) platformReady(p string, now time.Time) time.Time {
+	at := now
+	if t := d.pausedUntil[p]; t.After(at) {
+		at = t
+	}
+	if t := d.bucket(p).ready(now, d.opt.PlatformRate); t.After(at) {
+		at = t
+	}
+	return at
 }
 
 // begin settles an item that cannot be sent (no adapter) and returns nil,
