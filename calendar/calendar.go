@@ -629,14 +629,9 @@ func (c *Calendar) FailureNote(ctx context.Context, due time.Time) error {
 	if err != nil || len(failed) == 0 {
 		return err
 	}
-	msg := c.Builder.FailureNote(c.Locale, failed)
-	var res Result
-	day := due.In(c.Location).Format("2006-01-02")
-	for _, t := range c.Admins {
-		key := fmt.Sprintf("failure_note/%s/admin:%s/%s", day, t.User, t.Platform)
-		if err := c.queue(ctx, key, "failure_note", "", t, msg, &res); err != nil {
-			return err
-		}
+	res, err := c.toAdmins(ctx, due, "failure_note", c.Builder.FailureNote(c.Locale, failed))
+	if err != nil {
+		return err
 	}
 	c.Logger.Warn("messages failed in the last day", "failed", len(failed), "admins_told", res.Queued)
 	return nil
@@ -655,15 +650,23 @@ func (c *Calendar) parkedNote(ctx context.Context, due time.Time) error {
 	if err != nil || len(parked) == 0 {
 		return err
 	}
-	msg := c.Builder.ParkedNote(c.Locale, parked)
-	var res Result
-	day := due.In(c.Location).Format("2006-01-02")
-	for _, t := range c.Admins {
-		key := fmt.Sprintf("parked_note/%s/admin:%s/%s", day, t.User, t.Platform)
-		if err := c.queue(ctx, key, "parked_note", "", t, msg, &res); err != nil {
-			return err
-		}
+	res, err := c.toAdmins(ctx, due, "parked_note", c.Builder.ParkedNote(c.Locale, parked))
+	if err != nil {
+		return err
 	}
 	c.Logger.Warn("webhook deliveries parked", "parked", len(parked), "admins_told", res.Queued)
 	return nil
+}
+
+// toAdmins queues msg to every admin once for due's day, as kind.
+func (c *Calendar) toAdmins(ctx context.Context, due time.Time, kind string, msg *bot.Message) (Result, error) {
+	var res Result
+	day := due.In(c.Location).Format("2006-01-02")
+	for _, t := range c.Admins {
+		key := fmt.Sprintf("%s/%s/admin:%s/%s", kind, day, t.User, t.Platform)
+		if err := c.queue(ctx, key, kind, "", t, msg, &res); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
 }

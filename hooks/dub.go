@@ -3,7 +3,6 @@ package hooks
 import (
 	"encoding/json"
 	"net/http"
-	"time"
 
 	"partnerbot/bot"
 	"partnerbot/store"
@@ -15,12 +14,10 @@ import (
 // Sale amounts are integer cents, and Dub sends every sale in USD.
 func init() {
 	register(&connector{
-		name: "dub",
-		env:  "DUB_WEBHOOK_SECRET",
-		verify: func(secret string, h http.Header, body []byte, _ time.Time) error {
-			return verifyHex("Dub-Signature", secret, h, body)
-		},
-		parse: parseDub,
+		name:   "dub",
+		env:    "DUB_WEBHOOK_SECRET",
+		verify: hexHMAC("Dub-Signature"),
+		parse:  parseDub,
 	})
 }
 
@@ -87,8 +84,8 @@ func dubState(s string) bot.CommissionState {
 
 func parseDub(_ http.Header, body []byte) (*Delivery, error) {
 	var env dubEnvelope
-	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, bot.Errorf(bot.EINVALID, "not a Dub webhook: %v", err)
+	if err := decodeBody(body, &env, "a Dub webhook"); err != nil {
+		return nil, err
 	}
 	if env.ID == "" || env.Event == "" {
 		return nil, bot.Errorf(bot.EINVALID, "not a Dub webhook: no id or event")
@@ -101,8 +98,8 @@ func parseDub(_ http.Header, body []byte) (*Delivery, error) {
 	switch env.Event {
 	case "sale.created", "lead.created":
 		var c dubConversion
-		if err := json.Unmarshal(env.Data, &c); err != nil {
-			return nil, bot.Errorf(bot.EINVALID, "Dub %s: %v", env.Event, err)
+		if err := decodeObject(env.Data, &c, "Dub", env.Event); err != nil {
+			return nil, err
 		}
 		if c.partner() == "" {
 			d.Ignore, d.Why = true, "a link outside the partner program"
@@ -116,39 +113,37 @@ func parseDub(_ http.Header, body []byte) (*Delivery, error) {
 				return nil, bot.FieldError("sale.amount", "a Dub sale without an amount")
 			}
 			e.Type = bot.EventSale
-			if e.Amount, e.Currency, err = money(c.Sale.Amount.V, c.Sale.Currency, isoDigits(upper(c.Sale.Currency))); err != nil {
+			if e.Amount, e.Currency, err = isoMoney(c.Sale.Amount.V, c.Sale.Currency); err != nil {
 				return nil, err
 			}
 		}
 		d.Events = []bot.Event{e}
 	case "commission.created":
 		var c dubCommission
-		if err := json.Unmarshal(env.Data, &c); err != nil {
-			return nil, bot.Errorf(bot.EINVALID, "Dub %s: %v", env.Event, err)
+		if err := decodeObject(env.Data, &c, "Dub", env.Event); err != nil {
+			return nil, err
 		}
 		if c.ID == "" {
 			return nil, bot.FieldError("data.id", "a Dub commission without an id")
 		}
 		d.Match = []store.Match{ext("dub", c.Partner.ID)}
 		e := bot.Event{ID: d.Key, Type: bot.EventCommission, At: at, Ref: "dub:" + c.ID, State: dubState(c.Status)}
-		if t, err := when(c.CreatedAt, "data.createdAt"); err == nil {
-			e.At = t
-		}
-		if e.Commission, e.Currency, err = money(c.Earnings.V, c.Currency, isoDigits(upper(c.Currency))); err != nil {
+		e.At = whenOr(c.CreatedAt, e.At)
+		if e.Commission, e.Currency, err = isoMoney(c.Earnings.V, c.Currency); err != nil {
 			return nil, err
 		}
 		d.Events = []bot.Event{e}
 	case "payout.confirmed":
 		var p dubPayout
-		if err := json.Unmarshal(env.Data, &p); err != nil {
-			return nil, bot.Errorf(bot.EINVALID, "Dub %s: %v", env.Event, err)
+		if err := decodeObject(env.Data, &p, "Dub", env.Event); err != nil {
+			return nil, err
 		}
 		if p.ID == "" {
 			return nil, bot.FieldError("data.id", "a Dub payout without an id")
 		}
 		d.Match = []store.Match{ext("dub", p.Partner.ID)}
 		e := bot.Event{ID: "dub:" + p.ID, Type: bot.EventPayout, At: at}
-		if e.Amount, e.Currency, err = money(p.Amount.V, p.Currency, isoDigits(upper(p.Currency))); err != nil {
+		if e.Amount, e.Currency, err = isoMoney(p.Amount.V, p.Currency); err != nil {
 			return nil, err
 		}
 		d.Events = []bot.Event{e}

@@ -145,6 +145,15 @@ func when(s, field string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
+// whenOr parses an RFC 3339 time, or returns def when s is not one (a
+// platform's optional, more precise time of an event).
+func whenOr(s string, def time.Time) time.Time {
+	if t, err := when(s, ""); err == nil {
+		return t
+	}
+	return def
+}
+
 func hmacSHA256(key []byte, parts ...[]byte) []byte {
 	m := hmac.New(sha256.New, key)
 	for _, p := range parts {
@@ -162,3 +171,14 @@ func code(c string) store.Match   { return store.Match{By: "code", Value: c} }
 func event(id string) store.Match { return store.Match{By: "event", Value: id} }
 
 func upper(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+// isoMoney is money for a platform that counts minor units with the
+// currency's own exponent (Dub, Rewardful, Tolt).
+func isoMoney(v int64, currency string) (bot.Amount, string, error) {
+	return money(v, currency, isoDigits(upper(currency)))
+}
+
+// stripeMoney is money for Stripe's minor units.
+func stripeMoney(v int64, currency string) (bot.Amount, string, error) {
+	return money(v, currency, stripeDigits(upper(currency)))
+}

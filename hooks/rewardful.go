@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"time"
 
 	"partnerbot/bot"
 	"partnerbot/store"
@@ -16,12 +15,10 @@ import (
 // request.id. Amounts are *_cents with an upper-case currency.
 func init() {
 	register(&connector{
-		name: "rewardful",
-		env:  "REWARDFUL_WEBHOOK_SECRET",
-		verify: func(secret string, h http.Header, body []byte, _ time.Time) error {
-			return verifyHex("X-Rewardful-Signature", secret, h, body)
-		},
-		parse: parseRewardful,
+		name:   "rewardful",
+		env:    "REWARDFUL_WEBHOOK_SECRET",
+		verify: hexHMAC("X-Rewardful-Signature"),
+		parse:  parseRewardful,
 	})
 }
 
@@ -101,8 +98,8 @@ func rewardfulState(eventType, state string) bot.CommissionState {
 
 func parseRewardful(_ http.Header, body []byte) (*Delivery, error) {
 	var env rewardfulEnvelope
-	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, bot.Errorf(bot.EINVALID, "not a Rewardful webhook: %v", err)
+	if err := decodeBody(body, &env, "a Rewardful webhook"); err != nil {
+		return nil, err
 	}
 	if env.Event.ID == "" || env.Event.Type == "" {
 		return nil, bot.Errorf(bot.EINVALID, "not a Rewardful webhook: no event id or type")
@@ -113,14 +110,11 @@ func parseRewardful(_ http.Header, body []byte) (*Delivery, error) {
 	if err != nil {
 		return nil, err
 	}
-	bad := func(err error) (*Delivery, error) {
-		return nil, bot.Errorf(bot.EINVALID, "Rewardful %s: %v", typ, err)
-	}
 	switch {
 	case typ == "sale.created" || typ == "sale.refunded":
 		var s rewardfulSale
-		if err := json.Unmarshal(env.Object, &s); err != nil {
-			return bad(err)
+		if err := decodeObject(env.Object, &s, "Rewardful", typ); err != nil {
+			return nil, err
 		}
 		if s.ID == "" {
 			return nil, bot.FieldError("object.id", "a Rewardful sale without an id")
@@ -137,17 +131,15 @@ func parseRewardful(_ http.Header, body []byte) (*Delivery, error) {
 			v, ts = s.RefundCents.V, s.RefundedAt
 			d.Match = append([]store.Match{event(saleID)}, d.Match...)
 		}
-		if t, err := when(ts, "object.charged_at"); err == nil {
-			e.At = t
-		}
-		if e.Amount, e.Currency, err = money(v, s.Currency, isoDigits(upper(s.Currency))); err != nil {
+		e.At = whenOr(ts, e.At)
+		if e.Amount, e.Currency, err = isoMoney(v, s.Currency); err != nil {
 			return nil, err
 		}
 		d.Events = []bot.Event{e}
 	case typ == "referral.lead":
 		var r rewardfulReferral
-		if err := json.Unmarshal(env.Object, &r); err != nil {
-			return bad(err)
+		if err := decodeObject(env.Object, &r, "Rewardful", typ); err != nil {
+			return nil, err
 		}
 		d.Match = rewardfulAffiliate(r.Affiliate)
 		if r.Link != nil && r.Link.Token != "" {
@@ -156,8 +148,8 @@ func parseRewardful(_ http.Header, body []byte) (*Delivery, error) {
 		d.Events = []bot.Event{{ID: d.Key, Type: bot.EventSignup, At: at}}
 	case strings.HasPrefix(typ, "commission.") && typ != "commission.deleted":
 		var c rewardfulCommission
-		if err := json.Unmarshal(env.Object, &c); err != nil {
-			return bad(err)
+		if err := decodeObject(env.Object, &c, "Rewardful", typ); err != nil {
+			return nil, err
 		}
 		if c.ID == "" {
 			return nil, bot.FieldError("object.id", "a Rewardful commission without an id")
@@ -168,24 +160,22 @@ func parseRewardful(_ http.Header, body []byte) (*Delivery, error) {
 		}
 		d.Match = rewardfulAffiliate(c.Affiliate, saleAff)
 		e := bot.Event{ID: d.Key, Type: bot.EventCommission, At: at, Ref: "rewardful:" + c.ID, State: rewardfulState(typ, c.State)}
-		if e.Commission, e.Currency, err = money(c.Amount.V, c.Currency, isoDigits(upper(c.Currency))); err != nil {
+		if e.Commission, e.Currency, err = isoMoney(c.Amount.V, c.Currency); err != nil {
 			return nil, err
 		}
 		d.Events = []bot.Event{e}
 	case typ == "payout.paid":
 		var p rewardfulPayout
-		if err := json.Unmarshal(env.Object, &p); err != nil {
-			return bad(err)
+		if err := decodeObject(env.Object, &p, "Rewardful", typ); err != nil {
+			return nil, err
 		}
 		if p.ID == "" {
 			return nil, bot.FieldError("object.id", "a Rewardful payout without an id")
 		}
 		d.Match = rewardfulAffiliate(p.Affiliate)
 		e := bot.Event{ID: "rewardful:" + p.ID, Type: bot.EventPayout, At: at}
-		if t, err := when(p.PaidAt, "object.paid_at"); err == nil {
-			e.At = t
-		}
-		if e.Amount, e.Currency, err = money(p.Amount.V, p.Currency, isoDigits(upper(p.Currency))); err != nil {
+		e.At = whenOr(p.PaidAt, e.At)
+		if e.Amount, e.Currency, err = isoMoney(p.Amount.V, p.Currency); err != nil {
 			return nil, err
 		}
 		d.Events = []bot.Event{e}

@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,10 +20,8 @@ func init() {
 		name:    "shopify",
 		env:     "SHOPIFY_WEBHOOK_SECRET",
 		headers: []string{"X-Shopify-Topic"},
-		verify: func(secret string, h http.Header, body []byte, _ time.Time) error {
-			return verifyBase64("X-Shopify-Hmac-SHA256", secret, h, body)
-		},
-		parse: parseShopify,
+		verify:  base64HMAC("X-Shopify-Hmac-SHA256"),
+		parse:   parseShopify,
 	})
 }
 
@@ -67,13 +64,21 @@ func landingRef(site string) string {
 	return u.Query().Get("ref")
 }
 
+// shopifyTime is when an order or refund was processed, or else created.
+func shopifyTime(processed, created string) (time.Time, error) {
+	if processed == "" {
+		processed = created
+	}
+	return when(processed, "processed_at")
+}
+
 func parseShopify(h http.Header, body []byte) (*Delivery, error) {
 	topic := h.Get("X-Shopify-Topic")
 	switch topic {
 	case "orders/paid":
 		var o shopifyOrder
-		if err := json.Unmarshal(body, &o); err != nil {
-			return nil, bot.Errorf(bot.EINVALID, "not a Shopify order: %v", err)
+		if err := decodeBody(body, &o, "a Shopify order"); err != nil {
+			return nil, err
 		}
 		if o.ID == "" {
 			return nil, bot.FieldError("id", "a Shopify order without an id")
@@ -96,11 +101,7 @@ func parseShopify(h http.Header, body []byte) (*Delivery, error) {
 			d.Ignore, d.Why = true, "names no discount code or ref"
 			return d, nil
 		}
-		ts := o.ProcessedAt
-		if ts == "" {
-			ts = o.CreatedAt
-		}
-		at, err := when(ts, "processed_at")
+		at, err := shopifyTime(o.ProcessedAt, o.CreatedAt)
 		if err != nil {
 			return nil, err
 		}
@@ -116,8 +117,8 @@ func parseShopify(h http.Header, body []byte) (*Delivery, error) {
 		return d, nil
 	case "refunds/create":
 		var r shopifyRefund
-		if err := json.Unmarshal(body, &r); err != nil {
-			return nil, bot.Errorf(bot.EINVALID, "not a Shopify refund: %v", err)
+		if err := decodeBody(body, &r, "a Shopify refund"); err != nil {
+			return nil, err
 		}
 		if r.ID == "" || r.OrderID == "" {
 			return nil, bot.FieldError("id", "a Shopify refund without an id or order_id")
@@ -126,11 +127,7 @@ func parseShopify(h http.Header, body []byte) (*Delivery, error) {
 		ref := "shopify:" + string(r.OrderID)
 		d.Match = []store.Match{event(ref)}
 		d.RefundOf = ref
-		ts := r.ProcessedAt
-		if ts == "" {
-			ts = r.CreatedAt
-		}
-		at, err := when(ts, "processed_at")
+		at, err := shopifyTime(r.ProcessedAt, r.CreatedAt)
 		if err != nil {
 			return nil, err
 		}

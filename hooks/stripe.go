@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"crypto/hmac"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -63,16 +62,13 @@ func verifyStripe(secret string, h http.Header, body []byte, now time.Time) erro
 	if !ok || len(sigs) == 0 {
 		return errBadSignature
 	}
-	if d := now.Sub(time.Unix(t, 0)); d > tolerance || d < -tolerance {
-		return errStale
+	if err := fresh(t, now); err != nil {
+		return err
 	}
-	want := hmacSHA256([]byte(secret), []byte(strconv.FormatInt(t, 10)), []byte("."), body)
-	for _, s := range sigs {
-		if hmac.Equal(s, want) {
-			return nil
-		}
+	if !anyHMAC(sigs, []byte(secret), []byte(strconv.FormatInt(t, 10)), []byte("."), body) {
+		return errBadSignature
 	}
-	return errBadSignature
+	return nil
 }
 
 type stripeEvent struct {
@@ -188,23 +184,20 @@ type stripeCharge struct {
 
 func parseStripe(_ http.Header, body []byte) (*Delivery, error) {
 	var ev stripeEvent
-	if err := json.Unmarshal(body, &ev); err != nil {
-		return nil, bot.Errorf(bot.EINVALID, "not a Stripe event: %v", err)
+	if err := decodeBody(body, &ev, "a Stripe event"); err != nil {
+		return nil, err
 	}
 	if ev.ID == "" || ev.Type == "" {
 		return nil, bot.Errorf(bot.EINVALID, "not a Stripe event: no id or type")
 	}
 	d := &Delivery{Key: "stripe:" + ev.ID, Type: ev.Type}
 	at := time.Unix(ev.Created, 0).UTC()
-	bad := func(err error) (*Delivery, error) {
-		return nil, bot.Errorf(bot.EINVALID, "Stripe %s: %v", ev.Type, err)
-	}
 	var err error
 	switch ev.Type {
 	case "checkout.session.completed", "checkout.session.async_payment_succeeded":
 		var s stripeSession
-		if err := json.Unmarshal(ev.Data.Object, &s); err != nil {
-			return bad(err)
+		if err := decodeObject(ev.Data.Object, &s, "Stripe", ev.Type); err != nil {
+			return nil, err
 		}
 		if s.PaymentStatus != "paid" || s.AmountTotal.V <= 0 {
 			d.Ignore, d.Why = true, "not paid yet (async_payment_succeeded follows), or free"
@@ -228,14 +221,14 @@ func parseStripe(_ http.Header, body []byte) (*Delivery, error) {
 			return d, nil
 		}
 		e := bot.Event{ID: id, Type: bot.EventSale, At: at}
-		if e.Amount, e.Currency, err = money(s.AmountTotal.V, s.Currency, stripeDigits(upper(s.Currency))); err != nil {
+		if e.Amount, e.Currency, err = stripeMoney(s.AmountTotal.V, s.Currency); err != nil {
 			return nil, err
 		}
 		d.Events = []bot.Event{e}
 	case "invoice.paid":
 		var in stripeInvoice
-		if err := json.Unmarshal(ev.Data.Object, &in); err != nil {
-			return bad(err)
+		if err := decodeObject(ev.Data.Object, &in, "Stripe", ev.Type); err != nil {
+			return nil, err
 		}
 		if in.ID == "" {
 			return nil, bot.FieldError("data.object.id", "a Stripe invoice without an id")
@@ -265,21 +258,21 @@ func parseStripe(_ http.Header, body []byte) (*Delivery, error) {
 		if in.StatusTransitions.PaidAt > 0 {
 			e.At = time.Unix(in.StatusTransitions.PaidAt, 0).UTC()
 		}
-		if e.Amount, e.Currency, err = money(in.AmountPaid.V, in.Currency, stripeDigits(upper(in.Currency))); err != nil {
+		if e.Amount, e.Currency, err = stripeMoney(in.AmountPaid.V, in.Currency); err != nil {
 			return nil, err
 		}
 		d.Events = []bot.Event{e}
 	case "charge.refunded":
 		var c stripeCharge
-		if err := json.Unmarshal(ev.Data.Object, &c); err != nil {
-			return bad(err)
+		if err := decodeObject(ev.Data.Object, &c, "Stripe", ev.Type); err != nil {
+			return nil, err
 		}
 		var prev struct {
 			AmountRefunded cents `json:"amount_refunded"`
 		}
 		if len(ev.Data.Previous) > 0 {
-			if err := json.Unmarshal(ev.Data.Previous, &prev); err != nil {
-				return bad(err)
+			if err := decodeObject(ev.Data.Previous, &prev, "Stripe", ev.Type); err != nil {
+				return nil, err
 			}
 		}
 		// amount_refunded is cumulative: this refund is what it grew by.
@@ -298,7 +291,7 @@ func parseStripe(_ http.Header, body []byte) (*Delivery, error) {
 		d.Match = append([]store.Match{event(ref)}, refMatches(c.Metadata["ref"])...)
 		d.RefundOf = ref
 		e := bot.Event{ID: d.Key, Type: bot.EventRefund, At: at, Ref: ref}
-		if e.Amount, e.Currency, err = money(v, c.Currency, stripeDigits(upper(c.Currency))); err != nil {
+		if e.Amount, e.Currency, err = stripeMoney(v, c.Currency); err != nil {
 			return nil, err
 		}
 		d.Events = []bot.Event{e}

@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"crypto/hmac"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -62,20 +61,17 @@ func verifySvix(secret string, h http.Header, body []byte, now time.Time) error 
 	if err != nil {
 		return errBadSignature
 	}
-	if d := now.Sub(time.Unix(sec, 0)); d > tolerance || d < -tolerance {
-		return errStale
+	if err := fresh(sec, now); err != nil {
+		return err
 	}
 	key, err := svixKey(secret)
 	if err != nil {
 		return errBadSignature
 	}
-	want := hmacSHA256(key, []byte(id), []byte("."), []byte(ts), []byte("."), body)
-	for _, s := range svixSignatures(sigs) {
-		if hmac.Equal(s, want) {
-			return nil
-		}
+	if !anyHMAC(svixSignatures(sigs), key, []byte(id), []byte("."), []byte(ts), []byte("."), body) {
+		return errBadSignature
 	}
-	return errBadSignature
+	return nil
 }
 
 type toltEnvelope struct {
@@ -120,8 +116,8 @@ func toltState(status string) bot.CommissionState {
 
 func parseTolt(h http.Header, body []byte) (*Delivery, error) {
 	var env toltEnvelope
-	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, bot.Errorf(bot.EINVALID, "not a Tolt webhook: %v", err)
+	if err := decodeBody(body, &env, "a Tolt webhook"); err != nil {
+		return nil, err
 	}
 	msg := h.Get("svix-id")
 	if env.Type == "" || msg == "" {
@@ -135,8 +131,8 @@ func parseTolt(h http.Header, body []byte) (*Delivery, error) {
 		return d, nil
 	}
 	var o toltObject
-	if err := json.Unmarshal(env.Data, &o); err != nil {
-		return nil, bot.Errorf(bot.EINVALID, "Tolt %s: %v", env.Type, err)
+	if err := decodeObject(env.Data, &o, "Tolt", env.Type); err != nil {
+		return nil, err
 	}
 	if o.ID == "" {
 		return nil, bot.FieldError("data.id", "a Tolt %s without an id", env.Type)
@@ -152,7 +148,7 @@ func parseTolt(h http.Header, body []byte) (*Delivery, error) {
 		if o.Currency == "" {
 			return bot.Amount(v), "", nil // the program currency
 		}
-		return money(v, o.Currency, isoDigits(upper(o.Currency)))
+		return isoMoney(v, o.Currency)
 	}
 	switch env.Type {
 	case "transaction.created":

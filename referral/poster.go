@@ -129,19 +129,13 @@ type PosterHandler struct {
 
 // ServeHTTP answers one poster request.
 func (h *PosterHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	code := r.PathValue("code")
-	if !bot.ValidReferralCode(code) {
-		writeBroken(w, http.StatusNotFound)
-		return
-	}
-	p, err := h.Store.PartnerByCode(r.Context(), code)
+	code, p, err := partnerOf(w, r, h.Store)
 	switch {
-	case bot.ErrorCode(err) == bot.ENOTFOUND, err == nil && p.Status == bot.StatusEnded:
-		writeBroken(w, http.StatusNotFound)
-		return
 	case err != nil:
 		h.log(r.Context()).Error("referral poster: look up code", "code", code, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	case p == nil:
 		return
 	}
 	l := p.Locale

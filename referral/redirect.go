@@ -72,24 +72,15 @@ func (h *Redirect) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	code := r.PathValue("code")
-	if !bot.ValidReferralCode(code) {
-		writeBroken(w, http.StatusNotFound)
-		return
-	}
-	p, err := h.Store.PartnerByCode(r.Context(), code)
+	code, p, err := partnerOf(w, r, h.Store)
 	switch {
-	case bot.ErrorCode(err) == bot.ENOTFOUND:
-		writeBroken(w, http.StatusNotFound)
-		return
 	case err != nil:
 		// The customer is on our doorstep: send them to the program's
 		// page with the code rather than to an error.
 		h.logger().Error("referral: look up code", "code", code, "err", err)
 		h.redirect(w, h.DefaultLanding, strings.ToLower(code))
 		return
-	case p.Status == bot.StatusEnded:
-		writeBroken(w, http.StatusNotFound)
+	case p == nil:
 		return
 	}
 	if p.ReferralCode != "" {
@@ -108,6 +99,30 @@ func (h *Redirect) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.recordClick(r, p.ID, code)
 	}
 	writeRedirect(w, target)
+}
+
+// partnerOf finds the partner of the request's code. For a malformed or
+// unknown code or an ended partner it answers 404 itself and returns no
+// partner and no error; a store failure is returned for the caller to
+// answer.
+func partnerOf(w http.ResponseWriter, r *http.Request, st Partners) (string, *bot.Partner, error) {
+	code := r.PathValue("code")
+	if !bot.ValidReferralCode(code) {
+		writeBroken(w, http.StatusNotFound)
+		return code, nil, nil
+	}
+	p, err := st.PartnerByCode(r.Context(), code)
+	switch {
+	case bot.ErrorCode(err) == bot.ENOTFOUND:
+		writeBroken(w, http.StatusNotFound)
+		return code, nil, nil
+	case err != nil:
+		return code, nil, err
+	case p.Status == bot.StatusEnded:
+		writeBroken(w, http.StatusNotFound)
+		return code, nil, nil
+	}
+	return code, p, nil
 }
 
 // redirect sends the visitor to landing with the code attached, or

@@ -26,19 +26,29 @@ func (b *Builder) FailureNote(l bot.Locale, failed []store.OutboxItem) *bot.Mess
 	for _, r := range reasons {
 		lines = append(lines, fmt.Sprintf("• %s: %d", r, byReason[r]))
 	}
+	return adminNote(l, i18n.T(l, "failures.title", len(failed)), lines, len(failed), func(i int) string {
+		it := failed[i]
+		return fmt.Sprintf("%d. %s → %s (%s)", it.ID, it.Kind, it.Target, it.Reason)
+	}, i18n.T(l, "failures.footer"))
+}
+
+// adminNote is an admins' note on n things gone wrong: the count in
+// title, lines by reason, then the first ten of them (example(i) for the
+// i-th) and how many more.
+func adminNote(l bot.Locale, title string, lines []string, n int, example func(i int) string, footer string) *bot.Message {
 	var examples []string
-	for i, it := range failed {
+	for i := 0; i < n; i++ {
 		if i == 10 {
-			examples = append(examples, i18n.T(l, "failures.more", len(failed)-10))
+			examples = append(examples, i18n.T(l, "failures.more", n-10))
 			break
 		}
-		examples = append(examples, fmt.Sprintf("%d. %s → %s (%s)", it.ID, it.Kind, it.Target, it.Reason))
+		examples = append(examples, example(i))
 	}
 	return &bot.Message{
-		Title:  i18n.T(l, "failures.title", len(failed)),
+		Title:  title,
 		Text:   strings.Join(lines, "\n") + "\n\n" + strings.Join(examples, "\n"),
 		Color:  "amber",
-		Footer: i18n.T(l, "failures.footer"),
+		Footer: footer,
 	}
 }
 
@@ -63,20 +73,10 @@ func (b *Builder) ParkedNote(l bot.Locale, parked []store.Parked) *bot.Message {
 			lines = append(lines, "• "+i18n.T(l, "parked.reason."+r, byReason[r]))
 		}
 	}
-	var examples []string
-	for i, p := range parked {
-		if i == 10 {
-			examples = append(examples, i18n.T(l, "failures.more", len(parked)-10))
-			break
-		}
-		examples = append(examples, fmt.Sprintf("%s: %s (%s)", p.Platform, p.Key, i18n.T(l, "parked.short."+p.Reason)))
-	}
-	return &bot.Message{
-		Title:  i18n.T(l, "parked.title", len(parked)),
-		Text:   strings.Join(lines, "\n") + "\n\n" + strings.Join(examples, "\n"),
-		Color:  "amber",
-		Footer: i18n.T(l, "parked.footer"),
-	}
+	return adminNote(l, i18n.T(l, "parked.title", len(parked)), lines, len(parked), func(i int) string {
+		p := &parked[i]
+		return fmt.Sprintf("%s: %s (%s)", p.Platform, p.Key, i18n.T(l, "parked.short."+p.Reason))
+	}, i18n.T(l, "parked.footer"))
 }
 
 func init() {

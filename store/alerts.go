@@ -74,16 +74,6 @@ func (s *Store) PutAlertState(ctx context.Context, st AlertState) error {
 
 // AlertStates returns every partner's alert record, in partner order.
 func (s *Store) AlertStates(ctx context.Context) ([]AlertState, error) {
-	var out []AlertState
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketAlerts).ForEach(func(k, v []byte) error {
-			var st AlertState
-			if err := json.Unmarshal(v, &st); err != nil {
-				return fmt.Errorf("decode alert state %q: %w", k, err)
-			}
-			out = append(out, st)
-			return nil
-		})
-	})
+	out, err := allJSON[AlertState](s.db, bucketAlerts, "alert state")
 	return out, wrap("alert states", err)
 }

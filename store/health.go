@@ -104,17 +104,7 @@ func (s *Store) Verdict(ctx context.Context, partner string) (VerdictRecord, err
 
 // Verdicts returns every stored verdict, by partner id.
 func (s *Store) Verdicts(ctx context.Context) ([]VerdictRecord, error) {
-	var out []VerdictRecord
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketVerdicts).ForEach(func(k, v []byte) error {
-			var rec VerdictRecord
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return fmt.Errorf("decode verdict %q: %w", k, err)
-			}
-			out = append(out, rec)
-			return nil
-		})
-	})
+	out, err := allJSON[VerdictRecord](s.db, bucketVerdicts, "verdict")
 	return out, err
 }
 

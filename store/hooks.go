@@ -226,17 +226,7 @@ func (s *Store) Park(ctx context.Context, p *Parked, ms []Match) (partner string
 
 // ParkedDeliveries returns the parked deliveries, oldest first.
 func (s *Store) ParkedDeliveries(ctx context.Context) ([]Parked, error) {
-	var out []Parked
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketParked).ForEach(func(k, v []byte) error {
-			var p Parked
-			if err := json.Unmarshal(v, &p); err != nil {
-				return fmt.Errorf("decode parked delivery %q: %w", k, err)
-			}
-			out = append(out, p)
-			return nil
-		})
-	})
+	out, err := allJSON[Parked](s.db, bucketParked, "parked delivery")
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Received.Before(out[j].Received) })
 	return out, err
 }

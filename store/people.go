@@ -198,17 +198,7 @@ func (s *Store) Partner(ctx context.Context, id string) (*bot.Partner, error) {
 
 // Partners returns every partner, ordered by id.
 func (s *Store) Partners(ctx context.Context) ([]bot.Partner, error) {
-	var out []bot.Partner
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketPartners).ForEach(func(k, v []byte) error {
-			var p bot.Partner
-			if err := json.Unmarshal(v, &p); err != nil {
-				return fmt.Errorf("decode partner %q: %w", k, err)
-			}
-			out = append(out, p)
-			return nil
-		})
-	})
+	out, err := allJSON[bot.Partner](s.db, bucketPartners, "partner")
 	return out, err
 }
 
@@ -351,17 +341,7 @@ func (s *Store) Manager(ctx context.Context, id string) (*bot.Manager, error) {
 
 // Managers returns every manager, ordered by id.
 func (s *Store) Managers(ctx context.Context) ([]bot.Manager, error) {
-	var out []bot.Manager
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketManagers).ForEach(func(k, v []byte) error {
-			var m bot.Manager
-			if err := json.Unmarshal(v, &m); err != nil {
-				return fmt.Errorf("decode manager %q: %w", k, err)
-			}
-			out = append(out, m)
-			return nil
-		})
-	})
+	out, err := allJSON[bot.Manager](s.db, bucketManagers, "manager")
 	return out, err
 }
 

@@ -51,17 +51,7 @@ func (s *Store) Promotion(ctx context.Context, id string) (*bot.Promotion, error
 
 // Promotions returns every promotion ordered by start.
 func (s *Store) Promotions(ctx context.Context) ([]bot.Promotion, error) {
-	var out []bot.Promotion
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketPromos).ForEach(func(k, v []byte) error {
-			var p bot.Promotion
-			if err := json.Unmarshal(v, &p); err != nil {
-				return fmt.Errorf("decode promotion %q: %w", k, err)
-			}
-			out = append(out, p)
-			return nil
-		})
-	})
+	out, err := allJSON[bot.Promotion](s.db, bucketPromos, "promotion")
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
 	return out, err
 }

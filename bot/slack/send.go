@@ -62,11 +62,8 @@ func (a *Adapter) SendReply(ctx context.Context, t bot.Target, parent string, m 
 // Update replaces the message with ts ref in the target's channel or DM
 // (chat.update). Errors are *bot.SendError.
 func (a *Adapter) Update(ctx context.Context, t bot.Target, ref string, m *bot.Message) error {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, apiTimeout)
-		defer cancel()
-	}
+	ctx, cancel := apiContext(ctx)
+	defer cancel()
 	channel, err := a.targetChannel(ctx, t)
 	if err != nil {
 		return err
@@ -81,6 +78,14 @@ func (a *Adapter) Update(ctx context.Context, t bot.Target, ref string, m *bot.M
 	return nil
 }
 
+// apiContext bounds ctx by apiTimeout unless it has a deadline already.
+func apiContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, apiTimeout)
+}
+
 // targetChannel is the target's channel, or its user's DM.
 func (a *Adapter) targetChannel(ctx context.Context, t bot.Target) (string, error) {
 	if t.Channel != "" {
@@ -93,11 +98,8 @@ func (a *Adapter) targetChannel(ctx context.Context, t bot.Target) (string, erro
 }
 
 func (a *Adapter) post(ctx context.Context, t bot.Target, m *bot.Message, key, thread string) (string, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, apiTimeout)
-		defer cancel()
-	}
+	ctx, cancel := apiContext(ctx)
+	defer cancel()
 	channel, err := a.targetChannel(ctx, t)
 	if err != nil {
 		return "", err
@@ -135,23 +137,14 @@ func (a *Adapter) post(ctx context.Context, t bot.Target, m *bot.Message, key, t
 // exist, also when it was found by Posted after an unknown outcome.
 // Errors are *bot.SendError, as for Send.
 func (a *Adapter) Attach(ctx context.Context, t bot.Target, ref string, img *bot.Image, key string) error {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, apiTimeout)
-		defer cancel()
-	}
+	ctx, cancel := apiContext(ctx)
+	defer cancel()
 	if img == nil || len(img.Data) == 0 {
 		return &bot.SendError{Permanent: true, Reason: "no_image", Err: errors.New("no image bytes to upload")}
 	}
-	channel := t.Channel
-	if channel == "" {
-		if t.User == "" {
-			return &bot.SendError{Permanent: true, Reason: "no_target", Err: errors.New("target has no channel or user")}
-		}
-		var err error
-		if channel, err = a.openDMTraced(ctx, t.User); err != nil {
-			return err
-		}
+	channel, err := a.targetChannel(ctx, t)
+	if err != nil {
+		return err
 	}
 	var wrote atomic.Bool
 	if err := a.upload(traced(ctx, &wrote), channel, img); err != nil {
@@ -165,11 +158,8 @@ func (a *Adapter) Attach(ctx context.Context, t bot.Target, ref string, img *bot
 // uploading again after an upload whose outcome was unknown
 // (outbox.AttachChecker). Errors are *bot.SendError.
 func (a *Adapter) Attached(ctx context.Context, t bot.Target, ref string, img *bot.Image) (bool, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, apiTimeout)
-		defer cancel()
-	}
+	ctx, cancel := apiContext(ctx)
+	defer cancel()
 	channel := t.Channel
 	if channel == "" {
 		var err error
@@ -223,11 +213,8 @@ func (a *Adapter) openDMTraced(ctx context.Context, user string) (string, error)
 // retrying a send whose outcome was Unknown. channel may be a user id
 // (U…, W…) for a post sent to that user's DM. Errors are *bot.SendError.
 func (a *Adapter) Posted(ctx context.Context, channel, key string, since time.Time) (ref string, found bool, err error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, apiTimeout)
-		defer cancel()
-	}
+	ctx, cancel := apiContext(ctx)
+	defer cancel()
 	if isUserID(channel) {
 		if channel, err = a.openDMTraced(ctx, channel); err != nil {
 			return "", false, err
