@@ -114,7 +114,7 @@ func TestMyStats_FuturePeriodRefused(t *testing.T) {
 func TestLeaderboard_NobodyRankedWithoutTurnover(t *testing.T) {
 	f := smallProgram(t, time.Date(2026, 12, 1, 10, 0, 0, 0, waw))
 	_, out := f.run(t, f.caller(t, "slack", "UOLA"), "/leaderboard 2026-10")
-	if strings.Contains(out, "Twoje miejsce") || strings.Contains(out, "1.") || !strings.Contains(out, "W tym okresie nie ma jeszcze obrotu.") {
+	if strings.Contains(out, "Twoje miejsce") || strings.Contains(out, "1.") || !strings.Contains(out, "W tym okresie nie było obrotu.") {
 		t.Errorf("/leaderboard for an empty month:\n%s", out)
 	}
 	// In November only Janek sold: he is first of one, Ola is not ranked.
@@ -140,5 +140,31 @@ func TestReferral_PrintVersion(t *testing.T) {
 	}
 	if m.Image == nil || !found {
 		t.Errorf("/referral: image %v, buttons %+v; want the screen QR and a button to %s", m.Image != nil, m.Buttons, want)
+	}
+}
+
+// Figures from before a partner joined say nothing about it: no arrows
+// against such a period, and a word when the whole period is before; a
+// paused partnership says so.
+func TestMyStats_BeforeJoiningAndPaused(t *testing.T) {
+	f := smallProgram(t, time.Date(2026, 12, 1, 10, 0, 0, 0, waw))
+	ola, err := f.store.Partner(ctx, "ola")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ola.Joined, ola.Status = bot.MustDate("2026-11-20"), bot.StatusPaused
+	if _, err := f.store.PutPartner(ctx, ola); err != nil {
+		t.Fatal(err)
+	}
+	_, out := f.run(t, f.caller(t, "slack", "UOLA"), "/mystats 2026-11")
+	if strings.ContainsAny(out, "↑↓") || strings.Contains(out, "bez zmian") || !strings.Contains(out, "Bez porównania: 1–31 października to czas sprzed dołączenia do programu.") {
+		t.Errorf("/mystats 2026-11 for a partner that joined on 20 November:\n%s", out)
+	}
+	if !strings.Contains(out, "Współpraca jest obecnie wstrzymana") {
+		t.Errorf("a paused partner is not told:\n%s", out)
+	}
+	_, out = f.run(t, f.caller(t, "slack", "UOLA"), "/mystats 2026-10")
+	if !strings.Contains(out, "Kwiaciarnia Oli jest w programie od 20 listopada 2026, więc za ten okres nie ma wyników.") {
+		t.Errorf("/mystats 2026-10, before joining:\n%s", out)
 	}
 }

@@ -67,8 +67,8 @@ func (s *Service) partnerCard(ctx context.Context, c *Caller, args map[string]st
 			{Name: i18n.T(l, "partner.contact"), Value: dash(p.ContactName), Inline: true},
 			{Name: i18n.T(l, "partner.joined"), Value: i18n.Date(l, p.Joined), Inline: true},
 			{Name: i18n.T(l, "partner.month", i18n.Period(l, month)),
-				Value: money(st.Current.Turnover()) + change(l, st, int64(st.Current.Turnover()), int64(st.Previous.Turnover())) +
-					"\n" + i18n.N(l, st.Current.Sales, "sale") + change(l, st, st.Current.Sales, st.Previous.Sales), Inline: true},
+				Value: money(st.Current.Turnover()) + change(l, st, p, int64(st.Current.Turnover()), int64(st.Previous.Turnover())) +
+					"\n" + i18n.N(l, st.Current.Sales, "sale") + change(l, st, p, st.Current.Sales, st.Previous.Sales), Inline: true},
 		},
 		Footer:  i18n.T(l, "partner.link", s.referralLink(p)),
 		Buttons: []bot.Button{{Action: ActionLogContact, Value: p.ID, Label: i18n.T(l, "partner.log_contact")}},

@@ -45,18 +45,28 @@ func rankValue(l bot.Locale, st health.Standing, month bot.Period) string {
 }
 
 // change writes a figure's change against the period before, or nothing
-// when too little of the period has passed to compare (the footer says so).
-func change(l bot.Locale, st bot.Stats, cur, prev int64) string {
-	if st.TooEarly() {
+// when too little of the period has passed to compare, or the period
+// before is from before the partner joined (the footer says which).
+func change(l bot.Locale, st bot.Stats, p *bot.Partner, cur, prev int64) string {
+	if st.TooEarly() || prevBeforeJoining(st, p) {
 		return ""
 	}
 	return i18n.Change(l, cur, prev)
 }
 
+// prevBeforeJoining reports whether the whole period compared with ended
+// before the partner joined: its zeros say nothing about the partner.
+func prevBeforeJoining(st bot.Stats, p *bot.Partner) bool {
+	return p != nil && !p.Joined.IsZero() && st.PrevThrough.Before(p.Joined)
+}
+
 // compared writes the footer that says what the figures were compared
 // with: "Zmiany względem: 1–10 października", down to the hour when the
 // period before was cut within its last day, or that it is too early.
-func (s *Service) compared(l bot.Locale, st bot.Stats) string {
+func (s *Service) compared(l bot.Locale, st bot.Stats, p *bot.Partner) string {
+	if prevBeforeJoining(st, p) {
+		return i18n.T(l, "mystats.no_compare_joined", i18n.Span(l, st.PrevPeriod.From, st.PrevThrough))
+	}
 	if st.TooEarly() {
 		return i18n.T(l, "mystats.too_early", i18n.When(l, st.Period.From.Start(s.opt.Location), s.opt.Location))
 	}
@@ -103,16 +113,16 @@ func (s *Service) statsMessage(ctx context.Context, l bot.Locale, p *bot.Partner
 	}
 	msg := &bot.Message{
 		Title:   title,
-		Text:    i18n.GreetPartner(l, p) + "! " + i18n.T(l, "mystats.lead", p.Name),
+		Text:    i18n.GreetPartner(l, p) + "! " + i18n.T(l, "mystats.lead", p.Name) + statusNote(l, st, p),
 		Private: private,
 		Fields: []bot.Field{
-			{Name: i18n.T(l, "stats.turnover"), Value: money(cur.Turnover()) + change(l, st, int64(cur.Turnover()), int64(prev.Turnover())), Inline: true},
-			{Name: i18n.T(l, "stats.sales"), Value: i18n.Int(l, cur.Sales) + change(l, st, cur.Sales, prev.Sales), Inline: true},
-			{Name: i18n.T(l, "stats.commission"), Value: money(cur.Commission) + change(l, st, int64(cur.Commission), int64(prev.Commission)), Inline: true},
-			{Name: i18n.T(l, "stats.clicks"), Value: i18n.Int(l, cur.Clicks) + change(l, st, cur.Clicks, prev.Clicks), Inline: true},
-			{Name: i18n.T(l, "stats.signups"), Value: i18n.Int(l, cur.Signups) + change(l, st, cur.Signups, prev.Signups), Inline: true},
+			{Name: i18n.T(l, "stats.turnover"), Value: money(cur.Turnover()) + change(l, st, p, int64(cur.Turnover()), int64(prev.Turnover())), Inline: true},
+			{Name: i18n.T(l, "stats.sales"), Value: i18n.Int(l, cur.Sales) + change(l, st, p, cur.Sales, prev.Sales), Inline: true},
+			{Name: i18n.T(l, "stats.commission"), Value: money(cur.Commission) + change(l, st, p, int64(cur.Commission), int64(prev.Commission)), Inline: true},
+			{Name: i18n.T(l, "stats.clicks"), Value: i18n.Int(l, cur.Clicks) + change(l, st, p, cur.Clicks, prev.Clicks), Inline: true},
+			{Name: i18n.T(l, "stats.signups"), Value: i18n.Int(l, cur.Signups) + change(l, st, p, cur.Signups, prev.Signups), Inline: true},
 		},
-		Footer: s.compared(l, st),
+		Footer: s.compared(l, st, p),
 	}
 	// What the partner is owed, all-time as of the period's last day
 	// counted: never a per-period difference.
@@ -251,6 +261,9 @@ func (s *Service) leaderboard(ctx context.Context, c *Caller, args map[string]st
 		// Said in words, as /health and /promos do: a list of one
 		// sentence would count it as "1 in all".
 		msg.Text = i18n.T(l, "leaderboard.empty")
+		if per.To.Before(today) {
+			msg.Text = i18n.T(l, "leaderboard.empty_past")
+		}
 		return msg, nil
 	}
 	// The top ten stand for every partner ranked: the total says how many.
@@ -367,4 +380,17 @@ func (s *Service) link(ctx context.Context, c *Caller, args map[string]string) (
 	pl := p.Locale
 	return &bot.Message{Title: i18n.T(pl, "link.done.title"),
 		Text: i18n.T(pl, "link.done", i18n.GreetPartner(pl, p), p.Name), Private: true}, nil
+}
+
+// statusNote adds what the figures alone would hide: a period from before
+// the partner joined, or a partnership on hold.
+func statusNote(l bot.Locale, st bot.Stats, p *bot.Partner) string {
+	var note string
+	if !p.Joined.IsZero() && st.Through.Before(p.Joined) {
+		note += "\n" + i18n.T(l, "mystats.before_joined", p.Name, i18n.Date(l, p.Joined))
+	}
+	if p.Status == bot.StatusPaused {
+		note += "\n" + i18n.T(l, "mystats.paused")
+	}
+	return note
 }
