@@ -446,7 +446,7 @@ func (s *Service) HelpText(c *Caller) *bot.Message {
 		}
 		fields = append(fields, bot.Field{Name: sp.UsageIn(l), Value: sp.Help(l)})
 	}
-	msg := &bot.Message{Title: i18n.T(l, "help.title", s.opt.Program), Fields: fields, Private: true,
+	msg := &bot.Message{Title: i18n.T(l, "help.title", s.programName(l)), Fields: fields, Private: true,
 		Footer: i18n.T(l, "help.footer", i18n.T(l, "period.syntax"))}
 	if !c.Known() {
 		msg.Text = i18n.T(l, "err.unknown_user")
@@ -493,4 +493,16 @@ func (g *linkGuard) reset(key string) {
 	g.mu.Lock()
 	delete(g.attempts, key)
 	g.mu.Unlock()
+}
+
+// programName is the program's name for a reader: a name left at its
+// default (Polish or English) is given in the reader's language, so an
+// English partner of a Polish program does not read "Program partnerski".
+func (s *Service) programName(l bot.Locale) string {
+	for _, loc := range []bot.Locale{bot.LocalePL, bot.LocaleEN} {
+		if s.opt.Program == i18n.T(loc, "program.default_name") {
+			return i18n.T(l, "program.default_name")
+		}
+	}
+	return s.opt.Program
 }

@@ -190,7 +190,7 @@ func (s *Service) managerTargets(ctx context.Context, p *bot.Partner, platform s
 			break
 		}
 	}
-	return out, i18n.T(p.Locale, "talk.team", s.opt.Program), nil
+	return out, i18n.T(p.Locale, "talk.team", s.programName(p.Locale)), nil
 }
 
 // talkHelp is the answer to anything the bot does not relay: what it

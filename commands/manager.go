@@ -272,11 +272,11 @@ func (s *Service) message(ctx context.Context, c *Caller, args map[string]string
 		return private(i18n.T(l, "message.no_account", p.Name)), nil
 	}
 	now, _ := s.now()
-	who, name := "admin", s.opt.Program
+	pl := p.Locale
+	who, name := "admin", s.programName(pl)
 	if c.Manager != nil {
 		who, name = c.Manager.ID, c.Manager.Name
 	}
-	pl := p.Locale
 	msg := bot.Message{Title: i18n.T(pl, "message.title", name), Text: text, Footer: i18n.T(pl, "message.footer")}
 	for _, t := range targets {
 		key := fmt.Sprintf("manager_message/%s/%s/%d/%s", who, p.ID, now.UnixNano(), t.Platform)

@@ -15,6 +15,7 @@ func init() {
 		"arg.kind":               {"kind", "rodzaj"},
 		"arg.state":              {"state", "stan"},
 		"err.missing_arg":        {"Missing %s. Usage: %s", "Brakuje argumentu %s. Użycie: %s"},
+		"program.default_name":   {"Partner program", "Program partnerski"},
 		"err.partners_only":      {"%s is a partner command. As a manager, use /partner ID or /health.", "%s to polecenie dla partnerów. Jako opiekun użyj /partner ID albo /health."},
 		"err.managers_only":      {"%s is for account managers.", "%s jest dla opiekunów partnerów."},
 		"err.unknown_user.title": {"Let's connect your account", "Połączmy Twoje konto"},
