@@ -141,7 +141,7 @@ func init() {
 		"cmd.health.arg.filter":  {"red, amber (red and amber, the default) or all", "czerwone, żółte (czerwone i żółte, domyślnie) albo wszystkie"},
 		"health.bad_filter":      {"Unknown filter “%s”: use red, amber or all.", "Nieznany filtr „%s”: użyj „czerwone”, „żółte” albo „wszystkie”."},
 		"health.not_configured":  {"Health is not configured on this bot.", "Ocena zdrowia nie jest skonfigurowana w tym bocie."},
-		"health.title":           {"Partner health: %d of %d", "Zdrowie partnerów: %d z %d"},
+		"health.title":           {"Partner health: %d (of %d active)", "Zdrowie partnerów: %d (wszystkich aktywnych: %d)"},
 		"health.footer":          {"trend · transactions last month · replies · initiative · education", "trend · transakcje w ostatnim miesiącu · odpowiedzi · inicjatywa · edukacja"},
 		"health.none":            {"Nobody here: all your partners look fine.", "Nikogo tu nie ma: wszyscy Twoi partnerzy wyglądają dobrze."},
 		"health.initiative":      {"initiative: %s", "inicjatywa: %s"},
