@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -107,7 +108,7 @@ func money(v int64, currency string, from int) (bot.Amount, string, error) {
 	}
 	to := c.Digits
 	for ; from < to; from++ {
-		if v > 1<<60 || v < -(1<<60) {
+		if v > math.MaxInt64/10 || v < math.MinInt64/10 { // v*10 would wrap
 			return 0, "", bot.FieldError("amount", "amount is too large")
 		}
 		v *= 10

@@ -23,6 +23,8 @@ func TestMoney(t *testing.T) {
 		{700, "bif", stripeDigits("BIF"), 70000, "BIF", false},   // Stripe's whole francs, kept in hundredths
 		{-2500, "usd", isoDigits("USD"), -2500, "USD", false},    // a clawback
 		{100, "usdollars", 2, 0, "", true},
+		{930_000_000_000_000_000, "usd", 1, 0, "", true}, // ×10 would wrap past int64: refused, never a wrong amount
+		{-930_000_000_000_000_000, "usd", 1, 0, "", true},
 	} {
 		got, code, err := money(c.v, c.cur, c.from)
 		if c.bad {
