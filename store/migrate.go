@@ -17,31 +17,16 @@ import (
 var migrations = []func(tx *bolt.Tx) error{
 	// 0 → 1: the first release's buckets.
 	func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketPartners, bucketManagers, bucketCodes, bucketIdentities,
-			bucketEvents, bucketTimeline, bucketDaily, bucketPromos} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
+		return createBuckets(tx, bucketPartners, bucketManagers, bucketCodes, bucketIdentities,
+			bucketEvents, bucketTimeline, bucketDaily, bucketPromos)
 	},
 	// 1 → 2: one-time link codes and managers' contact notes.
 	func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketLinkCodes, bucketNotes} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
+		return createBuckets(tx, bucketLinkCodes, bucketNotes)
 	},
 	// 2 → 3: the scheduler's record of job runs, and the outbox.
 	func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketJobRuns, bucketOutbox, bucketOutboxKeys, bucketOutboxDue} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
+		return createBuckets(tx, bucketJobRuns, bucketOutbox, bucketOutboxKeys, bucketOutboxDue)
 	},
 	// 3 → 4: outbox items by partner, for the weekly cap on scheduled
 	// messages; filled from the items already there.
@@ -63,33 +48,21 @@ var migrations = []func(tx *bolt.Tx) error{
 	},
 	// 4 → 5: health verdicts, their history, and manager alerts.
 	func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketVerdicts, bucketHealthLog, bucketAlerts} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
+		return createBuckets(tx, bucketVerdicts, bucketHealthLog, bucketAlerts)
 	},
 	// 5 → 6: exchange rates and the commission lifecycle. Commission items
 	// are filled from the events already stored; the lifecycle buckets are
 	// computed by ensureLedger once the hold is known.
 	func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketRates, bucketItems, bucketLifeDay, bucketLifeMonth} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
+		if err := createBuckets(tx, bucketRates, bucketItems, bucketLifeDay, bucketLifeMonth); err != nil {
+			return err
 		}
 		return fillItems(tx)
 	},
 	// 6 → 7: ids of signed chat requests already acted on (replays), and
 	// per-address click counts for the referral redirect's daily cap.
 	func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketReplays, bucketClickCaps} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
+		return createBuckets(tx, bucketReplays, bucketClickCaps)
 	},
 	// 7 → 8: outbox items by the platform's id of their posted message,
 	// so a reply in a message's thread finds what it answers; filled
@@ -113,10 +86,8 @@ var migrations = []func(tx *bolt.Tx) error{
 	// 8 → 9: the connectors' attribution index (external ids, coupons)
 	// and parked webhook deliveries; the index is filled from partners.
 	func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketAttrib, bucketParked} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
+		if err := createBuckets(tx, bucketAttrib, bucketParked); err != nil {
+			return err
 		}
 		return tx.Bucket(bucketPartners).ForEach(func(k, v []byte) error {
 			var p bot.Partner
@@ -250,4 +221,15 @@ func isEmpty(tx *bolt.Tx) bool {
 		return nil
 	})
 	return empty
+}
+
+// createBuckets creates the named buckets that do not exist yet: the
+// whole of most migration steps.
+func createBuckets(tx *bolt.Tx, names ...[]byte) error {
+	for _, b := range names {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
