@@ -60,7 +60,7 @@ func BenchmarkStatsAt(b *testing.B) {
 }
 
 // BenchmarkRawGet is the floor under BenchmarkStats: one plain bbolt Get
-// of a daily-totals key in its own read transaction.
+// of a day record's key in its own read transaction.
 func BenchmarkRawGet(b *testing.B) {
 	db, err := bolt.Open(fixture.Path(b), 0o600, &bolt.Options{ReadOnly: true})
 	if err != nil {
@@ -73,14 +73,15 @@ func BenchmarkRawGet(b *testing.B) {
 		key := append([]byte(fixture.PartnerID(r.IntN(fixture.Partners))), 0)
 		key = binary.BigEndian.AppendUint32(key, bot.MustDate("2026-10-15").Key())
 		db.View(func(tx *bolt.Tx) error {
-			tx.Bucket([]byte("daily")).Get(key)
+			tx.Bucket([]byte("ledger")).Get(key)
 			return nil
 		})
 	}
 }
 
 // BenchmarkIngest stores batches of 1 000 new events into the 1M-event
-// program, fsync on: events, dedup index, timeline and daily totals.
+// program, fsync on: the events index and the ledger (events, days, the
+// commission lifecycle).
 func BenchmarkIngest(b *testing.B) {
 	s, err := store.Open(fixture.Copy(b), store.Options{Location: fixture.Location})
 	if err != nil {
@@ -103,9 +104,9 @@ func BenchmarkIngest(b *testing.B) {
 	b.ReportMetric(float64(b.N*len(batch))/b.Elapsed().Seconds(), "events/s")
 }
 
-// BenchmarkRawPut is the floor under BenchmarkIngest: the same timeline
-// keys and values put in batches of 1 000 in one bucket, fsync on, and
-// nothing else.
+// BenchmarkRawPut is a floor under BenchmarkIngest: the same events'
+// ledger keys and values put in batches of 1 000 in the ledger, fsync
+// on, and nothing else.
 func BenchmarkRawPut(b *testing.B) {
 	db, err := bolt.Open(fixture.Copy(b), 0o600, nil)
 	if err != nil {
@@ -118,11 +119,11 @@ func BenchmarkRawPut(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		err := db.Update(func(tx *bolt.Tx) error {
-			bk := tx.Bucket([]byte("timeline"))
+			bk := tx.Bucket([]byte("ledger"))
 			for range 1000 {
 				e := fixture.Event(r, next)
 				next++
-				key := append([]byte(e.Partner), 0)
+				key := append([]byte(e.Partner), 2)
 				key = binary.BigEndian.AppendUint64(key, uint64(e.At.UnixNano())^(1<<63))
 				key = append(key, e.ID...)
 				if err := bk.Put(key, val); err != nil {

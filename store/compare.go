@@ -41,7 +41,7 @@ func (s *Store) StatsAt(ctx context.Context, partner string, p bot.Period, now t
 	var prev bot.Totals
 	if err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
-		prev, err = sumDays(tx.Bucket(bucketDaily), partner, st.PrevPeriod.From, d.AddDays(-1))
+		prev, err = sumDays(tx.Bucket(bucketLedger), partner, st.PrevPeriod.From, d.AddDays(-1))
 		return err
 	}); err != nil {
 		return bot.Stats{}, fmt.Errorf("stats of %s: %w", partner, err)

@@ -68,9 +68,10 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 	loc := s.loc
 	partners := tx.Bucket(bucketPartners)
 	events := tx.Bucket(bucketEvents)
-	timeline := tx.Bucket(bucketTimeline)
-	daily := tx.Bucket(bucketDaily)
-	items := tx.Bucket(bucketItems)
+	// Ids often come in ascending order (a platform's sequence, a
+	// backfill): fuller pages then stay full instead of half empty.
+	events.FillPercent = 0.9
+	lg := tx.Bucket(bucketLedger)
 	meta := tx.Bucket(bucketMeta)
 	rates := newRateCache(tx.Bucket(bucketRates))
 	money := ledgerMoney(meta)
@@ -81,10 +82,9 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 		}
 		return i + 1
 	}
-	// Totals touched by this batch, written once at the end: a batch
+	// Days touched by this batch, written once at the end: a batch
 	// often holds many events of one partner and day.
-	touched := map[string]*bot.Totals{}
-	var order []string
+	touched := map[string]*dayRec{}
 	// Commission items touched, with their entries before the batch.
 	type itemChange struct {
 		partner string
@@ -127,27 +127,25 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 			be.Line = lineOf(i)
 			return &be
 		}
-		tk := timelineKey(e.Partner, e.At, e.ID)
-		if err := events.Put(id, tk); err != nil {
+		if err := events.Put(id, []byte(e.Partner)); err != nil {
 			return err
 		}
-		if err := timeline.Put(tk, encodeEvent(e)); err != nil {
+		if err := lg.Put(timelineKey(e.Partner, e.At, e.ID), encodeEvent(e)); err != nil {
 			return err
 		}
 		days[day.Key()] = true
 		dk := string(dayKey(e.Partner, day))
-		t := touched[dk]
-		if t == nil {
-			t = new(bot.Totals)
-			if v := daily.Get([]byte(dk)); v != nil {
-				if err := decodeTotals(v, t); err != nil {
-					return err
+		r := touched[dk]
+		if r == nil {
+			r = new(dayRec)
+			if v := lg.Get([]byte(dk)); v != nil {
+				if err := decodeDay(v, r); err != nil {
+					return fmt.Errorf("day %q: %w", dk, err)
 				}
 			}
-			touched[dk] = t
-			order = append(order, dk)
+			touched[dk] = r
 		}
-		t.Add(e)
+		r.t.Add(e)
 		if e.Type == bot.EventPayout {
 			life.add(e.Partner, []lifeStep{{day: day, paid: e.Amount}}, 1)
 		}
@@ -155,7 +153,7 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 			ik := string(itemKey(e.Partner, ref))
 			ch := changed[ik]
 			if ch == nil {
-				v := items.Get([]byte(ik))
+				v := lg.Get([]byte(ik))
 				ch = &itemChange{partner: e.Partner, before: v, after: bytes.Clone(v)}
 				changed[ik] = ch
 				itemOrder = append(itemOrder, ik)
@@ -179,20 +177,12 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 		}
 		life.add(ch.partner, itemCurve(before, loc, s.hold), -1)
 		life.add(ch.partner, itemCurve(after, loc, s.hold), 1)
-		if err := items.Put([]byte(ik), ch.after); err != nil {
+		if err := lg.Put([]byte(ik), ch.after); err != nil {
 			return err
 		}
 	}
-	if err := life.write(tx); err != nil {
+	if err := life.apply(lg, touched); err != nil {
 		return err
-	}
-	if err := life.writeNet(tx, touched); err != nil {
-		return err
-	}
-	for _, dk := range order {
-		if err := daily.Put([]byte(dk), encodeTotals(touched[dk])); err != nil {
-			return err
-		}
 	}
 	return meta.Put(keyLedgerMoney, binary.BigEndian.AppendUint64(nil, uint64(money)))
 }
@@ -237,25 +227,25 @@ func (s *Store) Totals(ctx context.Context, partner string, from, to bot.Date) (
 	var t bot.Totals
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
-		t, err = sumDays(tx.Bucket(bucketDaily), partner, from, to)
+		t, err = sumDays(tx.Bucket(bucketLedger), partner, from, to)
 		return err
 	})
 	return t, err
 }
 
-func sumDays(daily *bolt.Bucket, partner string, from, to bot.Date) (bot.Totals, error) {
-	var sum, day bot.Totals
+func sumDays(lg *bolt.Bucket, partner string, from, to bot.Date) (bot.Totals, error) {
+	var sum bot.Totals
+	var day dayRec
 	if to.Before(from) {
 		return sum, nil
 	}
 	end := dayKey(partner, to)
-	c := daily.Cursor()
+	c := lg.Cursor()
 	for k, v := c.Seek(dayKey(partner, from)); k != nil && bytes.Compare(k, end) <= 0; k, v = c.Next() {
-		day = bot.Totals{}
-		if err := decodeTotals(v, &day); err != nil {
+		if err := decodeDay(v, &day); err != nil {
 			return sum, fmt.Errorf("daily totals %q: %w", k, err)
 		}
-		sum.Merge(day)
+		sum.Merge(day.t)
 	}
 	return sum, nil
 }
@@ -265,13 +255,16 @@ func sumDays(daily *bolt.Bucket, partner string, from, to bot.Date) (bot.Totals,
 func (s *Store) DailyTotals(ctx context.Context, partner string, from, to bot.Date, fn func(bot.Date, bot.Totals) error) error {
 	return s.db.View(func(tx *bolt.Tx) error {
 		end := dayKey(partner, to)
-		c := tx.Bucket(bucketDaily).Cursor()
+		c := tx.Bucket(bucketLedger).Cursor()
+		var r dayRec
 		for k, v := c.Seek(dayKey(partner, from)); k != nil && bytes.Compare(k, end) <= 0; k, v = c.Next() {
-			var t bot.Totals
-			if err := decodeTotals(v, &t); err != nil {
+			if err := decodeDay(v, &r); err != nil {
 				return err
 			}
-			if err := fn(bot.DateFromKey(binary.BigEndian.Uint32(k[len(k)-4:])), t); err != nil {
+			if r.t == (bot.Totals{}) {
+				continue // a day when only earlier commission moved (a hold ended)
+			}
+			if err := fn(bot.DateFromKey(binary.BigEndian.Uint32(k[len(k)-4:])), r.t); err != nil {
 				return err
 			}
 		}
@@ -290,7 +283,7 @@ func (s *Store) Stats(ctx context.Context, partner string, p bot.Period, today b
 		if tx.Bucket(bucketPartners).Get([]byte(partner)) == nil {
 			return notFound("partner", partner)
 		}
-		daily := tx.Bucket(bucketDaily)
+		daily := tx.Bucket(bucketLedger)
 		var err error
 		if st.Current, err = sumDays(daily, partner, p.From, st.Through); err != nil {
 			return err
@@ -312,8 +305,8 @@ func (s *Store) Stats(ctx context.Context, partner string, p bot.Period, today b
 func (s *Store) PartnerEvents(ctx context.Context, partner string, start, end time.Time, types ...bot.EventType) ([]bot.Event, error) {
 	var out []bot.Event
 	err := s.db.View(func(tx *bolt.Tx) error {
-		prefix := prefixKey(partner)
-		c := tx.Bucket(bucketTimeline).Cursor()
+		prefix := ledgerPrefix(partner, sepEvents)
+		c := tx.Bucket(bucketLedger).Cursor()
 		lo := binary.BigEndian.AppendUint64(bytes.Clone(prefix), timeBits(start))
 		hi := binary.BigEndian.AppendUint64(bytes.Clone(prefix), timeBits(end))
 		for k, v := c.Seek(lo); k != nil && bytes.Compare(k, hi) < 0; k, v = c.Next() {
@@ -350,80 +343,42 @@ func hasType(ts []bot.EventType, t bot.EventType) bool {
 	return false
 }
 
-// rebuildLedger recounts every daily total and the commission lifecycle
-// from the timeline and the commission items, in loc with hold days.
-func rebuildLedger(tx *bolt.Tx, loc *time.Location, hold int) error {
-	if err := rebuildDaily(tx, loc); err != nil {
-		return err
-	}
-	return rebuildLifecycle(tx, loc, hold)
-}
-
-// fillItems writes the commission items of the events in the timeline
+// fillItems writes the commission items of the events in the ledger
 // (which must have none yet) and the ledger's money sum.
 func fillItems(tx *bolt.Tx) error {
-	items := tx.Bucket(bucketItems)
+	lg := tx.Bucket(bucketLedger)
 	var money int64
-	c := tx.Bucket(bucketTimeline).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		e, err := decodeTimeline(k, v)
-		if err != nil {
-			return err
-		}
-		for _, a := range []bot.Amount{e.Amount, e.Commission} {
-			if a < 0 {
-				a = -a
+	err := forEachPartner(lg, func(partner string) error {
+		items := map[string][]byte{}
+		prefix := ledgerPrefix(partner, sepEvents)
+		c := lg.Cursor()
+		for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+			e, err := decodeTimeline(k, v)
+			if err != nil {
+				return err
 			}
-			money = min(money+int64(a), math.MaxInt64/2) // files from before the bound may be past it
+			for _, a := range []bot.Amount{e.Amount, e.Commission} {
+				if a < 0 {
+					a = -a
+				}
+				money = min(money+int64(a), math.MaxInt64/2) // files from before the bound may be past it
+			}
+			if ref, ok := itemRef(&e); ok {
+				ik := string(itemKey(e.Partner, ref))
+				items[ik] = appendEntry(items[ik], &e)
+			}
 		}
-		ref, ok := itemRef(&e)
-		if !ok {
-			continue
+		for ik, v := range items {
+			if err := lg.Put([]byte(ik), v); err != nil {
+				return err
+			}
 		}
-		ik := itemKey(e.Partner, ref)
-		if err := items.Put(ik, appendEntry(bytes.Clone(items.Get(ik)), &e)); err != nil {
-			return err
-		}
-	}
-	return tx.Bucket(bucketMeta).Put(keyLedgerMoney, binary.BigEndian.AppendUint64(nil, uint64(money)))
-}
-
-// rebuildDaily recounts every daily total but commission from the
-// timeline in loc; rebuildLifecycle adds commission.
-func rebuildDaily(tx *bolt.Tx, loc *time.Location) error {
-	if err := tx.DeleteBucket(bucketDaily); err != nil {
-		return err
-	}
-	daily, err := tx.CreateBucket(bucketDaily)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	// Timeline order is partner then time, so days of one partner arrive
-	// in order and one running total at a time is enough.
-	var curKey []byte
-	var cur bot.Totals
-	flush := func() error {
-		if curKey == nil {
-			return nil
-		}
-		return daily.Put(curKey, encodeTotals(&cur))
-	}
-	c := tx.Bucket(bucketTimeline).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		e, err := decodeTimeline(k, v)
-		if err != nil {
-			return err
-		}
-		dk := dayKey(e.Partner, bot.DateOf(e.At, loc))
-		if !bytes.Equal(dk, curKey) {
-			if err := flush(); err != nil {
-				return err
-			}
-			curKey, cur = dk, bot.Totals{}
-		}
-		cur.Add(&e)
-	}
-	return flush()
+	return tx.Bucket(bucketMeta).Put(keyLedgerMoney, binary.BigEndian.AppendUint64(nil, uint64(money)))
 }
 
 // Event values: a format byte, the type's index, then amount and
@@ -469,8 +424,9 @@ func typeIndex(t bot.EventType) byte {
 
 func decodeTimeline(k, v []byte) (bot.Event, error) {
 	var e bot.Event
-	i := bytes.IndexByte(k, 0)
-	if i < 0 || len(k) < i+9 || len(v) < 2 || (v[0] != eventFormat && v[0] != eventFormatExtra) || int(v[1]) >= len(bot.EventTypes) {
+	p, _, _, ok := splitKey(k)
+	i := len(p)
+	if !ok || len(k) < i+9 || len(v) < 2 || (v[0] != eventFormat && v[0] != eventFormatExtra) || int(v[1]) >= len(bot.EventTypes) {
 		return e, fmt.Errorf("malformed timeline entry %q", k)
 	}
 	e.Partner = string(k[:i])
@@ -528,31 +484,13 @@ func encodeTotals(t *bot.Totals) []byte {
 	return b
 }
 
-func decodeTotals(b []byte, t *bot.Totals) error {
-	if len(b) == 0 || b[0] != totalsFormat {
-		return fmt.Errorf("unknown totals format")
-	}
-	b = b[1:]
-	var f [11]int64
-	for i := range f {
-		v, n := binary.Varint(b)
-		if n <= 0 {
-			return fmt.Errorf("truncated totals")
-		}
-		f[i], b = v, b[n:]
-	}
-	*t = bot.Totals{Clicks: f[0], Signups: f[1], Sales: f[2], Refunds: f[3], ContactsIn: f[4], ContactsOut: f[5], Materials: f[6],
-		SalesAmount: bot.Amount(f[7]), RefundAmount: bot.Amount(f[8]), Commission: bot.Amount(f[9]), Payouts: bot.Amount(f[10])}
-	return nil
-}
-
 // AllTotals adds up every partner's daily totals from one day to another
 // (both included), keyed by partner id. Partners with no events in the
 // range are absent.
 func (s *Store) AllTotals(ctx context.Context, from, to bot.Date) (map[string]bot.Totals, error) {
 	out := map[string]bot.Totals{}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		daily := tx.Bucket(bucketDaily)
+		daily := tx.Bucket(bucketLedger)
 		pc := tx.Bucket(bucketPartners).Cursor()
 		for k, _ := pc.First(); k != nil; k, _ = pc.Next() {
 			t, err := sumDays(daily, string(k), from, to)

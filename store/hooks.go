@@ -64,11 +64,7 @@ func attribute(tx *bolt.Tx, ms []Match) string {
 		case "code":
 			v = tx.Bucket(bucketCodes).Get([]byte(strings.ToLower(m.Value)))
 		case "event":
-			if tk := tx.Bucket(bucketEvents).Get([]byte(m.Value)); tk != nil {
-				if i := strings.IndexByte(string(tk), 0); i > 0 {
-					v = tk[:i]
-				}
-			}
+			v = tx.Bucket(bucketEvents).Get([]byte(m.Value))
 		}
 		if v != nil && tx.Bucket(bucketPartners).Get(v) != nil {
 			return string(v)

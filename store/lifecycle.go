@@ -34,12 +34,11 @@ package store
 // commission back from the sale's item, and a rebuild (time zone or hold
 // change) gives the same figures as the live updates.
 //
-// Storage: bucketItems keeps each item's events (partner 0x00 ref → the
-// entries, appended as they arrive). From them each item's contribution
-// is a step function over days; the store keeps its day-by-day changes,
-// summed over a partner's items, in bucketLifeDay (partner 0x00 BE(day))
-// and again by month in bucketLifeMonth (partner 0x00 BE(YYYYMM)), with
-// payouts beside them. The figures as of a day are then the months before
+// Storage (ledger.go): the ledger keeps each item's events (partner 0x01
+// ref → the entries, appended as they arrive). From them each item's
+// contribution is a step function over days; the store keeps its
+// day-by-day changes, summed over a partner's items, in the partner's day
+// records and again in its month records, with payouts beside them. The figures as of a day are then the months before
 // it plus the days of its month so far: a few dozen small reads, whatever
 // the partner's history. The net change (pending + approved) of each day
 // is the day's commission in the daily totals.
@@ -61,7 +60,7 @@ import (
 // configures no hold: a 30-day return window.
 const DefaultHoldDays = 30
 
-// itemEntry is one event of a commission item, as kept in bucketItems.
+// itemEntry is one event of a commission item, as kept in the ledger.
 type itemEntry struct {
 	at    time.Time
 	typ   bot.EventType
@@ -99,13 +98,6 @@ func itemRef(e *bot.Event) (string, bool) {
 		return e.Ref, true
 	}
 	return "", false
-}
-
-func itemKey(partner, ref string) []byte {
-	k := make([]byte, 0, len(partner)+1+len(ref))
-	k = append(k, partner...)
-	k = append(k, 0)
-	return append(k, ref...)
 }
 
 // appendEntry encodes one entry: BE(time) type state varint(commission)
@@ -262,7 +254,7 @@ func itemCurve(entries []itemEntry, loc *time.Location, hold int) []lifeStep {
 	return out
 }
 
-// lifeDeltas gathers changes to a partner's lifecycle buckets and daily
+// lifeDeltas gathers changes to partners' lifecycle records and daily
 // commission before they are written.
 type lifeDeltas struct {
 	days   map[string]*lifeStep // dayKey → change
@@ -272,13 +264,6 @@ type lifeDeltas struct {
 
 func newLifeDeltas() *lifeDeltas {
 	return &lifeDeltas{days: map[string]*lifeStep{}, months: map[string]*lifeStep{}, net: map[string]bot.Amount{}}
-}
-
-func monthKey(partner string, d bot.Date) []byte {
-	k := make([]byte, 0, len(partner)+5)
-	k = append(k, partner...)
-	k = append(k, 0)
-	return append(k, be32(uint32(d.Year*100+int(d.Month)))...)
 }
 
 // add adds (sign +1) or takes away (sign -1) steps of partner.
@@ -304,36 +289,79 @@ func addStep(m map[string]*lifeStep, k string, s lifeStep, sign bot.Amount) {
 	t.paid += sign * s.paid
 }
 
-// write applies the gathered changes to the lifecycle buckets, deleting
-// entries that come back to zero.
-func (l *lifeDeltas) write(tx *bolt.Tx) error {
-	for _, x := range []struct {
-		b []byte
-		m map[string]*lifeStep
-	}{{bucketLifeDay, l.days}, {bucketLifeMonth, l.months}} {
-		b := tx.Bucket(x.b)
-		for k, d := range x.m {
-			if d.pending == 0 && d.approved == 0 && d.paid == 0 {
-				continue
+// apply writes the gathered changes into the ledger: months read,
+// changed and written back (deleted when they come back to zero); days
+// through recs, the day records the caller is writing (those not there
+// are read from the ledger first), which are all written at the end,
+// deleted when nothing is left in them.
+func (l *lifeDeltas) apply(lg *bolt.Bucket, recs map[string]*dayRec) error {
+	for k, d := range l.months {
+		if d.pending == 0 && d.approved == 0 && d.paid == 0 {
+			continue
+		}
+		var cur lifeStep
+		if v := lg.Get([]byte(k)); v != nil {
+			if err := decodeLife(v, &cur); err != nil {
+				return fmt.Errorf("lifecycle %q: %w", k, err)
 			}
-			var cur lifeStep
-			if v := b.Get([]byte(k)); v != nil {
-				if err := decodeLife(v, &cur); err != nil {
-					return fmt.Errorf("lifecycle %q: %w", k, err)
+		}
+		cur.pending += d.pending
+		cur.approved += d.approved
+		cur.paid += d.paid
+		var err error
+		if cur.pending == 0 && cur.approved == 0 && cur.paid == 0 {
+			err = lg.Delete([]byte(k))
+		} else {
+			err = lg.Put([]byte(k), encodeLife(&cur))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	rec := func(dk string) (*dayRec, error) {
+		r := recs[dk]
+		if r == nil {
+			r = new(dayRec)
+			if v := lg.Get([]byte(dk)); v != nil {
+				if err := decodeDay(v, r); err != nil {
+					return nil, fmt.Errorf("day %q: %w", dk, err)
 				}
 			}
-			cur.pending += d.pending
-			cur.approved += d.approved
-			cur.paid += d.paid
-			var err error
-			if cur.pending == 0 && cur.approved == 0 && cur.paid == 0 {
-				err = b.Delete([]byte(k))
-			} else {
-				err = b.Put([]byte(k), encodeLife(&cur))
-			}
-			if err != nil {
-				return err
-			}
+			recs[dk] = r
+		}
+		return r, nil
+	}
+	for dk, d := range l.days {
+		if d.pending == 0 && d.approved == 0 && d.paid == 0 {
+			continue
+		}
+		r, err := rec(dk)
+		if err != nil {
+			return err
+		}
+		r.life.pending += d.pending
+		r.life.approved += d.approved
+		r.life.paid += d.paid
+	}
+	for dk, n := range l.net {
+		if n == 0 {
+			continue
+		}
+		r, err := rec(dk)
+		if err != nil {
+			return err
+		}
+		r.t.Commission += n
+	}
+	for dk, r := range recs {
+		var err error
+		if r.zero() {
+			err = lg.Delete([]byte(dk))
+		} else {
+			err = lg.Put([]byte(dk), encodeDay(r))
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -366,13 +394,13 @@ func decodeLife(b []byte, s *lifeStep) error {
 
 // commissionsAsOf returns a partner's pending and approved commission and
 // all payouts, all-time as of the end of day d: the months before d's
-// month from bucketLifeMonth, then d's month day by day.
+// month, then d's month day by day.
 func commissionsAsOf(tx *bolt.Tx, partner string, d bot.Date) (bot.Commissions, error) {
 	var sum, s lifeStep
-	prefix := prefixKey(partner)
-	c := tx.Bucket(bucketLifeMonth).Cursor()
+	lg := tx.Bucket(bucketLedger)
+	c := lg.Cursor()
 	end := monthKey(partner, d)
-	for k, v := c.Seek(prefix); k != nil && bytes.Compare(k, end) < 0; k, v = c.Next() {
+	for k, v := c.Seek(ledgerPrefix(partner, sepDays)); k != nil && bytes.Compare(k, end) < 0; k, v = c.Next() {
 		if err := decodeLife(v, &s); err != nil {
 			return bot.Commissions{}, fmt.Errorf("lifecycle %q: %w", k, err)
 		}
@@ -380,15 +408,15 @@ func commissionsAsOf(tx *bolt.Tx, partner string, d bot.Date) (bot.Commissions, 
 		sum.approved += s.approved
 		sum.paid += s.paid
 	}
-	c = tx.Bucket(bucketLifeDay).Cursor()
 	last := dayKey(partner, d)
+	var r dayRec
 	for k, v := c.Seek(dayKey(partner, bot.Date{Year: d.Year, Month: d.Month, Day: 1})); k != nil && bytes.Compare(k, last) <= 0; k, v = c.Next() {
-		if err := decodeLife(v, &s); err != nil {
-			return bot.Commissions{}, fmt.Errorf("lifecycle %q: %w", k, err)
+		if err := decodeDay(v, &r); err != nil {
+			return bot.Commissions{}, fmt.Errorf("day %q: %w", k, err)
 		}
-		sum.pending += s.pending
-		sum.approved += s.approved
-		sum.paid += s.paid
+		sum.pending += r.life.pending
+		sum.approved += r.life.approved
+		sum.paid += r.life.paid
 	}
 	return bot.Commissions{Pending: sum.pending, Approved: sum.approved, Paid: sum.paid}, nil
 }
@@ -407,75 +435,6 @@ func (s *Store) Commissions(ctx context.Context, partner string, d bot.Date) (bo
 		return err
 	})
 	return out, err
-}
-
-// rebuildLifecycle recounts the lifecycle buckets from the commission
-// items and the payouts in the timeline, and adds each day's net
-// commission to the daily totals (which rebuildDaily left without it).
-func rebuildLifecycle(tx *bolt.Tx, loc *time.Location, hold int) error {
-	for _, name := range [][]byte{bucketLifeDay, bucketLifeMonth} {
-		if err := tx.DeleteBucket(name); err != nil && tx.Bucket(name) != nil {
-			return err
-		}
-		if _, err := tx.CreateBucket(name); err != nil {
-			return err
-		}
-	}
-	l := newLifeDeltas()
-	c := tx.Bucket(bucketItems).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		i := bytes.IndexByte(k, 0)
-		if i < 0 {
-			return fmt.Errorf("malformed commission item key %q", k)
-		}
-		entries, err := decodeEntries(v)
-		if err != nil {
-			return fmt.Errorf("commission item %q: %w", k, err)
-		}
-		l.add(string(k[:i]), itemCurve(entries, loc, hold), 1)
-	}
-	tc := tx.Bucket(bucketTimeline).Cursor()
-	for k, v := tc.First(); k != nil; k, v = tc.Next() {
-		if len(v) < 2 || int(v[1]) >= len(bot.EventTypes) || bot.EventTypes[v[1]] != bot.EventPayout {
-			continue
-		}
-		e, err := decodeTimeline(k, v)
-		if err != nil {
-			return err
-		}
-		l.add(e.Partner, []lifeStep{{day: bot.DateOf(e.At, loc), paid: e.Amount}}, 1)
-	}
-	if err := l.write(tx); err != nil {
-		return err
-	}
-	return l.writeNet(tx, nil)
-}
-
-// writeNet adds the gathered net commission of each day to its daily
-// totals: those in touched (written later by the caller) or, for days
-// not there, straight into bucketDaily.
-func (l *lifeDeltas) writeNet(tx *bolt.Tx, touched map[string]*bot.Totals) error {
-	daily := tx.Bucket(bucketDaily)
-	for dk, n := range l.net {
-		if n == 0 {
-			continue
-		}
-		if t := touched[dk]; t != nil {
-			t.Commission += n
-			continue
-		}
-		var t bot.Totals
-		if v := daily.Get([]byte(dk)); v != nil {
-			if err := decodeTotals(v, &t); err != nil {
-				return err
-			}
-		}
-		t.Commission += n
-		if err := daily.Put([]byte(dk), encodeTotals(&t)); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // addPartialCommission counts an event's commission in totals of part of

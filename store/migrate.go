@@ -3,9 +3,11 @@ package store
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"partnerbot/bot"
 )
@@ -50,14 +52,12 @@ var migrations = []func(tx *bolt.Tx) error{
 	func(tx *bolt.Tx) error {
 		return createBuckets(tx, bucketVerdicts, bucketHealthLog, bucketAlerts)
 	},
-	// 5 → 6: exchange rates and the commission lifecycle. Commission items
-	// are filled from the events already stored; the lifecycle buckets are
-	// computed by ensureLedger once the hold is known.
+	// 5 → 6: exchange rates and the commission lifecycle. (This step
+	// also filled the commission items from the events stored; 9 → 10
+	// refills them from the events in their new place, so it no longer
+	// has to.)
 	func(tx *bolt.Tx) error {
-		if err := createBuckets(tx, bucketRates, bucketItems, bucketLifeDay, bucketLifeMonth); err != nil {
-			return err
-		}
-		return fillItems(tx)
+		return createBuckets(tx, bucketRates, bucketItems, bucketLifeDay, bucketLifeMonth)
 	},
 	// 6 → 7: ids of signed chat requests already acted on (replays), and
 	// per-address click counts for the referral redirect's daily cap.
@@ -96,6 +96,41 @@ var migrations = []func(tx *bolt.Tx) error{
 			}
 			return setAttribution(tx, p.ID, nil, &p)
 		})
+	},
+	// 9 → 10: the ledger (ledger.go). The events move from the timeline
+	// into it under their partner's new prefix and the events index keeps
+	// only each event's partner; the commission items are refilled from
+	// the events, and deleting the stored hold makes ensureLedger recount
+	// the day and month records in this same transaction.
+	func(tx *bolt.Tx) error {
+		lg, err := tx.CreateBucketIfNotExists(bucketLedger)
+		if err != nil {
+			return err
+		}
+		evb := tx.Bucket(bucketEvents)
+		evb.FillPercent = 0.9
+		c := tx.Bucket(bucketTimeline).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			p, _, rest, ok := splitKey(k)
+			if !ok || len(rest) < 9 {
+				return fmt.Errorf("malformed timeline key %q", k)
+			}
+			if err := lg.Put(timelineKey(string(p), bitsTime(binary.BigEndian.Uint64(rest)), string(rest[8:])), v); err != nil {
+				return err
+			}
+			if err := evb.Put(rest[8:], p); err != nil {
+				return err
+			}
+		}
+		for _, b := range [][]byte{bucketTimeline, bucketDaily, bucketItems, bucketLifeDay, bucketLifeMonth} {
+			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+				return fmt.Errorf("drop %s: %w", b, err)
+			}
+		}
+		if err := fillItems(tx); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Delete(keyHold)
 	},
 }
 

@@ -230,31 +230,14 @@ func (s *Store) DeletePartner(ctx context.Context, id string, purge bool) (event
 		if err := getJSON(b, id, &p, "partner"); err != nil {
 			return err
 		}
-		prefix := prefixKey(id)
-		tl := tx.Bucket(bucketTimeline)
-		var keys [][]byte
-		c := tl.Cursor()
-		for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
-			keys = append(keys, bytes.Clone(k))
-		}
-		events = len(keys)
+		events = countEvents(tx.Bucket(bucketLedger), id)
 		if events > 0 && !purge {
 			return bot.Errorf(bot.ECONFLICT, "partner %q has %d events; set its status to ended to keep its history, or remove it with --purge to delete them too", id, events)
 		}
-		evb := tx.Bucket(bucketEvents)
-		for _, k := range keys {
-			if err := evb.Delete(k[len(prefix)+8:]); err != nil {
-				return err
-			}
-			if err := tl.Delete(k); err != nil {
-				return err
-			}
+		if _, err := deletePartnerLedger(tx, id); err != nil {
+			return err
 		}
-		for _, b := range [][]byte{bucketDaily, bucketItems, bucketLifeDay, bucketLifeMonth} {
-			if err := deletePrefix(tx.Bucket(b), prefix); err != nil {
-				return err
-			}
-		}
+		prefix := prefixKey(id)
 		if err := deletePrefix(tx.Bucket(bucketNotes), prefix); err != nil {
 			return err
 		}

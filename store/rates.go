@@ -221,11 +221,19 @@ func (s *Store) MigrateCurrency(ctx context.Context, code string, rate bot.Rate)
 	from := s.currency
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		res.Events, res.DroppedRates = 0, nil
-		tl := tx.Bucket(bucketTimeline)
+		lg := tx.Bucket(bucketLedger)
 		type put struct{ k, v []byte }
 		var puts []put
-		c := tl.Cursor()
+		var items [][]byte // rebuilt below from the converted events
+		c := lg.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
+			_, sep, _, _ := splitKey(k)
+			if sep == sepItems {
+				items = append(items, bytes.Clone(k))
+			}
+			if sep != sepEvents {
+				continue
+			}
 			e, err := decodeTimeline(k, v)
 			if err != nil {
 				return err
@@ -252,15 +260,14 @@ func (s *Store) MigrateCurrency(ctx context.Context, code string, rate bot.Rate)
 			res.Events++
 		}
 		for _, p := range puts {
-			if err := tl.Put(p.k, p.v); err != nil {
+			if err := lg.Put(p.k, p.v); err != nil {
 				return err
 			}
 		}
-		if err := tx.DeleteBucket(bucketItems); err != nil {
-			return err
-		}
-		if _, err := tx.CreateBucket(bucketItems); err != nil {
-			return err
+		for _, k := range items {
+			if err := lg.Delete(k); err != nil {
+				return err
+			}
 		}
 		if err := fillItems(tx); err != nil {
 			return err

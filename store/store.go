@@ -31,9 +31,8 @@ var (
 	bucketManagers   = []byte("managers")   // id → JSON bot.Manager
 	bucketCodes      = []byte("codes")      // referral code → partner id
 	bucketIdentities = []byte("identities") // "slack:U1" → "partner:janko" | "manager:kasia"
-	bucketEvents     = []byte("events")     // event id → its key in bucketTimeline
-	bucketTimeline   = []byte("timeline")   // partner 0x00 BE(time) event id → encoded event
-	bucketDaily      = []byte("daily")      // partner 0x00 BE(YYYYMMDD) → encoded bot.Totals
+	bucketEvents     = []byte("events")     // event id → its partner's id
+	bucketLedger     = []byte("ledger")     // each partner's events, days, months and commission items (ledger.go)
 	bucketPromos     = []byte("promos")     // id → JSON bot.Promotion
 	bucketLinkCodes  = []byte("linkcodes")  // one-time code → JSON LinkCode
 	bucketNotes      = []byte("notes")      // partner 0x00 BE(time) → JSON Note
@@ -46,9 +45,6 @@ var (
 	bucketHealthLog  = []byte("healthlog")  // partner 0x00 BE(time) → JSON: a verdict change (when, from, to, why)
 	bucketAlerts     = []byte("alerts")     // partner → JSON: the manager alert state of its red episode
 	bucketRates      = []byte("rates")      // currency BE(YYYYMMDD from) → rate text ("3.65")
-	bucketItems      = []byte("commitems")  // partner 0x00 ref → commission item entries (lifecycle.go)
-	bucketLifeDay    = []byte("lifeday")    // partner 0x00 BE(YYYYMMDD) → changes of pending, approved, paid
-	bucketLifeMonth  = []byte("lifemonth")  // partner 0x00 BE(YYYYMM) → the same, by month
 	bucketReplays    = []byte("replays")    // platform-scoped signed request id → BE(expiry, ns)
 	bucketClickCaps  = []byte("clickcaps")  // BE(YYYYMMDD) code 0x00 address → BE(uint32 clicks counted)
 	bucketOutboxRefs = []byte("outboxrefs") // "platform:ref" → BE(id): a posted message's outbox item
@@ -64,6 +60,14 @@ var (
 	// keyLedgerMoney is the sum of the absolute values of every amount
 	// and commission stored (BE uint64), kept under bot.MaxLedgerMoney.
 	keyLedgerMoney = []byte("ledgermoney")
+
+	// Buckets of schema 9 and before, which schema 10 folded into
+	// bucketLedger; named here for the migrations only.
+	bucketTimeline  = []byte("timeline")  // partner 0x00 BE(time) event id → encoded event
+	bucketDaily     = []byte("daily")     // partner 0x00 BE(YYYYMMDD) → encoded bot.Totals
+	bucketItems     = []byte("commitems") // partner 0x00 ref → commission item entries
+	bucketLifeDay   = []byte("lifeday")   // partner 0x00 BE(YYYYMMDD) → changes of pending, approved, paid
+	bucketLifeMonth = []byte("lifemonth") // partner 0x00 BE(YYYYMM) → the same, by month
 )
 
 // Options configure Open.
@@ -277,25 +281,10 @@ func prefixKey(id string) []byte {
 	return append(k, 0)
 }
 
-func dayKey(partner string, d bot.Date) []byte {
-	k := make([]byte, 0, len(partner)+5)
-	k = append(k, partner...)
-	k = append(k, 0)
-	return append(k, be32(d.Key())...)
-}
-
 // timeBits maps an instant to a uint64 whose byte order is time order.
 func timeBits(t time.Time) uint64 { return uint64(t.UnixNano()) ^ (1 << 63) }
 
 func bitsTime(v uint64) time.Time { return time.Unix(0, int64(v^(1<<63))).UTC() }
-
-func timelineKey(partner string, at time.Time, id string) []byte {
-	k := make([]byte, 0, len(partner)+9+len(id))
-	k = append(k, partner...)
-	k = append(k, 0)
-	k = binary.BigEndian.AppendUint64(k, timeBits(at))
-	return append(k, id...)
-}
 
 // ChangeStamp returns a number that changes whenever partners change or
 // events are stored on days from one date to another: a cache of figures

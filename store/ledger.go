@@ -1,0 +1,246 @@
+package store
+
+// The ledger: one bucket holding everything a partner's events make,
+// under keys that begin with the partner's id:
+//
+//	partner 0x00 BE(YYYYMM)        → the month's lifecycle changes
+//	partner 0x00 BE(YYYYMMDD)      → the day's totals and lifecycle changes
+//	partner 0x01 ref               → a commission item's entries
+//	partner 0x02 BE(time) event id → the event
+//
+// Why one bucket: ingest writes, for each event, the event and its day,
+// and for a sale its commission item and the days and months its
+// commission moves on (the sale's day, the day its hold ends). In
+// separate B-trees each of those is a page of its own for every partner
+// a commit touches, and a commit of events from many partners rewrites
+// thousands of scattered pages. In one tree a partner's records lie side
+// by side, so a partner with a few events a day keeps its whole history
+// on a page or two and an event dirties about one page, not five (the
+// README has the figures).
+//
+// Partner ids are slugs (bot.ValidID), so the first byte below 0x03 ends
+// the id. Months sort before days: YYYYMM is below 10 000 101, the
+// smallest YYYYMMDD of a four-digit year.
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"partnerbot/bot"
+)
+
+const (
+	sepDays   = 0x00
+	sepItems  = 0x01
+	sepEvents = 0x02
+)
+
+// ledgerPrefix is the start of a partner's keys of one kind.
+func ledgerPrefix(partner string, sep byte) []byte {
+	k := make([]byte, 0, len(partner)+1)
+	k = append(k, partner...)
+	return append(k, sep)
+}
+
+func dayKey(partner string, d bot.Date) []byte {
+	return append(ledgerPrefix(partner, sepDays), be32(d.Key())...)
+}
+
+func monthKey(partner string, d bot.Date) []byte {
+	return append(ledgerPrefix(partner, sepDays), be32(uint32(d.Year*100+int(d.Month)))...)
+}
+
+func itemKey(partner, ref string) []byte {
+	return append(ledgerPrefix(partner, sepItems), ref...)
+}
+
+func timelineKey(partner string, at time.Time, id string) []byte {
+	k := make([]byte, 0, len(partner)+9+len(id))
+	k = append(k, partner...)
+	k = append(k, sepEvents)
+	k = binary.BigEndian.AppendUint64(k, timeBits(at))
+	return append(k, id...)
+}
+
+// splitKey returns a ledger key's partner, separator and the rest. It
+// also reads the keys of the buckets schema 10 folded into the ledger,
+// whose separator was 0x00.
+func splitKey(k []byte) (partner []byte, sep byte, rest []byte, ok bool) {
+	for i, b := range k {
+		if b <= sepEvents {
+			return k[:i], b, k[i+1:], i > 0
+		}
+	}
+	return nil, 0, nil, false
+}
+
+// isMonth reports whether the rest of a sepDays key names a month.
+func isMonth(rest []byte) bool {
+	return len(rest) == 4 && binary.BigEndian.Uint32(rest) < 10_000_101
+}
+
+// dayRec is what the ledger keeps of a partner's day.
+type dayRec struct {
+	t    bot.Totals
+	life lifeStep // pending, approved and paid changes; day unused
+}
+
+func (r *dayRec) zero() bool {
+	return r.t == (bot.Totals{}) && r.life.pending == 0 && r.life.approved == 0 && r.life.paid == 0
+}
+
+// Day records: a format byte then the totals as varints, in the order
+// of encodeTotals; format 2 goes on with the lifecycle changes (pending,
+// approved, paid). A day without lifecycle changes is written in format 1,
+// the daily totals of schema 9.
+const dayFormatLife = 2
+
+func encodeDay(r *dayRec) []byte {
+	b := encodeTotals(&r.t)
+	if r.life.pending == 0 && r.life.approved == 0 && r.life.paid == 0 {
+		return b
+	}
+	b[0] = dayFormatLife
+	b = binary.AppendVarint(b, int64(r.life.pending))
+	b = binary.AppendVarint(b, int64(r.life.approved))
+	return binary.AppendVarint(b, int64(r.life.paid))
+}
+
+func decodeDay(b []byte, r *dayRec) error {
+	*r = dayRec{}
+	if len(b) == 0 || (b[0] != totalsFormat && b[0] != dayFormatLife) {
+		return fmt.Errorf("unknown day record format")
+	}
+	var f [14]int64
+	n := 11
+	if b[0] == dayFormatLife {
+		n = 14
+	}
+	rest := b[1:]
+	for i := range n {
+		v, m := binary.Varint(rest)
+		if m <= 0 {
+			return fmt.Errorf("truncated day record")
+		}
+		f[i], rest = v, rest[m:]
+	}
+	if len(rest) != 0 {
+		return fmt.Errorf("day record too long")
+	}
+	r.t = bot.Totals{Clicks: f[0], Signups: f[1], Sales: f[2], Refunds: f[3], ContactsIn: f[4], ContactsOut: f[5], Materials: f[6],
+		SalesAmount: bot.Amount(f[7]), RefundAmount: bot.Amount(f[8]), Commission: bot.Amount(f[9]), Payouts: bot.Amount(f[10])}
+	r.life.pending, r.life.approved, r.life.paid = bot.Amount(f[11]), bot.Amount(f[12]), bot.Amount(f[13])
+	return nil
+}
+
+// forEachPartner calls fn with each partner that has records in the
+// ledger, in id order. fn may write to the ledger: each partner is found
+// by a new cursor.
+func forEachPartner(lg *bolt.Bucket, fn func(partner string) error) error {
+	var next []byte
+	for {
+		c := lg.Cursor()
+		var k []byte
+		if next == nil {
+			k, _ = c.First()
+		} else {
+			k, _ = c.Seek(next)
+		}
+		if k == nil {
+			return nil
+		}
+		p, _, _, ok := splitKey(k)
+		if !ok {
+			return fmt.Errorf("malformed ledger key %q", k)
+		}
+		partner := string(p)
+		if err := fn(partner); err != nil {
+			return err
+		}
+		next = append([]byte(partner), sepEvents+1)
+	}
+}
+
+// rebuildLedger recounts every day and month record from the events and
+// commission items, in loc with hold days: after a change of time zone or
+// hold, a currency migration, or a migration of the layout.
+func rebuildLedger(tx *bolt.Tx, loc *time.Location, hold int) error {
+	lg := tx.Bucket(bucketLedger)
+	return forEachPartner(lg, func(partner string) error {
+		return rebuildPartner(lg, partner, loc, hold)
+	})
+}
+
+func rebuildPartner(lg *bolt.Bucket, partner string, loc *time.Location, hold int) error {
+	if err := deletePrefix(lg, ledgerPrefix(partner, sepDays)); err != nil {
+		return err
+	}
+	days := map[string]*dayRec{}
+	life := newLifeDeltas()
+	c := lg.Cursor()
+	prefix := ledgerPrefix(partner, sepEvents)
+	for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+		e, err := decodeTimeline(k, v)
+		if err != nil {
+			return err
+		}
+		d := bot.DateOf(e.At, loc)
+		dk := string(dayKey(partner, d))
+		r := days[dk]
+		if r == nil {
+			r = new(dayRec)
+			days[dk] = r
+		}
+		r.t.Add(&e)
+		if e.Type == bot.EventPayout {
+			life.add(partner, []lifeStep{{day: d, paid: e.Amount}}, 1)
+		}
+	}
+	prefix = ledgerPrefix(partner, sepItems)
+	for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+		entries, err := decodeEntries(v)
+		if err != nil {
+			return fmt.Errorf("commission item %q: %w", k, err)
+		}
+		life.add(partner, itemCurve(entries, loc, hold), 1)
+	}
+	return life.apply(lg, days)
+}
+
+// deletePartnerLedger removes every record of a partner from the ledger
+// and its events from bucketEvents, and returns how many events it had.
+func deletePartnerLedger(tx *bolt.Tx, partner string) (int, error) {
+	lg, evb := tx.Bucket(bucketLedger), tx.Bucket(bucketEvents)
+	prefix := ledgerPrefix(partner, sepEvents)
+	var ids [][]byte
+	c := lg.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
+		ids = append(ids, bytes.Clone(k[len(prefix)+8:]))
+	}
+	for _, id := range ids {
+		if err := evb.Delete(id); err != nil {
+			return 0, err
+		}
+	}
+	for _, sep := range []byte{sepDays, sepItems, sepEvents} {
+		if err := deletePrefix(lg, ledgerPrefix(partner, sep)); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}
+
+// countEvents returns how many events a partner has.
+func countEvents(lg *bolt.Bucket, partner string) int {
+	prefix := ledgerPrefix(partner, sepEvents)
+	n := 0
+	c := lg.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
+		n++
+	}
+	return n
+}

@@ -1,0 +1,102 @@
+package store_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"partnerbot/bot"
+	"partnerbot/store"
+)
+
+// ledgerView is everything the store answers from the ledger about a
+// partner, over days and periods spread across a year.
+func ledgerView(t *testing.T, s *store.Store, partners []string) []string {
+	t.Helper()
+	var out []string
+	for _, p := range partners {
+		for d := bot.MustDate("2025-12-30"); d.Before(bot.MustDate("2027-02-01")); d = d.AddDays(9) {
+			c, err := s.Commissions(ctx, p, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tot, err := s.Totals(ctx, p, d, d.AddDays(20))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprintf("%s %s %+v %+v", p, d, c, tot))
+		}
+		err := s.DailyTotals(ctx, p, bot.MustDate("2025-01-01"), bot.MustDate("2027-12-31"), func(d bot.Date, t bot.Totals) error {
+			out = append(out, fmt.Sprintf("%s day %s %+v", p, d, t))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs, err := s.PartnerEvents(ctx, p, time.Time{}, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			out = append(out, fmt.Sprintf("%+v", e))
+		}
+	}
+	n, err := s.EventCount(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(out, fmt.Sprint("events ", n))
+}
+
+// A file written in the layout before the ledger (schema 9) migrates to
+// the same answers, to the cent, as the file it was made from.
+func TestStore_MigratesToLedger(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 9))
+	path := filepath.Join(t.TempDir(), "old.db")
+	s := mustOpen(t, path)
+	partners := []string{"a", "b", "c"}
+	for _, id := range partners {
+		mustPartner(t, s, id)
+	}
+	evs := randomHistory(r, 600)
+	for i := 0; i < len(evs); i += 50 {
+		if _, err := s.Ingest(ctx, evs[i:min(i+50, len(evs))], nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := ledgerView(t, s, partners)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.DowngradeToSchema9(path); err != nil {
+		t.Fatal(err)
+	}
+	s = mustOpen(t, path)
+	got := ledgerView(t, s, partners)
+	if !reflect.DeepEqual(got, want) {
+		for i := range min(len(got), len(want)) {
+			if got[i] != want[i] {
+				t.Fatalf("after migration, line %d:\n got %s\nwant %s", i, got[i], want[i])
+			}
+		}
+		t.Fatalf("after migration %d lines, want %d", len(got), len(want))
+	}
+	// The migrated file goes on as a new one would: a duplicate is still
+	// one, a refund still finds its sale's partner by the event's id.
+	res, err := s.Ingest(ctx, evs[:10], nil)
+	if err != nil || res.Duplicates != 10 {
+		t.Fatalf("re-ingest after migration: %+v, %v", res, err)
+	}
+	if n, err := s.DeletePartner(ctx, "a", true); err != nil || n == 0 {
+		t.Fatalf("purge a: %d, %v", n, err)
+	}
+	if evs, err := s.PartnerEvents(ctx, "a", time.Time{}, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil || len(evs) != 0 {
+		t.Fatalf("a's events after purge: %d, %v", len(evs), err)
+	}
+	if c, err := s.Commissions(ctx, "b", bot.MustDate("2027-01-01")); err != nil || c == (bot.Commissions{}) {
+		t.Fatalf("b's commissions after a's purge: %+v, %v", c, err)
+	}
+}
