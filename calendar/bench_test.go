@@ -59,7 +59,7 @@ func benchCalendar(b *testing.B, s *store.Store, sink calendar.Sink) *calendar.C
 }
 
 // BenchmarkWeeklyReports runs the Monday job over the 10 000-partner,
-// 1 000 000-event program, every partner with a Slack channel: for each,
+// 1 000 000-event program (see fixture.Events for other sizes), every partner with a Slack channel: for each,
 // its daily totals since it joined read, the figures, the message and
 // its chart spec built (the PNG is drawn at send time), the weekly cap checked and the item queued. One op is the
 // whole run over 10 000 partners.
@@ -69,7 +69,8 @@ func benchCalendar(b *testing.B, s *store.Store, sink calendar.Sink) *calendar.C
 // a commit, as serve does; "outbox-nosync" is the same without fsync, to
 // tell the disk's share from bbolt's. The outbox variants work on a
 // fresh copy of the program per op (copied outside the timer), so every
-// op queues the same 10 000 new items.
+// op queues the same 10 000 new items. Each reports the process's peak
+// RSS (see fixture.PeakRSS).
 func BenchmarkWeeklyReports(b *testing.B) {
 	ctx := context.Background()
 	want := fixture.Partners
@@ -102,6 +103,7 @@ func BenchmarkWeeklyReports(b *testing.B) {
 		reportRate(b)
 		b.ReportMetric(float64(sink.chartBytes)/float64(sink.n), "chart_B/report")
 		b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu_s/op")
+		fixture.ReportPeakRSS(b)
 	})
 
 	for _, durable := range []bool{true, false} {
@@ -146,6 +148,7 @@ func BenchmarkWeeklyReports(b *testing.B) {
 			}
 			reportRate(b)
 			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu_s/op")
+			fixture.ReportPeakRSS(b)
 		})
 	}
 }

@@ -29,13 +29,15 @@ log:
 `
 
 // BenchmarkHealthEvalJob runs `partnerbot jobs run health_eval` over the
-// 10 000-partner, 1 000 000-event fixture with fsync on: the store
+// 10 000-partner, 1 000 000-event fixture (see fixture.Events for other
+// sizes) with fsync on: the store
 // opened, every partner judged, its verdict, history and alert state
 // written and the alerts of red partners queued for the admin, end to
 // end through the job as serve's scheduler runs it. "first" is the first
 // evaluation of the program (every verdict new, so every partner gets a
 // history entry); "again" is the next day's, on the verdicts the first
-// stored. One op is the whole job over 10 000 partners.
+// stored. One op is the whole job over 10 000 partners. Both report the
+// process's peak RSS (see fixture.PeakRSS): the job runs in this process.
 func BenchmarkHealthEvalJob(b *testing.B) {
 	dir := b.TempDir()
 	cfg := filepath.Join(dir, "partnerbot.yaml")
@@ -73,6 +75,7 @@ func BenchmarkHealthEvalJob(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N*fixture.Partners)/b.Elapsed().Seconds(), "partners/s")
 			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu_s/op")
+			fixture.ReportPeakRSS(b)
 		})
 	}
 }
