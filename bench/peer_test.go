@@ -171,22 +171,33 @@ func (l *sqliteLoader) files() []string { return []string{l.path, l.path + "-wal
 func (l *sqliteLoader) close() error    { return l.db.Close() }
 
 // boltFloor is raw bbolt doing the work partnerbot's ingest does, with
-// nothing else: per event, a duplicate check and an id → key entry, the
-// event under a partner 0x00 BE(time) id key, and its day's totals read,
-// added to and written back (once per day and partner in a batch), in
-// one fsynced transaction per batch. No validation, no partners check,
-// no currencies, no commission lifecycle: what is left is the floor of
-// the data model, not of the product.
+// nothing else: per event, a duplicate check and an id → partner entry,
+// the event under a partner 0x02 BE(time) id key, and its day's totals
+// under partner 0x00 BE(day) in the same bucket, read, added to and
+// written back (once per day and partner in a batch), in one fsynced
+// transaction per batch. No validation, no partners check, no
+// currencies, no commission lifecycle: what is left is the floor of the
+// data model, not of the product.
+//
+// With split set it is the layout before schema 10: the events and the
+// days in B-trees of their own, the id entry holding the event's key.
 type boltFloor struct {
-	db   *bolt.DB
-	path string
-	loc  *time.Location
+	db    *bolt.DB
+	path  string
+	loc   *time.Location
+	split bool
 }
 
 var floorBuckets = [][]byte{[]byte("events"), []byte("timeline"), []byte("daily")}
 
 func newBoltFloor(tb testing.TB, dir string) loader {
 	return openBoltFloor(tb, dir, bolt.Options{FreelistType: bolt.FreelistMapType})
+}
+
+func newBoltFloorSplit(tb testing.TB, dir string) loader {
+	f := openBoltFloor(tb, dir, bolt.Options{FreelistType: bolt.FreelistMapType}).(*boltFloor)
+	f.split = true
+	return f
 }
 
 // The floor with bbolt's other settings the store could take: the array
@@ -223,18 +234,27 @@ func openBoltFloor(tb testing.TB, dir string, opt bolt.Options) loader {
 func (f *boltFloor) load(ctx context.Context, evs []bot.Event) error {
 	return f.db.Update(func(tx *bolt.Tx) error {
 		ids, tl, daily := tx.Bucket(floorBuckets[0]), tx.Bucket(floorBuckets[1]), tx.Bucket(floorBuckets[2])
+		sep := byte(0)
+		if !f.split {
+			tl, sep = daily, 2
+			ids.FillPercent = 0.9
+		}
 		sums := map[string][2]int64{}
 		for i := range evs {
 			e := &evs[i]
 			if ids.Get([]byte(e.ID)) != nil {
 				continue
 			}
-			k := append(append([]byte(e.Partner), 0), binary.BigEndian.AppendUint64(nil, uint64(e.At.UnixNano())^1<<63)...)
+			k := append(append([]byte(e.Partner), sep), binary.BigEndian.AppendUint64(nil, uint64(e.At.UnixNano())^1<<63)...)
 			k = append(k, e.ID...)
-			if err := ids.Put([]byte(e.ID), k); err != nil {
+			v := []byte(e.Partner)
+			if f.split {
+				v = k
+			}
+			if err := ids.Put([]byte(e.ID), v); err != nil {
 				return err
 			}
-			v := binary.AppendVarint([]byte{byte(typeCode(e.Type))}, int64(e.Amount))
+			v = binary.AppendVarint([]byte{byte(typeCode(e.Type))}, int64(e.Amount))
 			if err := tl.Put(k, binary.AppendVarint(v, int64(e.Commission))); err != nil {
 				return err
 			}
@@ -270,6 +290,7 @@ var loaders = []struct {
 	{"partnerbot", newPartnerbot},
 	{"sqlite", newSQLite},
 	{"bbolt-floor", newBoltFloor},
+	{"bbolt-floor/schema9", newBoltFloorSplit},
 	{"bbolt-floor/freelist=array", newBoltFloorArray},
 	{"bbolt-floor/NoFreelistSync", newBoltFloorNoFreelistSync},
 }
