@@ -123,7 +123,8 @@ func BenchmarkRawPut(b *testing.B) {
 			for range 1000 {
 				e := fixture.Event(r, next)
 				next++
-				key := append([]byte(e.Partner), 2)
+				key := append([]byte(e.Partner), 0)
+				key = binary.BigEndian.AppendUint32(key, bot.DateOf(e.At, fixture.Location).Key())
 				key = binary.BigEndian.AppendUint64(key, uint64(e.At.UnixNano())^(1<<63))
 				key = append(key, e.ID...)
 				if err := bk.Put(key, val); err != nil {

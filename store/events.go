@@ -130,7 +130,7 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 		if err := events.Put(id, []byte(e.Partner)); err != nil {
 			return err
 		}
-		if err := lg.Put(timelineKey(e.Partner, e.At, e.ID), encodeEvent(e)); err != nil {
+		if err := lg.Put(eventKey(e.Partner, day, e.At, e.ID), encodeEvent(e)); err != nil {
 			return err
 		}
 		days[day.Key()] = true
@@ -236,39 +236,30 @@ func (s *Store) Totals(ctx context.Context, partner string, from, to bot.Date) (
 func sumDays(lg *bolt.Bucket, partner string, from, to bot.Date) (bot.Totals, error) {
 	var sum bot.Totals
 	var day dayRec
-	if to.Before(from) {
-		return sum, nil
-	}
-	end := dayKey(partner, to)
-	c := lg.Cursor()
-	for k, v := c.Seek(dayKey(partner, from)); k != nil && bytes.Compare(k, end) <= 0; k, v = c.Next() {
+	err := eachDay(lg.Cursor(), partner, from, to, func(k, v []byte) error {
 		if err := decodeDay(v, &day); err != nil {
-			return sum, fmt.Errorf("daily totals %q: %w", k, err)
+			return fmt.Errorf("daily totals %q: %w", k, err)
 		}
 		sum.Merge(day.t)
-	}
-	return sum, nil
+		return nil
+	})
+	return sum, err
 }
 
 // DailyTotals calls fn for each day from one date to another (both
 // included) on which the partner had any event, in date order.
 func (s *Store) DailyTotals(ctx context.Context, partner string, from, to bot.Date, fn func(bot.Date, bot.Totals) error) error {
 	return s.db.View(func(tx *bolt.Tx) error {
-		end := dayKey(partner, to)
-		c := tx.Bucket(bucketLedger).Cursor()
 		var r dayRec
-		for k, v := c.Seek(dayKey(partner, from)); k != nil && bytes.Compare(k, end) <= 0; k, v = c.Next() {
+		return eachDay(tx.Bucket(bucketLedger).Cursor(), partner, from, to, func(k, v []byte) error {
 			if err := decodeDay(v, &r); err != nil {
 				return err
 			}
 			if r.t == (bot.Totals{}) {
-				continue // a day when only earlier commission moved (a hold ended)
+				return nil // a day when only earlier commission moved (a hold ended)
 			}
-			if err := fn(bot.DateFromKey(binary.BigEndian.Uint32(k[len(k)-4:])), r.t); err != nil {
-				return err
-			}
-		}
-		return nil
+			return fn(bot.DateFromKey(binary.BigEndian.Uint32(k[len(k)-4:])), r.t)
+		})
 	})
 }
 
@@ -305,21 +296,18 @@ func (s *Store) Stats(ctx context.Context, partner string, p bot.Period, today b
 func (s *Store) PartnerEvents(ctx context.Context, partner string, start, end time.Time, types ...bot.EventType) ([]bot.Event, error) {
 	var out []bot.Event
 	err := s.db.View(func(tx *bolt.Tx) error {
-		prefix := ledgerPrefix(partner, sepEvents)
 		c := tx.Bucket(bucketLedger).Cursor()
-		lo := binary.BigEndian.AppendUint64(bytes.Clone(prefix), timeBits(start))
-		hi := binary.BigEndian.AppendUint64(bytes.Clone(prefix), timeBits(end))
-		for k, v := c.Seek(lo); k != nil && bytes.Compare(k, hi) < 0; k, v = c.Next() {
+		return eachEvent(c, partner, bot.DateOf(start, s.loc), bot.DateOf(end, s.loc), func(k, v []byte) error {
 			e, err := decodeTimeline(k, v)
 			if err != nil {
 				return err
 			}
-			if len(types) > 0 && !hasType(types, e.Type) {
-				continue
+			if e.At.Before(start) || !e.At.Before(end) || len(types) > 0 && !hasType(types, e.Type) {
+				return nil
 			}
 			out = append(out, e)
-		}
-		return nil
+			return nil
+		})
 	})
 	return out, err
 }
@@ -350,9 +338,7 @@ func fillItems(tx *bolt.Tx) error {
 	var money int64
 	err := forEachPartner(lg, func(partner string) error {
 		items := map[string][]byte{}
-		prefix := ledgerPrefix(partner, sepEvents)
-		c := lg.Cursor()
-		for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+		err := eachEvent(lg.Cursor(), partner, allDays[0], allDays[1], func(k, v []byte) error {
 			e, err := decodeTimeline(k, v)
 			if err != nil {
 				return err
@@ -367,6 +353,10 @@ func fillItems(tx *bolt.Tx) error {
 				ik := string(itemKey(e.Partner, ref))
 				items[ik] = appendEntry(items[ik], &e)
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		for ik, v := range items {
 			if err := lg.Put([]byte(ik), v); err != nil {
@@ -426,12 +416,12 @@ func decodeTimeline(k, v []byte) (bot.Event, error) {
 	var e bot.Event
 	p, _, _, ok := splitKey(k)
 	i := len(p)
-	if !ok || len(k) < i+9 || len(v) < 2 || (v[0] != eventFormat && v[0] != eventFormatExtra) || int(v[1]) >= len(bot.EventTypes) {
+	if !ok || len(k) < i+14 || len(v) < 2 || (v[0] != eventFormat && v[0] != eventFormatExtra) || int(v[1]) >= len(bot.EventTypes) {
 		return e, fmt.Errorf("malformed timeline entry %q", k)
 	}
 	e.Partner = string(k[:i])
-	e.At = bitsTime(binary.BigEndian.Uint64(k[i+1 : i+9]))
-	e.ID = string(k[i+9:])
+	e.At = bitsTime(binary.BigEndian.Uint64(k[i+5 : i+13]))
+	e.ID = string(k[i+13:])
 	e.Type = bot.EventTypes[v[1]]
 	r := v[2:]
 	var vals [4]int64

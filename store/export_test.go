@@ -32,14 +32,14 @@ func DowngradeToSchema9(path string) error {
 			if !ok {
 				return fmt.Errorf("bad key %q", k)
 			}
-			if sep != sepEvents {
+			if sep != sepDays || len(rest) <= 4 {
 				continue
 			}
-			old := append(append(append([]byte(nil), p...), 0), rest...)
+			old := append(append(append([]byte(nil), p...), 0), rest[4:]...)
 			if err := tl.Put(old, v); err != nil {
 				return err
 			}
-			if err := evb.Put(rest[8:], old); err != nil {
+			if err := evb.Put(rest[12:], old); err != nil {
 				return err
 			}
 		}

@@ -3,24 +3,26 @@ package store
 // The ledger: one bucket holding everything a partner's events make,
 // under keys that begin with the partner's id:
 //
-//	partner 0x00 BE(YYYYMM)        → the month's lifecycle changes
-//	partner 0x00 BE(YYYYMMDD)      → the day's totals and lifecycle changes
-//	partner 0x01 ref               → a commission item's entries
-//	partner 0x02 BE(time) event id → the event
+//	partner 0x00 BE(YYYYMM)                      → the month's lifecycle changes
+//	partner 0x00 BE(YYYYMMDD)                    → the day's totals and lifecycle changes
+//	partner 0x00 BE(YYYYMMDD) BE(time) event id  → an event of that day
+//	partner 0x01 ref                             → a commission item's entries
 //
-// Why one bucket: ingest writes, for each event, the event and its day,
-// and for a sale its commission item and the days and months its
-// commission moves on (the sale's day, the day its hold ends). In
-// separate B-trees each of those is a page of its own for every partner
-// a commit touches, and a commit of events from many partners rewrites
-// thousands of scattered pages. In one tree a partner's records lie side
-// by side, so a partner with a few events a day keeps its whole history
-// on a page or two and an event dirties about one page, not five (the
-// README has the figures).
+// Why one bucket, and why a day's events right after its record: ingest
+// writes, for each event, the event and its day's record, and for a sale
+// its commission item and the days and months its commission moves on
+// (the sale's day, the day its hold ends). In B-trees of their own each
+// of those is a page of its own for every partner a commit touches, and a
+// commit of events from many partners rewrites thousands of scattered
+// pages. Keyed this way a click or a signup dirties one page, the one
+// holding its day, and a partner with a few events a day keeps its whole
+// history on a few pages (the README has the figures). Days follow the
+// program's zone (meta "tz"); a change of zone moves events to their new
+// days (rebuildLedger).
 //
-// Partner ids are slugs (bot.ValidID), so the first byte below 0x03 ends
+// Partner ids are slugs (bot.ValidID), so the first byte below 0x02 ends
 // the id. Months sort before days: YYYYMM is below 10 000 101, the
-// smallest YYYYMMDD of a four-digit year.
+// smallest YYYYMMDD of a four-digit year, and events are from 2000 on.
 
 import (
 	"bytes"
@@ -34,9 +36,8 @@ import (
 )
 
 const (
-	sepDays   = 0x00
-	sepItems  = 0x01
-	sepEvents = 0x02
+	sepDays  = 0x00
+	sepItems = 0x01
 )
 
 // ledgerPrefix is the start of a partner's keys of one kind.
@@ -45,6 +46,9 @@ func ledgerPrefix(partner string, sep byte) []byte {
 	k = append(k, partner...)
 	return append(k, sep)
 }
+
+// recLen is the length of a partner's day and month record keys.
+func recLen(partner string) int { return len(partner) + 5 }
 
 func dayKey(partner string, d bot.Date) []byte {
 	return append(ledgerPrefix(partner, sepDays), be32(d.Key())...)
@@ -58,25 +62,81 @@ func itemKey(partner, ref string) []byte {
 	return append(ledgerPrefix(partner, sepItems), ref...)
 }
 
-func timelineKey(partner string, at time.Time, id string) []byte {
-	k := make([]byte, 0, len(partner)+9+len(id))
+// eventKey is an event's key: after its day's record, in time order.
+func eventKey(partner string, day bot.Date, at time.Time, id string) []byte {
+	k := make([]byte, 0, len(partner)+13+len(id))
 	k = append(k, partner...)
-	k = append(k, sepEvents)
+	k = append(k, sepDays)
+	k = binary.BigEndian.AppendUint32(k, day.Key())
 	k = binary.BigEndian.AppendUint64(k, timeBits(at))
 	return append(k, id...)
 }
 
 // splitKey returns a ledger key's partner, separator and the rest. It
-// also reads the keys of the buckets schema 10 folded into the ledger,
-// whose separator was 0x00.
+// also reads the keys of the timeline of schema 9, whose separator was
+// 0x00 too.
 func splitKey(k []byte) (partner []byte, sep byte, rest []byte, ok bool) {
 	for i, b := range k {
-		if b <= sepEvents {
+		if b <= sepItems {
 			return k[:i], b, k[i+1:], i > 0
 		}
 	}
 	return nil, 0, nil, false
 }
+
+// eachDay calls fn with the records of a partner's days from one date to
+// another (both included), in date order, stepping over their events: a
+// few at a time with the cursor, a busy day's in one seek.
+func eachDay(c *bolt.Cursor, partner string, from, to bot.Date, fn func(k, v []byte) error) error {
+	if to.Before(from) {
+		return nil
+	}
+	n := recLen(partner)
+	end := dayKey(partner, to)
+	k, v := c.Seek(dayKey(partner, from))
+	steps := 0
+	for k != nil && bytes.Compare(k, end) <= 0 {
+		if len(k) == n {
+			if err := fn(k, v); err != nil {
+				return err
+			}
+			steps = 0
+			k, v = c.Next()
+			continue
+		}
+		if steps < 8 {
+			steps++
+			k, v = c.Next()
+			continue
+		}
+		// Past the rest of this event's day: YYYYMMDD+1 need not be a
+		// date to sort after every key of the day and before the next.
+		next := dayKey(partner, bot.Date{})
+		binary.BigEndian.PutUint32(next[n-4:], binary.BigEndian.Uint32(k[n-4:n])+1)
+		k, v = c.Seek(next)
+		steps = 0
+	}
+	return nil
+}
+
+// eachEvent calls fn with a partner's events of the days from one date to
+// another (both included), in time order; fn must not write.
+func eachEvent(c *bolt.Cursor, partner string, from, to bot.Date, fn func(k, v []byte) error) error {
+	n := recLen(partner)
+	end := dayKey(partner, to.AddDays(1))
+	for k, v := c.Seek(dayKey(partner, from)); k != nil && bytes.Compare(k, end) < 0; k, v = c.Next() {
+		if len(k) <= n {
+			continue
+		}
+		if err := fn(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// allDays is the widest range of days: every record and event.
+var allDays = [2]bot.Date{{Year: 1000, Month: 1, Day: 1}, {Year: 9999, Month: 12, Day: 31}}
 
 // isMonth reports whether the rest of a sepDays key names a month.
 func isMonth(rest []byte) bool {
@@ -161,7 +221,7 @@ func forEachPartner(lg *bolt.Bucket, fn func(partner string) error) error {
 		if err := fn(partner); err != nil {
 			return err
 		}
-		next = append([]byte(partner), sepEvents+1)
+		next = append([]byte(partner), sepItems+1)
 	}
 }
 
@@ -176,19 +236,27 @@ func rebuildLedger(tx *bolt.Tx, loc *time.Location, hold int) error {
 }
 
 func rebuildPartner(lg *bolt.Bucket, partner string, loc *time.Location, hold int) error {
-	if err := deletePrefix(lg, ledgerPrefix(partner, sepDays)); err != nil {
-		return err
-	}
 	days := map[string]*dayRec{}
 	life := newLifeDeltas()
+	var records [][]byte
+	type move struct{ from, to, v []byte }
+	var moves []move
+	n := recLen(partner)
 	c := lg.Cursor()
-	prefix := ledgerPrefix(partner, sepEvents)
+	prefix := ledgerPrefix(partner, sepDays)
 	for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+		if len(k) == n {
+			records = append(records, bytes.Clone(k))
+			continue
+		}
 		e, err := decodeTimeline(k, v)
 		if err != nil {
 			return err
 		}
 		d := bot.DateOf(e.At, loc)
+		if binary.BigEndian.Uint32(k[n-4:n]) != d.Key() {
+			moves = append(moves, move{bytes.Clone(k), eventKey(partner, d, e.At, e.ID), bytes.Clone(v)})
+		}
 		dk := string(dayKey(partner, d))
 		r := days[dk]
 		if r == nil {
@@ -208,6 +276,21 @@ func rebuildPartner(lg *bolt.Bucket, partner string, loc *time.Location, hold in
 		}
 		life.add(partner, itemCurve(entries, loc, hold), 1)
 	}
+	for _, k := range records {
+		if err := lg.Delete(k); err != nil {
+			return err
+		}
+	}
+	for _, m := range moves {
+		if err := lg.Delete(m.from); err != nil {
+			return err
+		}
+	}
+	for _, m := range moves {
+		if err := lg.Put(m.to, m.v); err != nil {
+			return err
+		}
+	}
 	return life.apply(lg, days)
 }
 
@@ -215,18 +298,20 @@ func rebuildPartner(lg *bolt.Bucket, partner string, loc *time.Location, hold in
 // and its events from bucketEvents, and returns how many events it had.
 func deletePartnerLedger(tx *bolt.Tx, partner string) (int, error) {
 	lg, evb := tx.Bucket(bucketLedger), tx.Bucket(bucketEvents)
-	prefix := ledgerPrefix(partner, sepEvents)
 	var ids [][]byte
-	c := lg.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
-		ids = append(ids, bytes.Clone(k[len(prefix)+8:]))
+	err := eachEvent(lg.Cursor(), partner, allDays[0], allDays[1], func(k, _ []byte) error {
+		ids = append(ids, bytes.Clone(k[recLen(partner)+8:]))
+		return nil
+	})
+	if err != nil {
+		return 0, err
 	}
 	for _, id := range ids {
 		if err := evb.Delete(id); err != nil {
 			return 0, err
 		}
 	}
-	for _, sep := range []byte{sepDays, sepItems, sepEvents} {
+	for _, sep := range []byte{sepDays, sepItems} {
 		if err := deletePrefix(lg, ledgerPrefix(partner, sep)); err != nil {
 			return 0, err
 		}
@@ -236,11 +321,10 @@ func deletePartnerLedger(tx *bolt.Tx, partner string) (int, error) {
 
 // countEvents returns how many events a partner has.
 func countEvents(lg *bolt.Bucket, partner string) int {
-	prefix := ledgerPrefix(partner, sepEvents)
 	n := 0
-	c := lg.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
+	_ = eachEvent(lg.Cursor(), partner, allDays[0], allDays[1], func(_, _ []byte) error {
 		n++
-	}
+		return nil
+	})
 	return n
 }

@@ -15,6 +15,7 @@ import (
 // ledgerView is everything the store answers from the ledger about a
 // partner, over days and periods spread across a year.
 func ledgerView(t *testing.T, s *store.Store, partners []string) []string {
+	loc := s.Location()
 	t.Helper()
 	var out []string
 	for _, p := range partners {
@@ -28,6 +29,14 @@ func ledgerView(t *testing.T, s *store.Store, partners []string) []string {
 				t.Fatal(err)
 			}
 			out = append(out, fmt.Sprintf("%s %s %+v %+v", p, d, c, tot))
+			// A day's events by the program's clock (StatsAt reads these).
+			day, err := s.PartnerEvents(ctx, p, d.Start(loc), d.AddDays(1).Start(loc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range day {
+				out = append(out, fmt.Sprintf("%s on %s: %s", p, d, e.ID))
+			}
 		}
 		err := s.DailyTotals(ctx, p, bot.MustDate("2025-01-01"), bot.MustDate("2027-12-31"), func(d bot.Date, t bot.Totals) error {
 			out = append(out, fmt.Sprintf("%s day %s %+v", p, d, t))
@@ -84,6 +93,38 @@ func TestStore_MigratesToLedger(t *testing.T) {
 		}
 		t.Fatalf("after migration %d lines, want %d", len(got), len(want))
 	}
+	// Another zone moves every event to its day there: the same answers
+	// as a file written in that zone from the start.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	openUTC := func(path string) *store.Store {
+		t.Helper()
+		s, err := store.Open(path, store.Options{Location: time.UTC, Clock: bot.NewManualClock(tstart)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	fresh := openUTC(filepath.Join(t.TempDir(), "utc.db"))
+	for _, id := range partners {
+		mustPartner(t, fresh, id)
+	}
+	if _, err := fresh.Ingest(ctx, evs, nil); err != nil {
+		t.Fatal(err)
+	}
+	want = ledgerView(t, fresh, partners)
+	s = openUTC(path)
+	if got := ledgerView(t, s, partners); !reflect.DeepEqual(got, want) {
+		for i := range min(len(got), len(want)) {
+			if got[i] != want[i] {
+				t.Fatalf("after the move to UTC, line %d:\n got %s\nwant %s", i, got[i], want[i])
+			}
+		}
+		t.Fatalf("after the move to UTC %d lines, want %d", len(got), len(want))
+	}
+
 	// The migrated file goes on as a new one would: a duplicate is still
 	// one, a refund still finds its sale's partner by the event's id.
 	res, err := s.Ingest(ctx, evs[:10], nil)

@@ -408,15 +408,18 @@ func commissionsAsOf(tx *bolt.Tx, partner string, d bot.Date) (bot.Commissions, 
 		sum.approved += s.approved
 		sum.paid += s.paid
 	}
-	last := dayKey(partner, d)
 	var r dayRec
-	for k, v := c.Seek(dayKey(partner, bot.Date{Year: d.Year, Month: d.Month, Day: 1})); k != nil && bytes.Compare(k, last) <= 0; k, v = c.Next() {
+	err := eachDay(c, partner, bot.Date{Year: d.Year, Month: d.Month, Day: 1}, d, func(k, v []byte) error {
 		if err := decodeDay(v, &r); err != nil {
-			return bot.Commissions{}, fmt.Errorf("day %q: %w", k, err)
+			return fmt.Errorf("day %q: %w", k, err)
 		}
 		sum.pending += r.life.pending
 		sum.approved += r.life.approved
 		sum.paid += r.life.paid
+		return nil
+	})
+	if err != nil {
+		return bot.Commissions{}, err
 	}
 	return bot.Commissions{Pending: sum.pending, Approved: sum.approved, Paid: sum.paid}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -98,10 +99,12 @@ var migrations = []func(tx *bolt.Tx) error{
 		})
 	},
 	// 9 → 10: the ledger (ledger.go). The events move from the timeline
-	// into it under their partner's new prefix and the events index keeps
-	// only each event's partner; the commission items are refilled from
-	// the events, and deleting the stored hold makes ensureLedger recount
-	// the day and month records in this same transaction.
+	// into it under their UTC day (a migration does not know the program's
+	// zone; "tz" says so) and the events index keeps only each event's
+	// partner; the commission items are refilled from the events, and with
+	// the stored hold deleted ensureLedger recounts the day and month
+	// records, moving events to their days in the program's zone, in this
+	// same transaction.
 	func(tx *bolt.Tx) error {
 		lg, err := tx.CreateBucketIfNotExists(bucketLedger)
 		if err != nil {
@@ -115,7 +118,8 @@ var migrations = []func(tx *bolt.Tx) error{
 			if !ok || len(rest) < 9 {
 				return fmt.Errorf("malformed timeline key %q", k)
 			}
-			if err := lg.Put(timelineKey(string(p), bitsTime(binary.BigEndian.Uint64(rest)), string(rest[8:])), v); err != nil {
+			at := bitsTime(binary.BigEndian.Uint64(rest))
+			if err := lg.Put(eventKey(string(p), bot.DateOf(at, time.UTC), at, string(rest[8:])), v); err != nil {
 				return err
 			}
 			if err := evb.Put(rest[8:], p); err != nil {
@@ -130,7 +134,11 @@ var migrations = []func(tx *bolt.Tx) error{
 		if err := fillItems(tx); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketMeta).Delete(keyHold)
+		meta := tx.Bucket(bucketMeta)
+		if err := meta.Put(keyTZ, []byte(time.UTC.String())); err != nil {
+			return err
+		}
+		return meta.Delete(keyHold)
 	},
 }
 

@@ -227,12 +227,12 @@ func (s *Store) MigrateCurrency(ctx context.Context, code string, rate bot.Rate)
 		var items [][]byte // rebuilt below from the converted events
 		c := lg.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			_, sep, _, _ := splitKey(k)
+			_, sep, rest, _ := splitKey(k)
 			if sep == sepItems {
 				items = append(items, bytes.Clone(k))
 			}
-			if sep != sepEvents {
-				continue
+			if sep != sepDays || len(rest) <= 4 {
+				continue // a day's or a month's record: recounted below
 			}
 			e, err := decodeTimeline(k, v)
 			if err != nil {
