@@ -49,3 +49,11 @@ func DowngradeToSchema9(path string) error {
 		return tx.Bucket(bucketMeta).Put(keySchema, be32(9))
 	})
 }
+
+// SetLedgerBatch sets how many partners the schema 10 migration moves in
+// one transaction, so tests cross its batches, and returns the undo.
+func SetLedgerBatch(n int) func() {
+	old := ledgerBatch
+	ledgerBatch = n
+	return func() { ledgerBatch = old }
+}

@@ -83,6 +83,7 @@ func TestStore_MigratesToLedger(t *testing.T) {
 	if err := store.DowngradeToSchema9(path); err != nil {
 		t.Fatal(err)
 	}
+	defer store.SetLedgerBatch(2)() // three partners: two transactions
 	s = mustOpen(t, path)
 	got := ledgerView(t, s, partners)
 	if !reflect.DeepEqual(got, want) {

@@ -1,11 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
+	"sort"
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -98,32 +99,25 @@ var migrations = []func(tx *bolt.Tx) error{
 			return setAttribution(tx, p.ID, nil, &p)
 		})
 	},
-	// 9 → 10: the ledger (ledger.go). The events move from the timeline
-	// into it under their UTC day (a migration does not know the program's
-	// zone; "tz" says so) and the events index keeps only each event's
-	// partner; the commission items are refilled from the events, and with
-	// the stored hold deleted ensureLedger recounts the day and month
-	// records, moving events to their days in the program's zone, in this
-	// same transaction.
+	// 9 → 10: the ledger (ledger.go), which buildLedger has already
+	// filled from the timeline in transactions of its own. Here the events
+	// index keeps only each event's partner and the old buckets go.
 	func(tx *bolt.Tx) error {
-		lg, err := tx.CreateBucketIfNotExists(bucketLedger)
-		if err != nil {
+		if _, err := tx.CreateBucketIfNotExists(bucketLedger); err != nil {
 			return err
 		}
 		evb := tx.Bucket(bucketEvents)
 		evb.FillPercent = 0.9
-		c := tx.Bucket(bucketTimeline).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			p, _, rest, ok := splitKey(k)
-			if !ok || len(rest) < 9 {
-				return fmt.Errorf("malformed timeline key %q", k)
-			}
-			at := bitsTime(binary.BigEndian.Uint64(rest))
-			if err := lg.Put(eventKey(string(p), bot.DateOf(at, time.UTC), at, string(rest[8:])), v); err != nil {
-				return err
-			}
-			if err := evb.Put(rest[8:], p); err != nil {
-				return err
+		if tl := tx.Bucket(bucketTimeline); tl != nil {
+			c := tl.Cursor()
+			for k, _ := c.First(); k != nil; k, _ = c.Next() {
+				p, _, rest, ok := splitKey(k)
+				if !ok || len(rest) < 9 {
+					return fmt.Errorf("malformed timeline key %q", k)
+				}
+				if err := evb.Put(rest[8:], p); err != nil {
+					return err
+				}
 			}
 		}
 		for _, b := range [][]byte{bucketTimeline, bucketDaily, bucketItems, bucketLifeDay, bucketLifeMonth} {
@@ -131,14 +125,7 @@ var migrations = []func(tx *bolt.Tx) error{
 				return fmt.Errorf("drop %s: %w", b, err)
 			}
 		}
-		if err := fillItems(tx); err != nil {
-			return err
-		}
-		meta := tx.Bucket(bucketMeta)
-		if err := meta.Put(keyTZ, []byte(time.UTC.String())); err != nil {
-			return err
-		}
-		return meta.Delete(keyHold)
+		return nil
 	},
 }
 
@@ -146,6 +133,9 @@ var migrations = []func(tx *bolt.Tx) error{
 var SchemaVersion = uint32(len(migrations))
 
 func (s *Store) migrate() error {
+	if err := s.buildLedger(); err != nil {
+		return fmt.Errorf("migrate to the ledger (schema 10): %w", err)
+	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {
@@ -160,9 +150,19 @@ func (s *Store) migrate() error {
 		if v > SchemaVersion {
 			return fmt.Errorf("database schema %d is newer than this partnerbot (%d): upgrade partnerbot", v, SchemaVersion)
 		}
+		from := v
 		for ; v < SchemaVersion; v++ {
 			if err := migrations[v](tx); err != nil {
 				return fmt.Errorf("migrate schema %d to %d: %w", v, v+1, err)
+			}
+		}
+		if from < 10 && SchemaVersion >= 10 {
+			// buildLedger counted the ledger in this zone with this hold.
+			if err := meta.Put(keyTZ, []byte(s.loc.String())); err != nil {
+				return err
+			}
+			if err := meta.Put(keyHold, be32(uint32(s.hold))); err != nil {
+				return err
 			}
 		}
 		if err := meta.Put(keySchema, be32(SchemaVersion)); err != nil {
@@ -271,6 +271,116 @@ func isEmpty(tx *bolt.Tx) bool {
 func createBuckets(tx *bolt.Tx, names ...[]byte) error {
 	for _, b := range names {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ledgerBatch is how many partners buildLedger moves in one transaction.
+var ledgerBatch = 500
+
+// buildLedger fills the ledger from the timeline of a file older than
+// schema 10, a few hundred partners to a transaction, before the
+// migration's own transaction bumps the schema and drops the old buckets.
+// One transaction would not do: bbolt splits a tree's pages only at
+// commit, so a million keys put into a new bucket in one transaction land
+// in one ever-growing node, and each insertion in its middle copies it.
+// Written partner by partner in key order, every key is appended, and the
+// days, months and commission items are counted as ingest would, in the
+// program's zone with its hold (which migrate then records in meta, in
+// the transaction that bumps the schema). A crash half
+// way leaves the file at its old schema; the next start begins again.
+func (s *Store) buildLedger() error {
+	var todo bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil || tx.Bucket(bucketTimeline) == nil {
+			return nil
+		}
+		v := meta.Get(keySchema)
+		todo = len(v) == 4 && binary.BigEndian.Uint32(v) < 10
+		return nil
+	})
+	if err != nil || !todo {
+		return err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bucketLedger); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+			return err
+		}
+		_, err := tx.CreateBucket(bucketLedger)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	var next []byte // the first timeline key not moved yet
+	for done := false; !done; {
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			lg := tx.Bucket(bucketLedger)
+			c := tx.Bucket(bucketTimeline).Cursor()
+			k, v := c.First()
+			if next != nil {
+				k, v = c.Seek(next)
+			}
+			for n := 0; n < ledgerBatch; n++ {
+				if k == nil {
+					done = true
+					return nil
+				}
+				p, _, _, ok := splitKey(k)
+				if !ok {
+					return fmt.Errorf("malformed timeline key %q", k)
+				}
+				partner := string(p)
+				prefix := prefixKey(partner)
+				var evs []bot.Event
+				for ; k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+					rest := k[len(prefix):]
+					if len(rest) < 9 {
+						return fmt.Errorf("malformed timeline key %q", k)
+					}
+					at := bitsTime(binary.BigEndian.Uint64(rest))
+					nk := eventKey(partner, bot.DateOf(at, s.loc), at, string(rest[8:]))
+					e, err := decodeTimeline(nk, v)
+					if err != nil {
+						return err
+					}
+					evs = append(evs, e)
+					if err := lg.Put(nk, bytes.Clone(v)); err != nil {
+						return err
+					}
+				}
+				items := map[string][]byte{}
+				var refs []string
+				for i := range evs {
+					if ref, ok := itemRef(&evs[i]); ok {
+						ik := string(itemKey(partner, ref))
+						if _, seen := items[ik]; !seen {
+							refs = append(refs, ik)
+						}
+						items[ik] = appendEntry(items[ik], &evs[i])
+					}
+				}
+				sort.Strings(refs)
+				for _, ik := range refs {
+					if err := lg.Put([]byte(ik), items[ik]); err != nil {
+						return err
+					}
+				}
+				if err := rebuildPartner(lg, partner, s.loc, s.hold); err != nil {
+					return err
+				}
+				next = append([]byte(partner), 1)
+				// The writes above moved the ledger, not the timeline, but a
+				// cursor must not outlive writes in its transaction.
+				c = tx.Bucket(bucketTimeline).Cursor()
+				k, v = c.Seek(next)
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 	}
