@@ -337,7 +337,7 @@ func fillItems(tx *bolt.Tx) error {
 	lg := tx.Bucket(bucketLedger)
 	var money int64
 	err := forEachPartner(lg, func(partner string) error {
-		items := map[string][]byte{}
+		items := itemSet{}
 		err := eachEvent(lg.Cursor(), partner, allDays[0], allDays[1], func(k, v []byte) error {
 			e, err := decodeTimeline(k, v)
 			if err != nil {
@@ -349,21 +349,13 @@ func fillItems(tx *bolt.Tx) error {
 				}
 				money = min(money+int64(a), math.MaxInt64/2) // files from before the bound may be past it
 			}
-			if ref, ok := itemRef(&e); ok {
-				ik := string(itemKey(e.Partner, ref))
-				items[ik] = appendEntry(items[ik], &e)
-			}
+			items.add(&e)
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		for ik, v := range items {
-			if err := lg.Put([]byte(ik), v); err != nil {
-				return err
-			}
-		}
-		return nil
+		return items.write(lg)
 	})
 	if err != nil {
 		return err

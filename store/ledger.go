@@ -28,6 +28,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"sort"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -138,9 +139,31 @@ func eachEvent(c *bolt.Cursor, partner string, from, to bot.Date, fn func(k, v [
 // allDays is the widest range of days: every record and event.
 var allDays = [2]bot.Date{{Year: 1000, Month: 1, Day: 1}, {Year: 9999, Month: 12, Day: 31}}
 
-// isMonth reports whether the rest of a sepDays key names a month.
-func isMonth(rest []byte) bool {
-	return len(rest) == 4 && binary.BigEndian.Uint32(rest) < 10_000_101
+// itemSet gathers the commission items of a partner's events, for a
+// ledger that has none of them yet.
+type itemSet map[string][]byte
+
+func (s itemSet) add(e *bot.Event) {
+	if ref, ok := itemRef(e); ok {
+		ik := string(itemKey(e.Partner, ref))
+		s[ik] = appendEntry(s[ik], e)
+	}
+}
+
+// write puts the items in key order, so that each is appended where the
+// ledger is being filled.
+func (s itemSet) write(lg *bolt.Bucket) error {
+	keys := make([]string, 0, len(s))
+	for k := range s {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := lg.Put([]byte(k), s[k]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dayRec is what the ledger keeps of a partner's day.

@@ -38,9 +38,9 @@ package store
 // ref → the entries, appended as they arrive). From them each item's
 // contribution is a step function over days; the store keeps its
 // day-by-day changes, summed over a partner's items, in the partner's day
-// records and again in its month records, with payouts beside them. The figures as of a day are then the months before
-// it plus the days of its month so far: a few dozen small reads, whatever
-// the partner's history. The net change (pending + approved) of each day
+// records and again in its month records, with payouts beside them. The
+// figures as of a day are then the months before it plus the days of its
+// month so far: a few dozen small reads, whatever the partner's history. The net change (pending + approved) of each day
 // is the day's commission in the daily totals.
 
 import (

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -335,7 +334,7 @@ func (s *Store) buildLedger() error {
 				}
 				partner := string(p)
 				prefix := prefixKey(partner)
-				var evs []bot.Event
+				items := itemSet{}
 				for ; k != nil && hasPrefix(k, prefix); k, v = c.Next() {
 					rest := k[len(prefix):]
 					if len(rest) < 9 {
@@ -347,27 +346,13 @@ func (s *Store) buildLedger() error {
 					if err != nil {
 						return err
 					}
-					evs = append(evs, e)
+					items.add(&e)
 					if err := lg.Put(nk, bytes.Clone(v)); err != nil {
 						return err
 					}
 				}
-				items := map[string][]byte{}
-				var refs []string
-				for i := range evs {
-					if ref, ok := itemRef(&evs[i]); ok {
-						ik := string(itemKey(partner, ref))
-						if _, seen := items[ik]; !seen {
-							refs = append(refs, ik)
-						}
-						items[ik] = appendEntry(items[ik], &evs[i])
-					}
-				}
-				sort.Strings(refs)
-				for _, ik := range refs {
-					if err := lg.Put([]byte(ik), items[ik]); err != nil {
-						return err
-					}
+				if err := items.write(lg); err != nil {
+					return err
 				}
 				if err := rebuildPartner(lg, partner, s.loc, s.hold); err != nil {
 					return err
