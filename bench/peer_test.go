@@ -167,6 +167,134 @@ func (l *sqliteLoader) load(ctx context.Context, evs []bot.Event) error {
 	}
 	return tx.Commit()
 }
+// sqliteLedger is the peer doing the store's work, not only keeping the
+// events: in the same transaction as the events, each day's totals and
+// lifecycle change per partner, each sale's commission item, the day its
+// hold ends (pending to approved) and the months of both, in tables keyed
+// as the store keys them (partner first, WITHOUT ROWID). Like the store it
+// adds a batch up in memory first and writes each day and month once per
+// batch, with an upsert.
+type sqliteLedger struct {
+	sqliteLoader
+	hold int
+}
+
+const sqliteLedgerSchema = sqliteSchema + `;
+CREATE TABLE days (
+	partner TEXT NOT NULL, day INTEGER NOT NULL,
+	clicks INTEGER NOT NULL, signups INTEGER NOT NULL, sales INTEGER NOT NULL,
+	amount INTEGER NOT NULL, commission INTEGER NOT NULL,
+	pending INTEGER NOT NULL, approved INTEGER NOT NULL,
+	PRIMARY KEY (partner, day)) WITHOUT ROWID;
+CREATE TABLE months (
+	partner TEXT NOT NULL, month INTEGER NOT NULL,
+	pending INTEGER NOT NULL, approved INTEGER NOT NULL,
+	PRIMARY KEY (partner, month)) WITHOUT ROWID;
+CREATE TABLE items (
+	partner TEXT NOT NULL, ref TEXT NOT NULL, at INTEGER NOT NULL, commission INTEGER NOT NULL,
+	PRIMARY KEY (partner, ref)) WITHOUT ROWID;`
+
+func newSQLiteLedger(tb testing.TB, dir string) loader {
+	path := filepath.Join(dir, "peer-ledger.sqlite")
+	db := openSQLite(tb, path)
+	if _, err := db.Exec(sqliteLedgerSchema); err != nil {
+		tb.Fatal(err)
+	}
+	return &sqliteLedger{sqliteLoader: sqliteLoader{db: db, path: path}, hold: store.DefaultHoldDays}
+}
+
+type dayKey struct {
+	partner string
+	day     uint32 // YYYYMMDD, or YYYYMM for a month
+}
+
+type daySum struct{ clicks, signups, sales, amount, commission, pending, approved int64 }
+
+func (l *sqliteLedger) load(ctx context.Context, evs []bot.Event) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var st *sql.Stmt
+		st, err = tx.PrepareContext(ctx, q)
+		return st
+	}
+	insEvent := prep("INSERT OR IGNORE INTO events(id, partner, type, at, amount, commission) VALUES (?, ?, ?, ?, ?, ?)")
+	insItem := prep("INSERT OR IGNORE INTO items(partner, ref, at, commission) VALUES (?, ?, ?, ?)")
+	upDay := prep(`INSERT INTO days VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (partner, day) DO UPDATE SET
+		clicks = clicks + excluded.clicks, signups = signups + excluded.signups, sales = sales + excluded.sales,
+		amount = amount + excluded.amount, commission = commission + excluded.commission,
+		pending = pending + excluded.pending, approved = approved + excluded.approved`)
+	upMonth := prep(`INSERT INTO months VALUES (?, ?, ?, ?) ON CONFLICT (partner, month) DO UPDATE SET
+		pending = pending + excluded.pending, approved = approved + excluded.approved`)
+	if err != nil {
+		return err
+	}
+	days, months := map[dayKey]*daySum{}, map[dayKey]*daySum{}
+	sum := func(m map[dayKey]*daySum, k dayKey) *daySum {
+		s := m[k]
+		if s == nil {
+			s = new(daySum)
+			m[k] = s
+		}
+		return s
+	}
+	for i := range evs {
+		e := &evs[i]
+		res, err := insEvent.ExecContext(ctx, e.ID, e.Partner, typeCode(e.Type), e.At.UnixNano(), int64(e.Amount), int64(e.Commission))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			continue // a duplicate, or an error reading it: counted nowhere
+		}
+		d := bot.DateOf(e.At, fixture.Location)
+		s := sum(days, dayKey{e.Partner, d.Key()})
+		switch e.Type {
+		case bot.EventClick:
+			s.clicks++
+		case bot.EventSignup:
+			s.signups++
+		case bot.EventSale:
+			s.sales++
+			s.amount += int64(e.Amount)
+		}
+		if e.Type != bot.EventSale || e.Commission == 0 {
+			continue
+		}
+		c := int64(e.Commission)
+		if _, err := insItem.ExecContext(ctx, e.Partner, e.ID, e.At.UnixNano(), c); err != nil {
+			return err
+		}
+		s.commission += c
+		s.pending += c
+		sum(months, dayKey{e.Partner, uint32(d.Year*100 + int(d.Month))}).pending += c
+		h := d.AddDays(l.hold)
+		hs := sum(days, dayKey{e.Partner, h.Key()})
+		hs.pending -= c
+		hs.approved += c
+		hm := sum(months, dayKey{e.Partner, uint32(h.Year*100 + int(h.Month))})
+		hm.pending -= c
+		hm.approved += c
+	}
+	for k, s := range days {
+		if _, err := upDay.ExecContext(ctx, k.partner, k.day, s.clicks, s.signups, s.sales, s.amount, s.commission, s.pending, s.approved); err != nil {
+			return err
+		}
+	}
+	for k, s := range months {
+		if _, err := upMonth.ExecContext(ctx, k.partner, k.day, s.pending, s.approved); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
 func (l *sqliteLoader) files() []string { return []string{l.path, l.path + "-wal", l.path + "-shm"} }
 func (l *sqliteLoader) close() error    { return l.db.Close() }
 
@@ -293,6 +421,7 @@ var loaders = []struct {
 }{
 	{"partnerbot", newPartnerbot},
 	{"sqlite", newSQLite},
+	{"sqlite/ledger", newSQLiteLedger},
 	{"bbolt-floor", newBoltFloor},
 	{"bbolt-floor/schema9", newBoltFloorSplit},
 	{"bbolt-floor/freelist=array", newBoltFloorArray},
@@ -437,5 +566,64 @@ func BenchmarkStats(b *testing.B) {
 			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 			b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds())/1e3, "p99_µs")
 		})
+	}
+}
+
+// TestSQLiteLedgerMatchesStore checks that the SQLite peer doing the
+// store's work keeps the same figures as the store: each partner's totals
+// for 2026, and its pending and approved commission as of mid-year (when
+// some of its commission is still held), and that the figures are not
+// all zero.
+func TestSQLiteLedgerMatchesStore(t *testing.T) {
+	evs := events(20_000)
+	ctx := context.Background()
+	dir := t.TempDir()
+	pb := newPartnerbot(t, dir).(*partnerbotLoader)
+	sq := newSQLiteLedger(t, dir).(*sqliteLedger)
+	defer pb.close()
+	defer sq.close()
+	for _, l := range []loader{pb, sq} {
+		for i := 0; i < len(evs); i += 1000 {
+			if err := l.load(ctx, evs[i:i+1000]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	year, asOf := bot.YearPeriod(2026), bot.MustDate("2026-06-30")
+	var all [7]int64
+	for i := 0; i < fixture.Partners; i += 7 {
+		p := fixture.PartnerID(i)
+		tot, err := pb.s.Totals(ctx, p, year.From, year.To)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := pb.s.Commissions(ctx, p, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got [7]int64
+		err = sq.db.QueryRow(`SELECT COALESCE(SUM(clicks), 0), COALESCE(SUM(signups), 0), COALESCE(SUM(sales), 0),
+			COALESCE(SUM(amount), 0), COALESCE(SUM(commission), 0) FROM days WHERE partner = ? AND day BETWEEN ? AND ?`,
+			p, year.From.Key(), year.To.Key()).Scan(&got[0], &got[1], &got[2], &got[3], &got[4])
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = sq.db.QueryRow(`SELECT COALESCE(SUM(pending), 0), COALESCE(SUM(approved), 0) FROM days WHERE partner = ? AND day <= ?`,
+			p, asOf.Key()).Scan(&got[5], &got[6])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := [7]int64{tot.Clicks, tot.Signups, tot.Sales, int64(tot.SalesAmount), int64(tot.Commission), int64(c.Pending), int64(c.Approved)}
+		if got != want {
+			t.Errorf("%s: SQLite ledger has clicks, signups, sales, amount, commission, pending, approved %v; the store %v", p, got, want)
+		}
+		for j := range all {
+			all[j] += want[j]
+		}
+	}
+	for j, v := range all {
+		if v == 0 {
+			t.Fatalf("figure %d is zero for every partner sampled (%v): the comparison proves nothing", j, all)
+		}
 	}
 }
