@@ -167,6 +167,7 @@ func (l *sqliteLoader) load(ctx context.Context, evs []bot.Event) error {
 	}
 	return tx.Commit()
 }
+
 // sqliteLedger is the peer doing the store's work, not only keeping the
 // events: in the same transaction as the events, each day's totals and
 // lifecycle change per partner, each sale's commission item, the day its
