@@ -148,6 +148,9 @@ func parse(fs *flag.FlagSet, args []string, minPos, maxPos int, posNames string)
 		args = rest[1:]
 	}
 	if len(pos) < minPos || (maxPos >= 0 && len(pos) > maxPos) {
+		if maxPos == 0 {
+			return nil, fmt.Errorf("%w: %s takes no arguments, got %q", ErrUsage, fs.Name(), strings.Join(pos, " "))
+		}
 		return nil, fmt.Errorf("%w: %s %s", ErrUsage, fs.Name(), posNames)
 	}
 	return pos, nil

@@ -1,11 +1,15 @@
 package cli_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"partnerbot/store"
 )
 
 // TestCLI_ImportStdinIsAtomic: standard input gets the same check pass
@@ -106,5 +110,52 @@ func TestCLI_Backup(t *testing.T) {
 	r2 := &run{t: t, dir: r.dir, env: map[string]string{}}
 	if code := r2.cmd("--db", want, "partner", "show", "janko"); code != 0 || !strings.Contains(r2.out, "Sklep u Janka") {
 		t.Fatalf("the backup does not open: %d %s %s", code, r2.out, r2.errOut)
+	}
+}
+
+// compact gives a demo database's free space back, and every figure
+// stays; while another process holds the file it refuses, saying what
+// to do.
+func TestCLI_Compact(t *testing.T) {
+	r := newRun(t)
+	r.must("demo")
+	ids := r.must("partner", "list", "--json")
+	var partners []struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(ids), &partners); err != nil || len(partners) == 0 {
+		t.Fatalf("partner list: %v %s", err, ids)
+	}
+	// A purge leaves free pages behind.
+	r.must("partner", "remove", partners[len(partners)-1].ID, "--purge")
+	partners = partners[:len(partners)-1]
+	stats := func() []string {
+		var out []string
+		for _, p := range partners {
+			out = append(out, r.must("stats", p.ID, "--period", "2026", "--json"))
+		}
+		return out
+	}
+	before := stats()
+	live := filepath.Join(r.dir, "pb.db")
+	fi, _ := os.Stat(live)
+	out := r.must("compact")
+	if !strings.Contains(out, "compacted "+live) || !strings.Contains(out, "given back") {
+		t.Fatalf("compact: %s", out)
+	}
+	if after, _ := os.Stat(live); after.Size() >= fi.Size() {
+		t.Fatalf("compaction left %d bytes of %d", after.Size(), fi.Size())
+	}
+	if after := stats(); !reflect.DeepEqual(after, before) {
+		t.Fatalf("stats changed by compaction:\n%v\n%v", after, before)
+	}
+
+	s, err := store.Open(live, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if code := r.cmd("compact"); code != 1 || !strings.Contains(r.errOut, "stop partnerbot serve") {
+		t.Fatalf("compact while the file is held: exit %d %s", code, r.errOut)
 	}
 }

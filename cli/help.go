@@ -109,6 +109,11 @@ func init() {
 		{name: "backup", args: "FILE", summary: "write a consistent copy of the database to FILE",
 			about:   "While serve runs, back up through the API instead: GET /api/v1/backup.",
 			example: "partnerbot backup /var/backups/partnerbot.db", run: (*Main).backup},
+		{name: "compact", args: "", summary: "give the database's free space back to the disk (stop serve first)",
+			about: "Copies every record into a new file with full pages and no free ones, checks the copy, and renames it over the database. " +
+				"A bbolt file never shrinks by itself: run this after a large import, a purge, or a change of time zone, hold or currency. " +
+				"It needs the database to itself and room on the disk for the copy.",
+			example: "partnerbot compact", run: (*Main).compact},
 		{name: "config", summary: "the configuration", run: (*Main).configCheck, verbs: []verb{
 			{"check", "", "validate and print the resolved configuration, secrets masked", "partnerbot --config partnerbot.yaml config check"},
 		}},
@@ -249,7 +254,7 @@ func (m *Main) printHelp(name string, fs ...*flag.FlagSet) {
 			args, summary, about, example = v.args, v.summary, "", v.example
 		}
 	}
-	fmt.Fprintf(w, "partnerbot %s — %s\n\nusage: partnerbot %s %s\n", name, summary, name, args)
+	fmt.Fprintf(w, "partnerbot %s — %s\n\nusage: %s\n", name, summary, strings.TrimSpace("partnerbot "+name+" "+args))
 	if about != "" {
 		fmt.Fprintf(w, "\n%s\n", about)
 	}

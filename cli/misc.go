@@ -115,6 +115,35 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 	return nil
 }
 
+func (m *Main) compact(ctx context.Context, args []string) error {
+	fs := m.flags("compact")
+	if _, err := parse(fs, args, 0, 0, ""); err != nil {
+		return err
+	}
+	s, err := m.openStore()
+	if err != nil {
+		return fmt.Errorf("%w\n(compaction needs the database to itself: stop partnerbot serve, compact, start it again)", err)
+	}
+	m.store = nil // Compact closes it, whatever happens
+	res, err := s.Compact(ctx)
+	if err != nil {
+		return err
+	}
+	saved := res.Before - res.After
+	fmt.Fprintf(m.Stdout, "compacted %s: %s → %s (%s given back), %d keys copied\n",
+		s.Path(), mib(res.Before), mib(res.After), mib(max(saved, 0)), res.Keys)
+	return nil
+}
+
+// mib formats a size in bytes for people: MiB with one decimal, or KiB
+// below one MiB.
+func mib(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
 // backupPath is where a backup named arg goes: into a directory (one that
 // exists, or an arg ending in a slash) as partnerbot-YYYYMMDD-HHMMSS.db
 // (the program's time),

@@ -190,3 +190,26 @@ func BenchmarkStats_LongHistory(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCompact compacts a copy of the fixture (10 000 partners, 1 M
+// events by default): the time, and the file's bytes per event before
+// and after.
+func BenchmarkCompact(b *testing.B) {
+	var before, after int64
+	for b.Loop() {
+		b.StopTimer()
+		s, err := store.Open(fixture.Copy(b), store.Options{Location: fixture.Location})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		res, err := s.Compact(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		before, after = res.Before, res.After
+	}
+	b.ReportMetric(float64(before)/float64(fixture.Events), "before_B/event")
+	b.ReportMetric(float64(after)/float64(fixture.Events), "after_B/event")
+	fixture.ReportPeakRSS(b)
+}
