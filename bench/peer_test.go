@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"flag"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -25,6 +26,7 @@ import (
 var (
 	nEvents = flag.Int("events", 200_000, "events each ingest benchmark loads into a new file")
 	nBatch  = flag.Int("batch", 1000, "events per transaction")
+	order   = flag.String("order", "random", "the order events arrive in: random (a shuffled backfill) or time (live webhooks: by time, ids ascending)")
 )
 
 // events returns the first n events of the benchmark program (see
@@ -34,6 +36,12 @@ func events(n int) []bot.Event {
 	out := make([]bot.Event, n)
 	for i := range out {
 		out[i] = fixture.Event(r, i)
+	}
+	if *order == "time" {
+		sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+		for i := range out {
+			out[i].ID = fmt.Sprintf("ev-%08d", i)
+		}
 	}
 	return out
 }
