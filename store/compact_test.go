@@ -4,7 +4,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
 	"time"
 
@@ -21,15 +20,7 @@ func TestStore_Compact(t *testing.T) {
 	path := filepath.Join(dir, "pb.db")
 	s := mustOpen(t, path)
 	partners := []string{"a", "b", "c"}
-	for _, id := range partners {
-		mustPartner(t, s, id)
-	}
-	evs := randomHistory(r, 2000)
-	for i := 0; i < len(evs); i += 20 {
-		if _, err := s.Ingest(ctx, evs[i:min(i+20, len(evs))], nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	evs := storeHistory(t, s, partners, randomHistory(r, 2000), 20)
 	// A purge frees the pages of a partner's history.
 	if n, err := s.DeletePartner(ctx, "c", true); err != nil || n == 0 {
 		t.Fatalf("purge c: %d, %v", n, err)
@@ -58,14 +49,7 @@ func TestStore_Compact(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if got := ledgerView(t, s, partners); !reflect.DeepEqual(got, want) {
-		for i := range min(len(got), len(want)) {
-			if got[i] != want[i] {
-				t.Fatalf("after compaction, line %d:\n got %s\nwant %s", i, got[i], want[i])
-			}
-		}
-		t.Fatalf("after compaction %d lines, want %d", len(got), len(want))
-	}
+	sameView(t, "after compaction", ledgerView(t, s, partners), want)
 	var again []bot.Event
 	for _, e := range evs {
 		if e.Partner != "c" && len(again) < 5 {

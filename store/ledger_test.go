@@ -60,6 +60,35 @@ func ledgerView(t *testing.T, s *store.Store, partners []string) []string {
 	return append(out, fmt.Sprint("events ", n))
 }
 
+// storeHistory adds the partners and ingests evs into s, batch events a
+// transaction, and returns evs.
+func storeHistory(t *testing.T, s *store.Store, partners []string, evs []bot.Event, batch int) []bot.Event {
+	t.Helper()
+	for _, id := range partners {
+		mustPartner(t, s, id)
+	}
+	for i := 0; i < len(evs); i += batch {
+		if _, err := s.Ingest(ctx, evs[i:min(i+batch, len(evs))], nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return evs
+}
+
+// sameView fails t at the first line where two ledger views differ.
+func sameView(t *testing.T, after string, got, want []string) {
+	t.Helper()
+	if reflect.DeepEqual(got, want) {
+		return
+	}
+	for i := range min(len(got), len(want)) {
+		if got[i] != want[i] {
+			t.Fatalf("%s, line %d:\n got %s\nwant %s", after, i, got[i], want[i])
+		}
+	}
+	t.Fatalf("%s %d lines, want %d", after, len(got), len(want))
+}
+
 // A file written in the layout before the ledger (schema 9) migrates to
 // the same answers, to the cent, as the file it was made from.
 func TestStore_MigratesToLedger(t *testing.T) {
@@ -67,15 +96,7 @@ func TestStore_MigratesToLedger(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	s := mustOpen(t, path)
 	partners := []string{"a", "b", "c"}
-	for _, id := range partners {
-		mustPartner(t, s, id)
-	}
-	evs := randomHistory(r, 600)
-	for i := 0; i < len(evs); i += 50 {
-		if _, err := s.Ingest(ctx, evs[i:min(i+50, len(evs))], nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	evs := storeHistory(t, s, partners, randomHistory(r, 600), 50)
 	want := ledgerView(t, s, partners)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -85,15 +106,7 @@ func TestStore_MigratesToLedger(t *testing.T) {
 	}
 	defer store.SetLedgerBatch(2)() // three partners: two transactions
 	s = mustOpen(t, path)
-	got := ledgerView(t, s, partners)
-	if !reflect.DeepEqual(got, want) {
-		for i := range min(len(got), len(want)) {
-			if got[i] != want[i] {
-				t.Fatalf("after migration, line %d:\n got %s\nwant %s", i, got[i], want[i])
-			}
-		}
-		t.Fatalf("after migration %d lines, want %d", len(got), len(want))
-	}
+	sameView(t, "after migration", ledgerView(t, s, partners), want)
 	// Another zone moves every event to its day there: the same answers
 	// as a file written in that zone from the start.
 	if err := s.Close(); err != nil {
@@ -117,14 +130,7 @@ func TestStore_MigratesToLedger(t *testing.T) {
 	}
 	want = ledgerView(t, fresh, partners)
 	s = openUTC(path)
-	if got := ledgerView(t, s, partners); !reflect.DeepEqual(got, want) {
-		for i := range min(len(got), len(want)) {
-			if got[i] != want[i] {
-				t.Fatalf("after the move to UTC, line %d:\n got %s\nwant %s", i, got[i], want[i])
-			}
-		}
-		t.Fatalf("after the move to UTC %d lines, want %d", len(got), len(want))
-	}
+	sameView(t, "after the move to UTC", ledgerView(t, s, partners), want)
 
 	// The migrated file goes on as a new one would: a duplicate is still
 	// one, a refund still finds its sale's partner by the event's id.
