@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/binary"
@@ -424,6 +425,132 @@ func (f *boltFloor) load(ctx context.Context, evs []bot.Event) error {
 func (f *boltFloor) files() []string { return []string{f.path} }
 func (f *boltFloor) close() error    { return f.db.Close() }
 
+// boltEvents is raw bbolt doing the events-only peer's work, no more:
+// each event's row under its id (the duplicate check), and a (partner,
+// time, id) index entry, as SQLite's table, primary key and index. It
+// shows where bbolt stands on the peer's own work.
+type boltEvents struct {
+	db   *bolt.DB
+	path string
+}
+
+func newBoltEvents(tb testing.TB, dir string) loader {
+	path := filepath.Join(dir, "events.db")
+	db, err := bolt.Open(path, 0o600, &bolt.Options{FreelistType: bolt.FreelistMapType, InitialMmapSize: 64 << 20})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range []string{"rows", "bypartner"} {
+			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &boltEvents{db: db, path: path}
+}
+
+func (l *boltEvents) load(ctx context.Context, evs []bot.Event) error {
+	return l.db.Update(func(tx *bolt.Tx) error {
+		rows, idx := tx.Bucket([]byte("rows")), tx.Bucket([]byte("bypartner"))
+		rows.FillPercent = 0.9
+		for i := range evs {
+			e := &evs[i]
+			if rows.Get([]byte(e.ID)) != nil {
+				continue
+			}
+			v := append([]byte(e.Partner), 0, byte(typeCode(e.Type)))
+			v = binary.BigEndian.AppendUint64(v, uint64(e.At.UnixNano()))
+			v = binary.AppendVarint(binary.AppendVarint(v, int64(e.Amount)), int64(e.Commission))
+			if err := rows.Put([]byte(e.ID), v); err != nil {
+				return err
+			}
+			k := binary.BigEndian.AppendUint64(append([]byte(e.Partner), 0), uint64(e.At.UnixNano())^1<<63)
+			if err := idx.Put(append(k, e.ID...), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+func (l *boltEvents) files() []string { return []string{l.path} }
+func (l *boltEvents) close() error    { return l.db.Close() }
+
+// boltPacked is raw bbolt with a partner's month in one record: the
+// duplicate check (id → partner), and under partner BE(YYYYMM) the
+// month's events packed one after another (day, time of day, type,
+// amount, commission, id), appended once per batch. No day totals, no
+// lifecycle: the floor of a packed layout, to size one before building
+// it.
+type boltPacked struct {
+	db   *bolt.DB
+	path string
+	loc  *time.Location
+}
+
+func newBoltPacked(tb testing.TB, dir string) loader {
+	path := filepath.Join(dir, "packed.db")
+	db, err := bolt.Open(path, 0o600, &bolt.Options{FreelistType: bolt.FreelistMapType, InitialMmapSize: 64 << 20})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range []string{"ids", "months"} {
+			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &boltPacked{db: db, path: path, loc: fixture.Location}
+}
+
+func (l *boltPacked) load(ctx context.Context, evs []bot.Event) error {
+	return l.db.Update(func(tx *bolt.Tx) error {
+		ids, months := tx.Bucket([]byte("ids")), tx.Bucket([]byte("months"))
+		ids.FillPercent = 0.9
+		added := map[string][]byte{}
+		var order []string
+		for i := range evs {
+			e := &evs[i]
+			if ids.Get([]byte(e.ID)) != nil {
+				continue
+			}
+			if err := ids.Put([]byte(e.ID), []byte(e.Partner)); err != nil {
+				return err
+			}
+			at := e.At.In(l.loc)
+			mk := string(binary.BigEndian.AppendUint32(append([]byte(e.Partner), 0), uint32(at.Year()*100+int(at.Month()))))
+			b, ok := added[mk]
+			if !ok {
+				order = append(order, mk)
+			}
+			b = append(b, byte(at.Day()))
+			b = binary.AppendUvarint(b, uint64(at.Sub(time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, l.loc))))
+			b = append(b, byte(typeCode(e.Type)))
+			b = binary.AppendVarint(binary.AppendVarint(b, int64(e.Amount)), int64(e.Commission))
+			b = append(binary.AppendUvarint(b, uint64(len(e.ID))), e.ID...)
+			added[mk] = b
+		}
+		for _, mk := range order {
+			v := append(bytes.Clone(months.Get([]byte(mk))), added[mk]...)
+			if err := months.Put([]byte(mk), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+func (l *boltPacked) files() []string { return []string{l.path} }
+func (l *boltPacked) close() error    { return l.db.Close() }
+
 var loaders = []struct {
 	name string
 	open func(testing.TB, string) loader
@@ -435,6 +562,8 @@ var loaders = []struct {
 	{"bbolt-floor/schema9", newBoltFloorSplit},
 	{"bbolt-floor/freelist=array", newBoltFloorArray},
 	{"bbolt-floor/NoFreelistSync", newBoltFloorNoFreelistSync},
+	{"bbolt-events-only", newBoltEvents},
+	{"bbolt-packed-months", newBoltPacked},
 }
 
 // BenchmarkIngest loads the same -events events (200 000 by default) in
