@@ -551,6 +551,188 @@ func (l *boltPacked) load(ctx context.Context, evs []bot.Event) error {
 func (l *boltPacked) files() []string { return []string{l.path} }
 func (l *boltPacked) close() error    { return l.db.Close() }
 
+// boltPackedFull is boltPacked doing the store's work in that layout:
+// the month's record starts with a head (its lifecycle change, then each
+// day with events or lifecycle changes: the day's counts and amounts and
+// its pending, approved and paid changes), then the events; each sale
+// with commission also writes its commission item under partner 0x01 id
+// (as the store does) and moves its commission from pending to approved
+// on the day its hold ends, in that day's month record. What it leaves
+// out of the store's work: validation, currencies, refunds and
+// commission events (none in these events).
+type boltPackedFull struct {
+	boltPacked
+	hold int
+	// folded keeps a sale's commission item in the sale itself and leaves
+	// the hold's end to be computed when read: no item record, no write
+	// to the month the hold ends in.
+	folded bool
+}
+
+func newBoltPackedFull(tb testing.TB, dir string) loader {
+	p := newBoltPacked(tb, dir).(*boltPacked)
+	return &boltPackedFull{boltPacked: *p, hold: store.DefaultHoldDays}
+}
+
+// packedMonth is a month record, decoded.
+type packedMonth struct {
+	life   [3]int64
+	days   map[byte]*[14]int64 // counts and amounts (11), pending, approved, paid
+	events []byte
+}
+
+func decodePackedMonth(v []byte) (*packedMonth, error) {
+	m := &packedMonth{days: map[byte]*[14]int64{}}
+	if len(v) == 0 {
+		return m, nil
+	}
+	next := func() int64 {
+		x, n := binary.Varint(v)
+		if n <= 0 {
+			panic("malformed month record")
+		}
+		v = v[n:]
+		return x
+	}
+	for i := range m.life {
+		m.life[i] = next()
+	}
+	nd := int(next())
+	for range nd {
+		d := v[0]
+		v = v[1:]
+		var f [14]int64
+		for i := range f {
+			f[i] = next()
+		}
+		m.days[d] = &f
+	}
+	m.events = v
+	return m, nil
+}
+
+func (m *packedMonth) encode() []byte {
+	b := make([]byte, 0, 32+len(m.days)*20+len(m.events))
+	for _, x := range m.life {
+		b = binary.AppendVarint(b, x)
+	}
+	b = binary.AppendVarint(b, int64(len(m.days)))
+	days := make([]int, 0, len(m.days))
+	for d := range m.days {
+		days = append(days, int(d))
+	}
+	sort.Ints(days)
+	for _, d := range days {
+		b = append(b, byte(d))
+		for _, x := range m.days[byte(d)] {
+			b = binary.AppendVarint(b, x)
+		}
+	}
+	return append(b, m.events...)
+}
+
+func (m *packedMonth) day(d int) *[14]int64 {
+	f := m.days[byte(d)]
+	if f == nil {
+		f = new([14]int64)
+		m.days[byte(d)] = f
+	}
+	return f
+}
+
+func newBoltPackedFolded(tb testing.TB, dir string) loader {
+	l := newBoltPackedFull(tb, dir).(*boltPackedFull)
+	l.folded = true
+	return l
+}
+
+func (l *boltPackedFull) load(ctx context.Context, evs []bot.Event) error {
+	return l.db.Update(func(tx *bolt.Tx) error {
+		ids, months := tx.Bucket([]byte("ids")), tx.Bucket([]byte("months"))
+		ids.FillPercent = 0.9
+		recs := map[string]*packedMonth{}
+		var order []string
+		month := func(partner string, d bot.Date) (*packedMonth, error) {
+			mk := string(binary.BigEndian.AppendUint32(append([]byte(partner), 0), uint32(d.Year*100+int(d.Month))))
+			m := recs[mk]
+			if m == nil {
+				var err error
+				if m, err = decodePackedMonth(months.Get([]byte(mk))); err != nil {
+					return nil, err
+				}
+				m.events = bytes.Clone(m.events)
+				recs[mk] = m
+				order = append(order, mk)
+			}
+			return m, nil
+		}
+		for i := range evs {
+			e := &evs[i]
+			if ids.Get([]byte(e.ID)) != nil {
+				continue
+			}
+			if err := ids.Put([]byte(e.ID), []byte(e.Partner)); err != nil {
+				return err
+			}
+			at := e.At.In(l.loc)
+			d := bot.DateOf(e.At, l.loc)
+			m, err := month(e.Partner, d)
+			if err != nil {
+				return err
+			}
+			f := m.day(d.Day)
+			switch e.Type {
+			case bot.EventClick:
+				f[0]++
+			case bot.EventSignup:
+				f[1]++
+			case bot.EventSale:
+				f[2]++
+				f[7] += int64(e.Amount)
+			}
+			b := append(m.events, byte(d.Day))
+			b = binary.AppendUvarint(b, uint64(at.Sub(d.Start(l.loc))))
+			b = append(b, byte(typeCode(e.Type)))
+			b = binary.AppendVarint(binary.AppendVarint(b, int64(e.Amount)), int64(e.Commission))
+			m.events = append(binary.AppendUvarint(b, uint64(len(e.ID))), e.ID...)
+			if e.Type != bot.EventSale || e.Commission == 0 {
+				continue
+			}
+			c := int64(e.Commission)
+			f[9] += c
+			f[11] += c
+			m.life[0] += c
+			if l.folded {
+				continue
+			}
+			ik := append(append([]byte(e.Partner), 1), e.ID...)
+			entry := binary.BigEndian.AppendUint64(bytes.Clone(months.Get(ik)), uint64(e.At.UnixNano()))
+			entry = append(entry, byte(typeCode(e.Type)), 0)
+			entry = binary.AppendVarint(entry, c)
+			entry = append(binary.AppendUvarint(entry, uint64(len(e.ID))), e.ID...)
+			if err := months.Put(ik, entry); err != nil {
+				return err
+			}
+			h := d.AddDays(l.hold)
+			hm, err := month(e.Partner, h)
+			if err != nil {
+				return err
+			}
+			hf := hm.day(h.Day)
+			hf[11] -= c
+			hf[12] += c
+			hm.life[0] -= c
+			hm.life[1] += c
+		}
+		for _, mk := range order {
+			if err := months.Put([]byte(mk), recs[mk].encode()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 var loaders = []struct {
 	name string
 	open func(testing.TB, string) loader
@@ -564,6 +746,8 @@ var loaders = []struct {
 	{"bbolt-floor/NoFreelistSync", newBoltFloorNoFreelistSync},
 	{"bbolt-events-only", newBoltEvents},
 	{"bbolt-packed-months", newBoltPacked},
+	{"bbolt-packed-months/store-work", newBoltPackedFull},
+	{"bbolt-packed-months/store-work-folded", newBoltPackedFolded},
 }
 
 // BenchmarkIngest loads the same -events events (200 000 by default) in

@@ -282,10 +282,10 @@ func (s *Store) Stats(ctx context.Context, partner string, p bot.Period, today b
 		if st.Previous, err = sumDays(daily, partner, st.PrevPeriod.From, st.PrevThrough); err != nil {
 			return err
 		}
-		if st.Owed, err = commissionsAsOf(tx, partner, st.Through); err != nil {
+		if st.Owed, err = commissionsAsOf(tx, partner, st.Through, s.hold); err != nil {
 			return err
 		}
-		st.PrevOwed, err = commissionsAsOf(tx, partner, st.PrevThrough)
+		st.PrevOwed, err = commissionsAsOf(tx, partner, st.PrevThrough, s.hold)
 		return err
 	})
 	return st, err

@@ -1,9 +1,12 @@
 package store
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
+
+	"partnerbot/bot"
 )
 
 // FailAfter makes Ingest fail after n events were written in its
@@ -56,4 +59,117 @@ func SetLedgerBatch(n int) func() {
 	old := ledgerBatch
 	ledgerBatch = n
 	return func() { ledgerBatch = old }
+}
+
+// DowngradeToSchema10 rewrites a closed file's lifecycle records as
+// schema 10 kept them: commission the hold approves as a change of the
+// day (and month) the hold of hold days ends, rather than as matures on
+// the day it was created.
+func DowngradeToSchema10(path string, hold int) error {
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.Update(func(tx *bolt.Tx) error {
+		lg := tx.Bucket(bucketLedger)
+		days := map[string]*dayRec{}
+		months := map[string]*lifeStep{}
+		day := func(k []byte) (*dayRec, error) {
+			r := days[string(k)]
+			if r == nil {
+				r = new(dayRec)
+				if v := lg.Get(k); v != nil {
+					if err := decodeDay(v, r); err != nil {
+						return nil, err
+					}
+				}
+				days[string(k)] = r
+			}
+			return r, nil
+		}
+		month := func(k []byte) (*lifeStep, error) {
+			m := months[string(k)]
+			if m == nil {
+				m = new(lifeStep)
+				if v := lg.Get(k); v != nil {
+					if err := decodeLife(v, m); err != nil {
+						return nil, err
+					}
+				}
+				months[string(k)] = m
+			}
+			return m, nil
+		}
+		type mature struct {
+			partner string
+			day     bot.Date
+			amount  bot.Amount
+		}
+		var ms []mature
+		c := lg.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			p, sep, rest, ok := splitKey(k)
+			if !ok || sep != sepDays || len(rest) != 4 || binary.BigEndian.Uint32(rest) < 10000101 {
+				continue
+			}
+			var r dayRec
+			if err := decodeDay(v, &r); err != nil {
+				return err
+			}
+			if r.life.matures != 0 {
+				ms = append(ms, mature{string(p), bot.DateFromKey(binary.BigEndian.Uint32(rest)), r.life.matures})
+			}
+		}
+		for _, m := range ms {
+			r, err := day(dayKey(m.partner, m.day))
+			if err != nil {
+				return err
+			}
+			r.life.matures -= m.amount
+			cm, err := month(monthKey(m.partner, m.day))
+			if err != nil {
+				return err
+			}
+			cm.matures -= m.amount
+			end := m.day.AddDays(hold)
+			if r, err = day(dayKey(m.partner, end)); err != nil {
+				return err
+			}
+			r.life.pending -= m.amount
+			r.life.approved += m.amount
+			em, err := month(monthKey(m.partner, end))
+			if err != nil {
+				return err
+			}
+			em.pending -= m.amount
+			em.approved += m.amount
+		}
+		for k, r := range days {
+			if err := lg.Put([]byte(k), encodeDay(r)); err != nil {
+				return err
+			}
+		}
+		for k, m := range months {
+			if err := lg.Put([]byte(k), encodeLife(m)); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, be32(10))
+	})
+}
+
+// LedgerKeys returns how many keys a closed file's ledger holds.
+func LedgerKeys(path string) (int, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	n := 0
+	err = db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketLedger).Stats().KeyN
+		return nil
+	})
+	return n, err
 }

@@ -10,8 +10,8 @@ package store
 //
 // Why one bucket, and why a day's events right after its record: ingest
 // writes, for each event, the event and its day's record, and for a sale
-// its commission item and the days and months its commission moves on
-// (the sale's day, the day its hold ends). In B-trees of their own each
+// its commission item and its month's record (what its hold will approve
+// rides in the sale's day and month: lifeStep.matures). In B-trees of their own each
 // of those is a page of its own for every partner a commit touches, and a
 // commit of events from many partners rewrites thousands of scattered
 // pages. Keyed this way a click or a signup dirties one page, the one
@@ -173,35 +173,47 @@ type dayRec struct {
 }
 
 func (r *dayRec) zero() bool {
-	return r.t == (bot.Totals{}) && r.life.pending == 0 && r.life.approved == 0 && r.life.paid == 0
+	return r.t == (bot.Totals{}) && r.life.zero()
 }
 
 // Day records: a format byte then the totals as varints, in the order
 // of encodeTotals; format 2 goes on with the lifecycle changes (pending,
-// approved, paid). A day without lifecycle changes is written in format 1,
-// the daily totals of schema 9.
-const dayFormatLife = 2
+// approved, paid), format 3 (schema 11) with what matures too (lifeStep).
+// A day without lifecycle changes is written in format 1, the daily
+// totals of schema 9.
+const (
+	dayFormatLife    = 2
+	dayFormatMatures = 3
+)
 
 func encodeDay(r *dayRec) []byte {
 	b := encodeTotals(&r.t)
-	if r.life.pending == 0 && r.life.approved == 0 && r.life.paid == 0 {
+	if r.life.zero() {
 		return b
 	}
 	b[0] = dayFormatLife
 	b = binary.AppendVarint(b, int64(r.life.pending))
 	b = binary.AppendVarint(b, int64(r.life.approved))
-	return binary.AppendVarint(b, int64(r.life.paid))
+	b = binary.AppendVarint(b, int64(r.life.paid))
+	if r.life.matures == 0 {
+		return b
+	}
+	b[0] = dayFormatMatures
+	return binary.AppendVarint(b, int64(r.life.matures))
 }
 
 func decodeDay(b []byte, r *dayRec) error {
 	*r = dayRec{}
-	if len(b) == 0 || (b[0] != totalsFormat && b[0] != dayFormatLife) {
+	if len(b) == 0 || (b[0] != totalsFormat && b[0] != dayFormatLife && b[0] != dayFormatMatures) {
 		return fmt.Errorf("unknown day record format")
 	}
-	var f [14]int64
+	var f [15]int64
 	n := 11
-	if b[0] == dayFormatLife {
+	switch b[0] {
+	case dayFormatLife:
 		n = 14
+	case dayFormatMatures:
+		n = 15
 	}
 	rest := b[1:]
 	for i := range n {
@@ -216,7 +228,7 @@ func decodeDay(b []byte, r *dayRec) error {
 	}
 	r.t = bot.Totals{Clicks: f[0], Signups: f[1], Sales: f[2], Refunds: f[3], ContactsIn: f[4], ContactsOut: f[5], Materials: f[6],
 		SalesAmount: bot.Amount(f[7]), RefundAmount: bot.Amount(f[8]), Commission: bot.Amount(f[9]), Payouts: bot.Amount(f[10])}
-	r.life.pending, r.life.approved, r.life.paid = bot.Amount(f[11]), bot.Amount(f[12]), bot.Amount(f[13])
+	r.life.pending, r.life.approved, r.life.paid, r.life.matures = bot.Amount(f[11]), bot.Amount(f[12]), bot.Amount(f[13]), bot.Amount(f[14])
 	return nil
 }
 
@@ -224,28 +236,32 @@ func decodeDay(b []byte, r *dayRec) error {
 // ledger, in id order. fn may write to the ledger: each partner is found
 // by a new cursor.
 func forEachPartner(lg *bolt.Bucket, fn func(partner string) error) error {
-	var next []byte
-	for {
-		c := lg.Cursor()
-		var k []byte
-		if next == nil {
-			k, _ = c.First()
-		} else {
-			k, _ = c.Seek(next)
-		}
+	_, err := partnersFrom(lg, "", -1, fn)
+	return err
+}
+
+// partnersFrom calls fn with at most n partners (all of them when n is
+// negative) that have records in the ledger, in id order, from the first
+// whose id is not below from. It returns the id to start the next call
+// from, or "" when none is left.
+func partnersFrom(lg *bolt.Bucket, from string, n int, fn func(partner string) error) (string, error) {
+	next := []byte(from)
+	for ; n != 0; n-- {
+		k, _ := lg.Cursor().Seek(next)
 		if k == nil {
-			return nil
+			return "", nil
 		}
 		p, _, _, ok := splitKey(k)
 		if !ok {
-			return fmt.Errorf("malformed ledger key %q", k)
+			return "", fmt.Errorf("malformed ledger key %q", k)
 		}
 		partner := string(p)
 		if err := fn(partner); err != nil {
-			return err
+			return "", err
 		}
 		next = append([]byte(partner), sepItems+1)
 	}
+	return string(next), nil
 }
 
 // rebuildLedger recounts every day and month record from the events and

@@ -148,3 +148,41 @@ func TestStore_MigratesToLedger(t *testing.T) {
 		t.Fatalf("b's commissions after a's purge: %+v, %v", c, err)
 	}
 }
+
+// A schema 10 file, with the hold's end written as a change of the day it
+// ends, migrates to the same answers with the records of schema 11: no
+// record of a day on which only a hold ended.
+func TestStore_MigratesHoldEnds(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 2))
+	path := filepath.Join(t.TempDir(), "v10.db")
+	s := mustOpen(t, path)
+	partners := []string{"a", "b", "c"}
+	storeHistory(t, s, partners, randomHistory(r, 800), 40)
+	want := ledgerView(t, s, partners)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := store.LedgerKeys(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.DowngradeToSchema10(path, store.DefaultHoldDays); err != nil {
+		t.Fatal(err)
+	}
+	old, err := store.LedgerKeys(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old <= keys {
+		t.Fatalf("the schema 10 file has %d ledger keys, schema 11 %d: the downgrade wrote no hold's end", old, keys)
+	}
+	defer store.SetLedgerBatch(2)() // three partners: two transactions
+	s = mustOpen(t, path)
+	sameView(t, "after migration", ledgerView(t, s, partners), want)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := store.LedgerKeys(path); err != nil || n != keys {
+		t.Fatalf("after migration the ledger has %d keys, want %d as written in schema 11 (%v)", n, keys, err)
+	}
+}

@@ -39,6 +39,10 @@ package store
 // contribution is a step function over days; the store keeps its
 // day-by-day changes, summed over a partner's items, in the partner's day
 // records and again in its month records, with payouts beside them. The
+// hold's end is the exception (schema 11): what it approves is kept on the
+// day the item was created, as matures, and reads move it from pending to
+// approved hold days later, so a sale writes no record of the day its
+// hold ends. The
 // figures as of a day are then the months before it plus the days of its
 // month so far: a few dozen small reads, whatever the partner's history. The net change (pending + approved) of each day
 // is the day's commission in the daily totals.
@@ -135,10 +139,22 @@ func decodeEntries(b []byte) ([]itemEntry, error) {
 }
 
 // lifeStep is the change of an item's (or a partner's) pending and
-// approved commission and payouts on one day.
+// approved commission and payouts on one day. matures is commission
+// created on that day that moves from pending to approved when the hold
+// ends, hold days later: it is kept on the day it was created rather than
+// written as a change of the day the hold ends, so a sale writes no
+// record of a day (or month) it did not happen in. Reads add it at
+// day+hold (commissionsAsOf); it leaves the day's net commission as it
+// is.
 type lifeStep struct {
 	day                     bot.Date
 	pending, approved, paid bot.Amount
+	matures                 bot.Amount
+}
+
+// zero reports whether the step changes nothing.
+func (s *lifeStep) zero() bool {
+	return s.pending == 0 && s.approved == 0 && s.paid == 0 && s.matures == 0
 }
 
 // itemCurve folds an item's entries, in time then id order, into the day
@@ -214,8 +230,12 @@ func itemCurve(entries []itemEntry, loc *time.Location, hold int) []lifeStep {
 		return nil
 	}
 	a := createdDay.AddDays(hold)
+	// The hold ends on a unless the platform approved the item earlier:
+	// then what is pending on a matures (is approved) by the hold, and is
+	// kept on the created day as matures rather than as a change on a.
+	byHold := hold > 0
 	if approved && approvedDay.Before(a) {
-		a = approvedDay
+		a, byHold = approvedDay, false
 	}
 	days := make([]bot.Date, 0, len(changes)+2)
 	for _, c := range changes {
@@ -246,8 +266,15 @@ func itemCurve(entries []itemEntry, loc *time.Location, hold int) []lifeStep {
 		default:
 			p = val
 		}
-		if p != prevP || ap != prevA {
-			out = append(out, lifeStep{day: d, pending: p - prevP, approved: ap - prevA})
+		step := lifeStep{day: d, pending: p - prevP, approved: ap - prevA}
+		if byHold && d == a && prevP != 0 && (!voided || d.Before(voidDay)) {
+			// The hold's end: what was pending moves to approved.
+			step.pending += prevP
+			step.approved -= prevP
+			out = append(out, lifeStep{day: createdDay, matures: prevP})
+		}
+		if step.pending != 0 || step.approved != 0 {
+			out = append(out, step)
 		}
 		prevP, prevA = p, ap
 	}
@@ -284,9 +311,15 @@ func addStep(m map[string]*lifeStep, k string, s lifeStep, sign bot.Amount) {
 		t = new(lifeStep)
 		m[k] = t
 	}
-	t.pending += sign * s.pending
-	t.approved += sign * s.approved
-	t.paid += sign * s.paid
+	t.add(&s, sign)
+}
+
+// add adds sign times o's changes to s.
+func (s *lifeStep) add(o *lifeStep, sign bot.Amount) {
+	s.pending += sign * o.pending
+	s.approved += sign * o.approved
+	s.paid += sign * o.paid
+	s.matures += sign * o.matures
 }
 
 // apply writes the gathered changes into the ledger: months read,
@@ -296,7 +329,7 @@ func addStep(m map[string]*lifeStep, k string, s lifeStep, sign bot.Amount) {
 // deleted when nothing is left in them.
 func (l *lifeDeltas) apply(lg *bolt.Bucket, recs map[string]*dayRec) error {
 	for k, d := range l.months {
-		if d.pending == 0 && d.approved == 0 && d.paid == 0 {
+		if d.zero() {
 			continue
 		}
 		var cur lifeStep
@@ -305,11 +338,9 @@ func (l *lifeDeltas) apply(lg *bolt.Bucket, recs map[string]*dayRec) error {
 				return fmt.Errorf("lifecycle %q: %w", k, err)
 			}
 		}
-		cur.pending += d.pending
-		cur.approved += d.approved
-		cur.paid += d.paid
+		cur.add(d, 1)
 		var err error
-		if cur.pending == 0 && cur.approved == 0 && cur.paid == 0 {
+		if cur.zero() {
 			err = lg.Delete([]byte(k))
 		} else {
 			err = lg.Put([]byte(k), encodeLife(&cur))
@@ -332,16 +363,14 @@ func (l *lifeDeltas) apply(lg *bolt.Bucket, recs map[string]*dayRec) error {
 		return r, nil
 	}
 	for dk, d := range l.days {
-		if d.pending == 0 && d.approved == 0 && d.paid == 0 {
+		if d.zero() {
 			continue
 		}
 		r, err := rec(dk)
 		if err != nil {
 			return err
 		}
-		r.life.pending += d.pending
-		r.life.approved += d.approved
-		r.life.paid += d.paid
+		r.life.add(d, 1)
 	}
 	for dk, n := range l.net {
 		if n == 0 {
@@ -367,61 +396,95 @@ func (l *lifeDeltas) apply(lg *bolt.Bucket, recs map[string]*dayRec) error {
 	return nil
 }
 
+// Month records: a format byte, then pending, approved and paid changes
+// as varints; format 2 (schema 11) goes on with what matures, for months
+// where commission was created that the hold later approves.
+const (
+	lifeFormat        = 1
+	lifeFormatMatures = 2
+)
+
 func encodeLife(s *lifeStep) []byte {
-	b := make([]byte, 0, 1+3*binary.MaxVarintLen64)
-	b = append(b, 1)
+	b := make([]byte, 0, 1+4*binary.MaxVarintLen64)
+	b = append(b, lifeFormat)
 	b = binary.AppendVarint(b, int64(s.pending))
 	b = binary.AppendVarint(b, int64(s.approved))
-	return binary.AppendVarint(b, int64(s.paid))
+	b = binary.AppendVarint(b, int64(s.paid))
+	if s.matures == 0 {
+		return b
+	}
+	b[0] = lifeFormatMatures
+	return binary.AppendVarint(b, int64(s.matures))
 }
 
 func decodeLife(b []byte, s *lifeStep) error {
-	if len(b) == 0 || b[0] != 1 {
+	if len(b) == 0 || (b[0] != lifeFormat && b[0] != lifeFormatMatures) {
 		return fmt.Errorf("unknown lifecycle format")
 	}
+	n := 3
+	if b[0] == lifeFormatMatures {
+		n = 4
+	}
 	b = b[1:]
-	var f [3]int64
-	for i := range f {
-		v, n := binary.Varint(b)
-		if n <= 0 {
+	var f [4]int64
+	for i := range n {
+		v, m := binary.Varint(b)
+		if m <= 0 {
 			return fmt.Errorf("truncated lifecycle entry")
 		}
-		f[i], b = v, b[n:]
+		f[i], b = v, b[m:]
 	}
-	s.pending, s.approved, s.paid = bot.Amount(f[0]), bot.Amount(f[1]), bot.Amount(f[2])
+	if len(b) != 0 {
+		return fmt.Errorf("lifecycle entry too long")
+	}
+	s.pending, s.approved, s.paid, s.matures = bot.Amount(f[0]), bot.Amount(f[1]), bot.Amount(f[2]), bot.Amount(f[3])
 	return nil
 }
 
 // commissionsAsOf returns a partner's pending and approved commission and
-// all payouts, all-time as of the end of day d: the months before d's
-// month, then d's month day by day.
-func commissionsAsOf(tx *bolt.Tx, partner string, d bot.Date) (bot.Commissions, error) {
+// all payouts, all-time as of the end of day d, with hold days of hold:
+// the changes of the months before d's month, then of d's month day by
+// day; and what matured by d, created on or before d-hold: the months
+// before that day's month, then its month day by day.
+func commissionsAsOf(tx *bolt.Tx, partner string, d bot.Date, hold int) (bot.Commissions, error) {
 	var sum, s lifeStep
+	var matured bot.Amount
 	lg := tx.Bucket(bucketLedger)
 	c := lg.Cursor()
-	end := monthKey(partner, d)
+	cut := d.AddDays(-hold)
+	end, endMatured := monthKey(partner, d), monthKey(partner, cut)
 	for k, v := c.Seek(ledgerPrefix(partner, sepDays)); k != nil && bytes.Compare(k, end) < 0; k, v = c.Next() {
 		if err := decodeLife(v, &s); err != nil {
 			return bot.Commissions{}, fmt.Errorf("lifecycle %q: %w", k, err)
 		}
-		sum.pending += s.pending
-		sum.approved += s.approved
-		sum.paid += s.paid
+		sum.add(&s, 1)
+		if bytes.Compare(k, endMatured) < 0 {
+			matured += s.matures
+		}
 	}
 	var r dayRec
-	err := eachDay(c, partner, bot.Date{Year: d.Year, Month: d.Month, Day: 1}, d, func(k, v []byte) error {
+	first := func(d bot.Date) bot.Date { return bot.Date{Year: d.Year, Month: d.Month, Day: 1} }
+	err := eachDay(c, partner, first(d), d, func(k, v []byte) error {
 		if err := decodeDay(v, &r); err != nil {
 			return fmt.Errorf("day %q: %w", k, err)
 		}
-		sum.pending += r.life.pending
-		sum.approved += r.life.approved
-		sum.paid += r.life.paid
+		sum.add(&r.life, 1)
 		return nil
 	})
 	if err != nil {
 		return bot.Commissions{}, err
 	}
-	return bot.Commissions{Pending: sum.pending, Approved: sum.approved, Paid: sum.paid}, nil
+	err = eachDay(c, partner, first(cut), cut, func(k, v []byte) error {
+		if err := decodeDay(v, &r); err != nil {
+			return fmt.Errorf("day %q: %w", k, err)
+		}
+		matured += r.life.matures
+		return nil
+	})
+	if err != nil {
+		return bot.Commissions{}, err
+	}
+	return bot.Commissions{Pending: sum.pending - matured, Approved: sum.approved + matured, Paid: sum.paid}, nil
 }
 
 // Commissions returns a partner's commission lifecycle all-time as of the
@@ -434,7 +497,7 @@ func (s *Store) Commissions(ctx context.Context, partner string, d bot.Date) (bo
 			return notFound("partner", partner)
 		}
 		var err error
-		out, err = commissionsAsOf(tx, partner, d)
+		out, err = commissionsAsOf(tx, partner, d, s.hold)
 		return err
 	})
 	return out, err

@@ -126,6 +126,11 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	// 10 → 11: commission the hold approves is kept on the day it was
+	// created (lifeStep.matures), no longer as a change of the day the
+	// hold ends. recountLifecycle has already recounted every partner's
+	// day and month records that way, in transactions of its own.
+	func(tx *bolt.Tx) error { return nil },
 }
 
 // SchemaVersion is the schema this build writes.
@@ -134,6 +139,9 @@ var SchemaVersion = uint32(len(migrations))
 func (s *Store) migrate() error {
 	if err := s.buildLedger(); err != nil {
 		return fmt.Errorf("migrate to the ledger (schema 10): %w", err)
+	}
+	if err := s.recountLifecycle(); err != nil {
+		return fmt.Errorf("migrate the commission lifecycle (schema 11): %w", err)
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
@@ -364,6 +372,44 @@ func (s *Store) buildLedger() error {
 				k, v = c.Seek(next)
 			}
 			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recountLifecycle recounts a schema 10 file's day and month records in
+// the way of schema 11 (what the hold approves kept on the day it was
+// created), a few hundred partners to a transaction for the reason
+// buildLedger gives, before the migration's own transaction bumps the
+// schema. Each partner is recounted from its events and commission items
+// alone, so a crash half way leaves the file at schema 10, and the next
+// start recounts every partner again to the same result. A file older
+// than schema 10 needs none of it: buildLedger counts that way already.
+func (s *Store) recountLifecycle() error {
+	var todo bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil || tx.Bucket(bucketLedger) == nil {
+			return nil
+		}
+		v := meta.Get(keySchema)
+		todo = len(v) == 4 && binary.BigEndian.Uint32(v) == 10
+		return nil
+	})
+	if err != nil || !todo {
+		return err
+	}
+	for next, first := "", true; first || next != ""; first = false {
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			lg := tx.Bucket(bucketLedger)
+			var err error
+			next, err = partnersFrom(lg, next, ledgerBatch, func(partner string) error {
+				return rebuildPartner(lg, partner, s.loc, s.hold)
+			})
+			return err
 		})
 		if err != nil {
 			return err
