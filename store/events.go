@@ -87,9 +87,8 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 	touched := map[string]*dayRec{}
 	// Commission items touched, with their entries before the batch.
 	type itemChange struct {
-		partner string
-		before  []byte
-		after   []byte
+		partner, ref  string
+		before, after []byte
 	}
 	changed := map[string]*itemChange{}
 	var itemOrder []string
@@ -127,7 +126,7 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 			be.Line = lineOf(i)
 			return &be
 		}
-		if err := events.Put(id, []byte(e.Partner)); err != nil {
+		if err := events.Put(id, indexValue(e.Partner, e.At)); err != nil {
 			return err
 		}
 		if err := lg.Put(eventKey(e.Partner, day, e.At, e.ID), encodeEvent(e)); err != nil {
@@ -154,7 +153,14 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 			ch := changed[ik]
 			if ch == nil {
 				v := lg.Get([]byte(ik))
-				ch = &itemChange{partner: e.Partner, before: v, after: bytes.Clone(v)}
+				if v == nil && e.Type != bot.EventSale {
+					// Perhaps a sale that keeps its item in itself.
+					var err error
+					if v, err = saleItem(lg, events, loc, e.Partner, ref); err != nil {
+						return fmt.Errorf("commission item %q: %w", ik, err)
+					}
+				}
+				ch = &itemChange{partner: e.Partner, ref: ref, before: v, after: bytes.Clone(v)}
 				changed[ik] = ch
 				itemOrder = append(itemOrder, ik)
 			}
@@ -177,6 +183,9 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 		}
 		life.add(ch.partner, itemCurve(before, loc, s.hold), -1)
 		life.add(ch.partner, itemCurve(after, loc, s.hold), 1)
+		if ch.before == nil && implicitItem(ch.ref, ch.after) {
+			continue // a new sale's item, kept in the sale
+		}
 		if err := lg.Put([]byte(ik), ch.after); err != nil {
 			return err
 		}

@@ -61,10 +61,58 @@ func SetLedgerBatch(n int) func() {
 	return func() { ledgerBatch = old }
 }
 
-// DowngradeToSchema10 rewrites a closed file's lifecycle records as
-// schema 10 kept them: commission the hold approves as a change of the
-// day (and month) the hold of hold days ends, rather than as matures on
-// the day it was created.
+// DowngradeToSchema11 rewrites a closed file's ledger as schema 11 kept
+// it: every commission item in a record of its own, and the events index
+// holding only each event's partner.
+func DowngradeToSchema11(path string) error {
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.Update(func(tx *bolt.Tx) error {
+		if err := downgrade11(tx); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, be32(11))
+	})
+}
+
+func downgrade11(tx *bolt.Tx) error {
+	lg, evb := tx.Bucket(bucketLedger), tx.Bucket(bucketEvents)
+	type put struct {
+		b    *bolt.Bucket
+		k, v []byte
+	}
+	var puts []put
+	c := lg.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		_, sep, rest, ok := splitKey(k)
+		if !ok || sep != sepDays || len(rest) <= 4 {
+			continue
+		}
+		e, err := decodeTimeline(k, v)
+		if err != nil {
+			return err
+		}
+		puts = append(puts, put{evb, []byte(e.ID), []byte(e.Partner)})
+		ik := itemKey(e.Partner, e.ID)
+		if e.Type == bot.EventSale && e.Commission != 0 && lg.Get(ik) == nil {
+			puts = append(puts, put{lg, ik, appendEntry(nil, &e)})
+		}
+	}
+	for _, p := range puts {
+		if err := p.b.Put(p.k, p.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DowngradeToSchema10 rewrites a closed file's ledger as schema 10 kept
+// it: as schema 11 (DowngradeToSchema11), and commission the hold
+// approves as a change of the day (and month) the hold of hold days
+// ends, rather than as matures on the day it was created.
 func DowngradeToSchema10(path string, hold int) error {
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
@@ -72,6 +120,9 @@ func DowngradeToSchema10(path string, hold int) error {
 	}
 	defer db.Close()
 	return db.Update(func(tx *bolt.Tx) error {
+		if err := downgrade11(tx); err != nil {
+			return err
+		}
 		lg := tx.Bucket(bucketLedger)
 		days := map[string]*dayRec{}
 		months := map[string]*lifeStep{}

@@ -64,7 +64,7 @@ func attribute(tx *bolt.Tx, ms []Match) string {
 		case "code":
 			v = tx.Bucket(bucketCodes).Get([]byte(strings.ToLower(m.Value)))
 		case "event":
-			v = tx.Bucket(bucketEvents).Get([]byte(m.Value))
+			v = indexPartner(tx.Bucket(bucketEvents).Get([]byte(m.Value)))
 		}
 		if v != nil && tx.Bucket(bucketPartners).Get(v) != nil {
 			return string(v)

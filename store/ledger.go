@@ -6,7 +6,7 @@ package store
 //	partner 0x00 BE(YYYYMM)                      → the month's lifecycle changes
 //	partner 0x00 BE(YYYYMMDD)                    → the day's totals and lifecycle changes
 //	partner 0x00 BE(YYYYMMDD) BE(time) event id  → an event of that day
-//	partner 0x01 ref                             → a commission item's entries
+//	partner 0x01 ref                             → a commission item's entries (not for an item that is only its sale)
 //
 // Why one bucket, and why a day's events right after its record: ingest
 // writes, for each event, the event and its day's record, and for a sale
@@ -61,6 +61,68 @@ func monthKey(partner string, d bot.Date) []byte {
 
 func itemKey(partner, ref string) []byte {
 	return append(ledgerPrefix(partner, sepItems), ref...)
+}
+
+// The events index (bucketEvents) maps an event's id to its partner and
+// time: partner 0x00 BE(time). With them a commission item kept in its
+// sale (below) is found from the sale's id: the time names the sale's
+// day in any zone. Files from before schema 12 kept only the partner.
+func indexValue(partner string, at time.Time) []byte {
+	v := make([]byte, 0, len(partner)+9)
+	v = append(v, partner...)
+	v = append(v, 0)
+	return binary.BigEndian.AppendUint64(v, timeBits(at))
+}
+
+// indexPartner returns the partner of an events index value.
+func indexPartner(v []byte) []byte {
+	if i := bytes.IndexByte(v, 0); i >= 0 {
+		return v[:i]
+	}
+	return v
+}
+
+// indexTime returns the event's time from an events index value.
+func indexTime(v []byte) (time.Time, bool) {
+	i := bytes.IndexByte(v, 0)
+	if i < 0 || len(v) != i+9 {
+		return time.Time{}, false
+	}
+	return bitsTime(binary.BigEndian.Uint64(v[i+1:])), true
+}
+
+// A sale's commission item is kept in the sale itself as long as the
+// sale is its only entry (most items: nothing refunds, approves or voids
+// them): it has no record under partner 0x01 ref then. The first other
+// entry writes the record, with the sale's entry first. implicitItem
+// reports whether an item's entries are that one sale.
+func implicitItem(ref string, entries []byte) bool {
+	es, err := decodeEntries(entries)
+	return err == nil && len(es) == 1 && es[0].typ == bot.EventSale && es[0].id == ref
+}
+
+// saleItem returns the entries of the item a sale keeps in itself: the
+// sale's entry when ref is the id of a sale of partner with commission,
+// else nil.
+func saleItem(lg, events *bolt.Bucket, loc *time.Location, partner, ref string) ([]byte, error) {
+	v := events.Get([]byte(ref))
+	at, ok := indexTime(v)
+	if !ok || string(indexPartner(v)) != partner {
+		return nil, nil
+	}
+	k := eventKey(partner, bot.DateOf(at, loc), at, ref)
+	ev := lg.Get(k)
+	if ev == nil {
+		return nil, fmt.Errorf("event %q is indexed but not in the ledger", ref)
+	}
+	e, err := decodeTimeline(k, ev)
+	if err != nil {
+		return nil, err
+	}
+	if e.Type != bot.EventSale || e.Commission == 0 {
+		return nil, nil
+	}
+	return appendEntry(nil, &e), nil
 }
 
 // eventKey is an event's key: after its day's record, in time order.
@@ -151,11 +213,14 @@ func (s itemSet) add(e *bot.Event) {
 }
 
 // write puts the items in key order, so that each is appended where the
-// ledger is being filled.
+// ledger is being filled; those a sale keeps in itself are not written.
 func (s itemSet) write(lg *bolt.Bucket) error {
 	keys := make([]string, 0, len(s))
 	for k := range s {
-		keys = append(keys, k)
+		_, _, ref, _ := splitKey([]byte(k))
+		if !implicitItem(string(ref), s[k]) {
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
@@ -277,6 +342,7 @@ func rebuildLedger(tx *bolt.Tx, loc *time.Location, hold int) error {
 func rebuildPartner(lg *bolt.Bucket, partner string, loc *time.Location, hold int) error {
 	days := map[string]*dayRec{}
 	life := newLifeDeltas()
+	sales := map[string][]byte{} // sales with commission: id → the entry of their item
 	var records [][]byte
 	type move struct{ from, to, v []byte }
 	var moves []move
@@ -306,12 +372,23 @@ func rebuildPartner(lg *bolt.Bucket, partner string, loc *time.Location, hold in
 		if e.Type == bot.EventPayout {
 			life.add(partner, []lifeStep{{day: d, paid: e.Amount}}, 1)
 		}
+		if e.Type == bot.EventSale && e.Commission != 0 {
+			sales[e.ID] = appendEntry(nil, &e)
+		}
 	}
 	prefix = ledgerPrefix(partner, sepItems)
 	for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
 		entries, err := decodeEntries(v)
 		if err != nil {
 			return fmt.Errorf("commission item %q: %w", k, err)
+		}
+		life.add(partner, itemCurve(entries, loc, hold), 1)
+		delete(sales, string(k[len(prefix):]))
+	}
+	for _, entry := range sales { // the items sales keep in themselves
+		entries, err := decodeEntries(entry)
+		if err != nil {
+			return err
 		}
 		life.add(partner, itemCurve(entries, loc, hold), 1)
 	}

@@ -132,6 +132,15 @@ func TestStore_MigratesToLedger(t *testing.T) {
 	s = openUTC(path)
 	sameView(t, "after the move to UTC", ledgerView(t, s, partners), want)
 
+	// Refunds naming sales stored before the migration find their items.
+	refunds := refundSales(evs)
+	for _, st := range []*store.Store{s, fresh} {
+		if _, err := st.Ingest(ctx, refunds, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sameView(t, "refunds after migration", ledgerView(t, s, partners), ledgerView(t, fresh, partners))
+
 	// The migrated file goes on as a new one would: a duplicate is still
 	// one, a refund still finds its sale's partner by the event's id.
 	res, err := s.Ingest(ctx, evs[:10], nil)
@@ -149,40 +158,78 @@ func TestStore_MigratesToLedger(t *testing.T) {
 	}
 }
 
-// A schema 10 file, with the hold's end written as a change of the day it
-// ends, migrates to the same answers with the records of schema 11: no
-// record of a day on which only a hold ended.
-func TestStore_MigratesHoldEnds(t *testing.T) {
-	r := rand.New(rand.NewPCG(8, 2))
-	path := filepath.Join(t.TempDir(), "v10.db")
-	s := mustOpen(t, path)
-	partners := []string{"a", "b", "c"}
-	storeHistory(t, s, partners, randomHistory(r, 800), 40)
-	want := ledgerView(t, s, partners)
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
+// refundSales makes a refund of part of the commission of every tenth
+// sale with commission in evs, naming the sale, a month after it.
+func refundSales(evs []bot.Event) []bot.Event {
+	var out []bot.Event
+	for i, e := range evs {
+		if e.Type == bot.EventSale && e.Commission > 1 && i%10 == 0 {
+			out = append(out, bot.Event{ID: "refund-" + e.ID, Type: bot.EventRefund, Partner: e.Partner, Ref: e.ID,
+				At: e.At.AddDate(0, 1, 0), Amount: e.Amount / 2, Commission: e.Commission / 2})
+		}
 	}
-	keys, err := store.LedgerKeys(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.DowngradeToSchema10(path, store.DefaultHoldDays); err != nil {
-		t.Fatal(err)
-	}
-	old, err := store.LedgerKeys(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if old <= keys {
-		t.Fatalf("the schema 10 file has %d ledger keys, schema 11 %d: the downgrade wrote no hold's end", old, keys)
-	}
-	defer store.SetLedgerBatch(2)() // three partners: two transactions
-	s = mustOpen(t, path)
-	sameView(t, "after migration", ledgerView(t, s, partners), want)
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if n, err := store.LedgerKeys(path); err != nil || n != keys {
-		t.Fatalf("after migration the ledger has %d keys, want %d as written in schema 11 (%v)", n, keys, err)
+	return out
+}
+
+// A file of schema 10 (the hold's end written as a change of the day it
+// ends, every commission item in a record, the events index holding only
+// partners) or 11 (the hold's end as now) migrates to the same answers
+// with this schema's records: no record of a day on which only a hold
+// ended, none for an item that is only its sale. Refunds naming sales
+// stored before the migration then change the same figures as in a file
+// written in this schema.
+func TestStore_MigratesToSchema12(t *testing.T) {
+	for _, from := range []int{10, 11} {
+		t.Run(fmt.Sprint("schema", from), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(8, uint64(from)))
+			dir := t.TempDir()
+			path := filepath.Join(dir, "old.db")
+			s := mustOpen(t, path)
+			fresh := mustOpen(t, filepath.Join(dir, "fresh.db"))
+			partners := []string{"a", "b", "c"}
+			evs := randomHistory(r, 800)
+			storeHistory(t, s, partners, evs, 40)
+			storeHistory(t, fresh, partners, evs, 40)
+			want := ledgerView(t, s, partners)
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			keys, err := store.LedgerKeys(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if from == 10 {
+				err = store.DowngradeToSchema10(path, store.DefaultHoldDays)
+			} else {
+				err = store.DowngradeToSchema11(path)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if old, err := store.LedgerKeys(path); err != nil || old <= keys {
+				t.Fatalf("the schema %d file has %d ledger keys, this schema %d: the downgrade changed nothing (%v)", from, old, keys, err)
+			}
+			defer store.SetLedgerBatch(2)() // three partners: two transactions
+			s = mustOpen(t, path)
+			sameView(t, "after migration", ledgerView(t, s, partners), want)
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := store.LedgerKeys(path); err != nil || n != keys {
+				t.Fatalf("after migration the ledger has %d keys, want %d as written in this schema (%v)", n, keys, err)
+			}
+			s = mustOpen(t, path)
+			defer s.Close()
+			refunds := refundSales(evs)
+			if len(refunds) == 0 {
+				t.Fatal("no refunds made")
+			}
+			for _, st := range []*store.Store{s, fresh} {
+				if _, err := st.Ingest(ctx, refunds, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sameView(t, "refunds after migration", ledgerView(t, s, partners), ledgerView(t, fresh, partners))
+		})
 	}
 }

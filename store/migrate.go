@@ -100,7 +100,9 @@ var migrations = []func(tx *bolt.Tx) error{
 	},
 	// 9 → 10: the ledger (ledger.go), which buildLedger has already
 	// filled from the timeline in transactions of its own. Here the events
-	// index keeps only each event's partner and the old buckets go.
+	// index keeps only each event's partner and time (indexValue: the time
+	// since schema 12; a file that stops at 10 or 11 gets it in
+	// upgradeLedger) and the old buckets go.
 	func(tx *bolt.Tx) error {
 		if _, err := tx.CreateBucketIfNotExists(bucketLedger); err != nil {
 			return err
@@ -114,7 +116,7 @@ var migrations = []func(tx *bolt.Tx) error{
 				if !ok || len(rest) < 9 {
 					return fmt.Errorf("malformed timeline key %q", k)
 				}
-				if err := evb.Put(rest[8:], p); err != nil {
+				if err := evb.Put(rest[8:], indexValue(string(p), bitsTime(binary.BigEndian.Uint64(rest)))); err != nil {
 					return err
 				}
 			}
@@ -128,8 +130,13 @@ var migrations = []func(tx *bolt.Tx) error{
 	},
 	// 10 → 11: commission the hold approves is kept on the day it was
 	// created (lifeStep.matures), no longer as a change of the day the
-	// hold ends. recountLifecycle has already recounted every partner's
-	// day and month records that way, in transactions of its own.
+	// hold ends. upgradeLedger has already recounted every partner's day
+	// and month records that way, in transactions of its own.
+	func(tx *bolt.Tx) error { return nil },
+	// 11 → 12: a sale whose commission item has no other entry keeps the
+	// item in itself, and the events index keeps each event's time beside
+	// its partner to find it (ledger.go). upgradeLedger has already
+	// dropped those items' records and rewritten the index.
 	func(tx *bolt.Tx) error { return nil },
 }
 
@@ -140,8 +147,8 @@ func (s *Store) migrate() error {
 	if err := s.buildLedger(); err != nil {
 		return fmt.Errorf("migrate to the ledger (schema 10): %w", err)
 	}
-	if err := s.recountLifecycle(); err != nil {
-		return fmt.Errorf("migrate the commission lifecycle (schema 11): %w", err)
+	if err := s.upgradeLedger(); err != nil {
+		return fmt.Errorf("migrate the ledger to schema %d: %w", SchemaVersion, err)
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
@@ -380,38 +387,87 @@ func (s *Store) buildLedger() error {
 	return nil
 }
 
-// recountLifecycle recounts a schema 10 file's day and month records in
-// the way of schema 11 (what the hold approves kept on the day it was
-// created), a few hundred partners to a transaction for the reason
+// upgradeLedger brings the ledger of a schema 10 or 11 file to this
+// schema, a few hundred partners to a transaction for the reason
 // buildLedger gives, before the migration's own transaction bumps the
-// schema. Each partner is recounted from its events and commission items
-// alone, so a crash half way leaves the file at schema 10, and the next
-// start recounts every partner again to the same result. A file older
-// than schema 10 needs none of it: buildLedger counts that way already.
-func (s *Store) recountLifecycle() error {
-	var todo bool
+// schema. For each partner: the events index gets each event's time
+// beside its partner, the records of items that only their sale has are
+// dropped (the sale keeps them), and a schema 10 file's day and month
+// records are recounted from the events and items (schema 11 keeps what
+// the hold approves on the day the commission was created). Each step
+// gives the same result when run again, so a crash half way leaves the
+// file at its old schema, and the next start does it all again. A file
+// older than schema 10 needs none of it: buildLedger and the 9 → 10 step
+// write this schema's ledger already.
+func (s *Store) upgradeLedger() error {
+	var from uint32
 	err := s.db.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil || tx.Bucket(bucketLedger) == nil {
 			return nil
 		}
-		v := meta.Get(keySchema)
-		todo = len(v) == 4 && binary.BigEndian.Uint32(v) == 10
+		if v := meta.Get(keySchema); len(v) == 4 {
+			from = binary.BigEndian.Uint32(v)
+		}
 		return nil
 	})
-	if err != nil || !todo {
+	if err != nil || from < 10 || from >= 12 {
 		return err
 	}
 	for next, first := "", true; first || next != ""; first = false {
 		err := s.db.Update(func(tx *bolt.Tx) error {
-			lg := tx.Bucket(bucketLedger)
+			lg, evb := tx.Bucket(bucketLedger), tx.Bucket(bucketEvents)
 			var err error
 			next, err = partnersFrom(lg, next, ledgerBatch, func(partner string) error {
-				return rebuildPartner(lg, partner, s.loc, s.hold)
+				if err := upgradePartner(lg, evb, partner); err != nil {
+					return err
+				}
+				if from == 10 {
+					return rebuildPartner(lg, partner, s.loc, s.hold)
+				}
+				return nil
 			})
 			return err
 		})
 		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// upgradePartner rewrites a partner's entries in the events index as
+// partner and time, and drops the records of its items that are only
+// their sale.
+func upgradePartner(lg, evb *bolt.Bucket, partner string) error {
+	type put struct{ k, v []byte }
+	var puts []put
+	err := eachEvent(lg.Cursor(), partner, allDays[0], allDays[1], func(k, v []byte) error {
+		e, err := decodeTimeline(k, v)
+		if err != nil {
+			return err
+		}
+		puts = append(puts, put{[]byte(e.ID), indexValue(partner, e.At)})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range puts {
+		if err := evb.Put(p.k, p.v); err != nil {
+			return err
+		}
+	}
+	var drop [][]byte
+	prefix := ledgerPrefix(partner, sepItems)
+	c := lg.Cursor()
+	for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+		if implicitItem(string(k[len(prefix):]), v) {
+			drop = append(drop, bytes.Clone(k))
+		}
+	}
+	for _, k := range drop {
+		if err := lg.Delete(k); err != nil {
 			return err
 		}
 	}
