@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -82,9 +83,12 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 		}
 		return i + 1
 	}
-	// Days touched by this batch, written once at the end: a batch
-	// often holds many events of one partner and day.
-	touched := map[string]*dayRec{}
+	// Months touched by this batch, written once at the end: a batch
+	// often holds many events of one partner and month; and the events,
+	// added to their months' runs at the end.
+	touched := map[string]*monthRec{}
+	runs := map[string][]runEvent{}
+	var runOrder []string
 	// Commission items touched, with their entries before the batch.
 	type itemChange struct {
 		partner, ref  string
@@ -129,22 +133,23 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 		if err := events.Put(id, indexValue(e.Partner, e.At)); err != nil {
 			return err
 		}
-		if err := lg.Put(eventKey(e.Partner, day, e.At, e.ID), encodeEvent(e)); err != nil {
-			return err
-		}
 		days[day.Key()] = true
-		dk := string(dayKey(e.Partner, day))
-		r := touched[dk]
-		if r == nil {
-			r = new(dayRec)
-			if v := lg.Get([]byte(dk)); v != nil {
-				if err := decodeDay(v, r); err != nil {
-					return fmt.Errorf("day %q: %w", dk, err)
+		mk := string(monthKey(e.Partner, day))
+		m := touched[mk]
+		if m == nil {
+			m = new(monthRec)
+			if v := lg.Get([]byte(mk)); v != nil {
+				if err := decodeMonth(v, m); err != nil {
+					return fmt.Errorf("month %q: %w", mk, err)
 				}
 			}
-			touched[dk] = r
+			touched[mk] = m
 		}
-		r.t.Add(e)
+		m.day(day.Day).t.Add(e)
+		if _, ok := runs[mk]; !ok {
+			runOrder = append(runOrder, mk)
+		}
+		runs[mk] = append(runs[mk], runEvent{at: e.At, id: e.ID, val: encodeEvent(e)})
 		if e.Type == bot.EventPayout {
 			life.add(e.Partner, []lifeStep{{day: day, paid: e.Amount}}, 1)
 		}
@@ -192,6 +197,12 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 	}
 	if err := life.apply(lg, touched); err != nil {
 		return err
+	}
+	sort.Strings(runOrder)
+	for _, mk := range runOrder {
+		if err := writeEvents(lg, []byte(mk), runs[mk]); err != nil {
+			return err
+		}
 	}
 	return meta.Put(keyLedgerMoney, binary.BigEndian.AppendUint64(nil, uint64(money)))
 }
@@ -244,12 +255,8 @@ func (s *Store) Totals(ctx context.Context, partner string, from, to bot.Date) (
 
 func sumDays(lg *bolt.Bucket, partner string, from, to bot.Date) (bot.Totals, error) {
 	var sum bot.Totals
-	var day dayRec
-	err := eachDay(lg.Cursor(), partner, from, to, func(k, v []byte) error {
-		if err := decodeDay(v, &day); err != nil {
-			return fmt.Errorf("daily totals %q: %w", k, err)
-		}
-		sum.Merge(day.t)
+	err := eachDay(lg.Cursor(), partner, from, to, func(_ bot.Date, r *dayRec) error {
+		sum.Merge(r.t)
 		return nil
 	})
 	return sum, err
@@ -259,15 +266,11 @@ func sumDays(lg *bolt.Bucket, partner string, from, to bot.Date) (bot.Totals, er
 // included) on which the partner had any event, in date order.
 func (s *Store) DailyTotals(ctx context.Context, partner string, from, to bot.Date, fn func(bot.Date, bot.Totals) error) error {
 	return s.db.View(func(tx *bolt.Tx) error {
-		var r dayRec
-		return eachDay(tx.Bucket(bucketLedger).Cursor(), partner, from, to, func(k, v []byte) error {
-			if err := decodeDay(v, &r); err != nil {
-				return err
-			}
+		return eachDay(tx.Bucket(bucketLedger).Cursor(), partner, from, to, func(d bot.Date, r *dayRec) error {
 			if r.t == (bot.Totals{}) {
-				return nil // a day when only earlier commission moved (a hold ended)
+				return nil // a day when only commission's lifecycle moved
 			}
-			return fn(bot.DateFromKey(binary.BigEndian.Uint32(k[len(k)-4:])), r.t)
+			return fn(d, r.t)
 		})
 	})
 }
@@ -306,15 +309,11 @@ func (s *Store) PartnerEvents(ctx context.Context, partner string, start, end ti
 	var out []bot.Event
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketLedger).Cursor()
-		return eachEvent(c, partner, bot.DateOf(start, s.loc), bot.DateOf(end, s.loc), func(k, v []byte) error {
-			e, err := decodeTimeline(k, v)
-			if err != nil {
-				return err
-			}
+		return eachEvent(c, partner, bot.DateOf(start, s.loc), bot.DateOf(end, s.loc), func(e *bot.Event) error {
 			if e.At.Before(start) || !e.At.Before(end) || len(types) > 0 && !hasType(types, e.Type) {
 				return nil
 			}
-			out = append(out, e)
+			out = append(out, *e)
 			return nil
 		})
 	})
@@ -347,18 +346,14 @@ func fillItems(tx *bolt.Tx) error {
 	var money int64
 	err := forEachPartner(lg, func(partner string) error {
 		items := itemSet{}
-		err := eachEvent(lg.Cursor(), partner, allDays[0], allDays[1], func(k, v []byte) error {
-			e, err := decodeTimeline(k, v)
-			if err != nil {
-				return err
-			}
+		err := eachEvent(lg.Cursor(), partner, allDays[0], allDays[1], func(e *bot.Event) error {
 			for _, a := range []bot.Amount{e.Amount, e.Commission} {
 				if a < 0 {
 					a = -a
 				}
 				money = min(money+int64(a), math.MaxInt64/2) // files from before the bound may be past it
 			}
-			items.add(&e)
+			items.add(e)
 			return nil
 		})
 		if err != nil {
@@ -413,16 +408,25 @@ func typeIndex(t bot.EventType) byte {
 	panic("store: unknown event type " + string(t))
 }
 
+// decodeTimeline decodes an event of the layout of schemas 10 to 12
+// (eventKey12), or of schema 9's timeline once its key is made one.
 func decodeTimeline(k, v []byte) (bot.Event, error) {
-	var e bot.Event
 	p, _, _, ok := splitKey(k)
 	i := len(p)
-	if !ok || len(k) < i+14 || len(v) < 2 || (v[0] != eventFormat && v[0] != eventFormatExtra) || int(v[1]) >= len(bot.EventTypes) {
-		return e, fmt.Errorf("malformed timeline entry %q", k)
+	if !ok || len(k) < i+14 {
+		return bot.Event{}, fmt.Errorf("malformed timeline entry %q", k)
 	}
-	e.Partner = string(k[:i])
-	e.At = bitsTime(binary.BigEndian.Uint64(k[i+5 : i+13]))
-	e.ID = string(k[i+13:])
+	return decodeEventVal(string(k[:i]), bitsTime(binary.BigEndian.Uint64(k[i+5:i+13])), string(k[i+13:]), v)
+}
+
+// decodeEventVal decodes an event's value (encodeEvent) given its
+// partner, time and id.
+func decodeEventVal(partner string, at time.Time, id string, v []byte) (bot.Event, error) {
+	e := bot.Event{Partner: partner, At: at, ID: id}
+	k := id
+	if len(v) < 2 || (v[0] != eventFormat && v[0] != eventFormatExtra) || int(v[1]) >= len(bot.EventTypes) {
+		return e, fmt.Errorf("malformed event %q", k)
+	}
 	e.Type = bot.EventTypes[v[1]]
 	r := v[2:]
 	var vals [4]int64

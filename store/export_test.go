@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -38,18 +40,96 @@ func DowngradeToSchema9(path string) error {
 			if sep != sepDays || len(rest) <= 4 {
 				continue
 			}
-			old := append(append(append([]byte(nil), p...), 0), rest[4:]...)
-			if err := tl.Put(old, v); err != nil {
+			run, err := decodeRun(rest[4:], v)
+			if err != nil {
 				return err
 			}
-			if err := evb.Put(rest[12:], old); err != nil {
-				return err
+			for _, e := range run {
+				old := append(append(append([]byte(nil), p...), 0), binary.BigEndian.AppendUint64(nil, timeBits(e.at))...)
+				old = append(old, e.id...)
+				if err := tl.Put(old, e.val); err != nil {
+					return err
+				}
+				if err := evb.Put([]byte(e.id), old); err != nil {
+					return err
+				}
 			}
 		}
 		if err := tx.DeleteBucket(bucketLedger); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketMeta).Put(keySchema, be32(9))
+	})
+}
+
+// downgrade12 rewrites the ledger in tx in the layout of schemas 10 to 12:
+// a record per day, and each event under a key of its own, in the zone
+// the file's days are kept in.
+func downgrade12(tx *bolt.Tx) error {
+	loc, err := time.LoadLocation(string(tx.Bucket(bucketMeta).Get(keyTZ)))
+	if err != nil {
+		return err
+	}
+	lg := tx.Bucket(bucketLedger)
+	type put struct{ k, v []byte }
+	var puts []put
+	var runs [][]byte
+	c := lg.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		p, sep, rest, ok := splitKey(k)
+		if !ok || sep != sepDays {
+			continue
+		}
+		partner := string(p)
+		if len(rest) == 4 {
+			var m monthRec
+			if err := decodeMonth(v, &m); err != nil {
+				return err
+			}
+			month := monthOf(k)
+			for d, r := range m.days {
+				if !r.zero() {
+					puts = append(puts, put{dayKey(partner, bot.Date{Year: month.Year, Month: month.Month, Day: d}), encodeDay(r)})
+				}
+			}
+			puts = append(puts, put{bytes.Clone(k), encodeLife(&m.life)})
+			continue
+		}
+		run, err := decodeRun(rest[4:], v)
+		if err != nil {
+			return err
+		}
+		for _, e := range run {
+			puts = append(puts, put{eventKey12(partner, bot.DateOf(e.at, loc), e.at, e.id), bytes.Clone(e.val)})
+		}
+		runs = append(runs, bytes.Clone(k))
+	}
+	for _, k := range runs {
+		if err := lg.Delete(k); err != nil {
+			return err
+		}
+	}
+	for _, p := range puts {
+		if err := lg.Put(p.k, p.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DowngradeToSchema12 rewrites a closed file's ledger as schema 12 kept
+// it: a record per day, each event under a key of its own.
+func DowngradeToSchema12(path string) error {
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.Update(func(tx *bolt.Tx) error {
+		if err := downgrade12(tx); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, be32(12))
 	})
 }
 
@@ -62,8 +142,8 @@ func SetLedgerBatch(n int) func() {
 }
 
 // DowngradeToSchema11 rewrites a closed file's ledger as schema 11 kept
-// it: every commission item in a record of its own, and the events index
-// holding only each event's partner.
+// it: as schema 12, every commission item in a record of its own, and the
+// events index holding only each event's partner.
 func DowngradeToSchema11(path string) error {
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
@@ -71,6 +151,9 @@ func DowngradeToSchema11(path string) error {
 	}
 	defer db.Close()
 	return db.Update(func(tx *bolt.Tx) error {
+		if err := downgrade12(tx); err != nil {
+			return err
+		}
 		if err := downgrade11(tx); err != nil {
 			return err
 		}
@@ -120,6 +203,9 @@ func DowngradeToSchema10(path string, hold int) error {
 	}
 	defer db.Close()
 	return db.Update(func(tx *bolt.Tx) error {
+		if err := downgrade12(tx); err != nil {
+			return err
+		}
 		if err := downgrade11(tx); err != nil {
 			return err
 		}
@@ -219,6 +305,24 @@ func LedgerKeys(path string) (int, error) {
 	defer db.Close()
 	n := 0
 	err = db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketLedger).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+// SetMaxRun sets the size past which runs of events are split, and
+// returns the undo.
+func SetMaxRun(n int) func() {
+	old := maxRun
+	maxRun = n
+	return func() { maxRun = old }
+}
+
+// LedgerKeysOpen returns how many keys an open store's ledger holds.
+func (s *Store) LedgerKeysOpen() (int, error) {
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
 		n = tx.Bucket(bucketLedger).Stats().KeyN
 		return nil
 	})

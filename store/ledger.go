@@ -1,28 +1,29 @@
 package store
 
 // The ledger: one bucket holding everything a partner's events make,
-// under keys that begin with the partner's id:
+// under keys that begin with the partner's id (schema 13):
 //
-//	partner 0x00 BE(YYYYMM)                      → the month's lifecycle changes
-//	partner 0x00 BE(YYYYMMDD)                    → the day's totals and lifecycle changes
-//	partner 0x00 BE(YYYYMMDD) BE(time) event id  → an event of that day
-//	partner 0x01 ref                             → a commission item's entries (not for an item that is only its sale)
+//	partner 0x00 BE(YYYYMM)                       → the month: its lifecycle changes, then its days
+//	partner 0x00 BE(YYYYMM) BE(time) event id     → a run of the month's events, from that one on
+//	partner 0x01 ref                              → a commission item's entries (not for an item that is only its sale)
 //
-// Why one bucket, and why a day's events right after its record: ingest
-// writes, for each event, the event and its day's record, and for a sale
-// its commission item and its month's record (what its hold will approve
-// rides in the sale's day and month: lifeStep.matures). In B-trees of their own each
-// of those is a page of its own for every partner a commit touches, and a
-// commit of events from many partners rewrites thousands of scattered
-// pages. Keyed this way a click or a signup dirties one page, the one
-// holding its day, and a partner with a few events a day keeps its whole
-// history on a few pages (the README has the figures). Days follow the
-// program's zone (meta "tz"); a change of zone moves events to their new
-// days (rebuildLedger).
+// Why so few records: a commit of events from many partners rewrites a
+// page for each partner it touches, and a file holds a key and a 16-byte
+// header for every record. Here a month of a partner is one record (its
+// days' totals and lifecycle changes inside it) followed by its events,
+// packed in runs of up to maxRun bytes: an event costs its own bytes and
+// little else, and an event and its day's totals are on the same page.
+// A run is rewritten whole when an event joins it, so runs stay small
+// for a partner with a busy month; events arriving in time order join
+// the month's last run. What the hold approves rides in the day and month
+// the commission was created (lifeStep.matures), and a sale's commission
+// item rides in the sale until another event changes it, so a sale with
+// commission writes no record of its own beyond its month's. The README
+// has the figures. Months follow the program's zone (meta "tz"); a change
+// of zone moves events to their new months (rebuildLedger).
 //
 // Partner ids are slugs (bot.ValidID), so the first byte below 0x02 ends
-// the id. Months sort before days: YYYYMM is below 10 000 101, the
-// smallest YYYYMMDD of a four-digit year, and events are from 2000 on.
+// the id.
 
 import (
 	"bytes"
@@ -41,6 +42,10 @@ const (
 	sepItems = 0x01
 )
 
+// maxRun is the size past which a run of events is split (a variable so
+// that tests split runs often).
+var maxRun = 1024
+
 // ledgerPrefix is the start of a partner's keys of one kind.
 func ledgerPrefix(partner string, sep byte) []byte {
 	k := make([]byte, 0, len(partner)+1)
@@ -48,25 +53,38 @@ func ledgerPrefix(partner string, sep byte) []byte {
 	return append(k, sep)
 }
 
-// recLen is the length of a partner's day and month record keys.
+// recLen is the length of a partner's month record keys.
 func recLen(partner string) int { return len(partner) + 5 }
-
-func dayKey(partner string, d bot.Date) []byte {
-	return append(ledgerPrefix(partner, sepDays), be32(d.Key())...)
-}
 
 func monthKey(partner string, d bot.Date) []byte {
 	return append(ledgerPrefix(partner, sepDays), be32(uint32(d.Year*100+int(d.Month)))...)
 }
 
+// monthOf returns the first day of the month a month key names.
+func monthOf(k []byte) bot.Date {
+	ym := int(binary.BigEndian.Uint32(k[len(k)-4:]))
+	return bot.Date{Year: ym / 100, Month: time.Month(ym % 100), Day: 1}
+}
+
+func firstOfMonth(d bot.Date) bot.Date { return bot.Date{Year: d.Year, Month: d.Month, Day: 1} }
+
 func itemKey(partner, ref string) []byte {
 	return append(ledgerPrefix(partner, sepItems), ref...)
 }
 
+// runKey is the key of a run of events whose first is at at with id id,
+// in the month whose key is mk.
+func runKey(mk []byte, at time.Time, id string) []byte {
+	k := make([]byte, 0, len(mk)+8+len(id))
+	k = append(k, mk...)
+	k = binary.BigEndian.AppendUint64(k, timeBits(at))
+	return append(k, id...)
+}
+
 // The events index (bucketEvents) maps an event's id to its partner and
 // time: partner 0x00 BE(time). With them a commission item kept in its
-// sale (below) is found from the sale's id: the time names the sale's
-// day in any zone. Files from before schema 12 kept only the partner.
+// sale (below) is found from the sale's id. Files from before schema 12
+// kept only the partner.
 func indexValue(partner string, at time.Time) []byte {
 	v := make([]byte, 0, len(partner)+9)
 	v = append(v, partner...)
@@ -110,29 +128,20 @@ func saleItem(lg, events *bolt.Bucket, loc *time.Location, partner, ref string) 
 	if !ok || string(indexPartner(v)) != partner {
 		return nil, nil
 	}
-	k := eventKey(partner, bot.DateOf(at, loc), at, ref)
-	ev := lg.Get(k)
-	if ev == nil {
-		return nil, fmt.Errorf("event %q is indexed but not in the ledger", ref)
-	}
-	e, err := decodeTimeline(k, ev)
+	e, found, err := findEvent(lg, loc, partner, at, ref)
 	if err != nil {
 		return nil, err
+	}
+	if !found {
+		// An event of the batch being ingested, whose runs are written at
+		// its end: had it been a sale with commission, its item would be
+		// among the batch's changes already.
+		return nil, nil
 	}
 	if e.Type != bot.EventSale || e.Commission == 0 {
 		return nil, nil
 	}
 	return appendEntry(nil, &e), nil
-}
-
-// eventKey is an event's key: after its day's record, in time order.
-func eventKey(partner string, day bot.Date, at time.Time, id string) []byte {
-	k := make([]byte, 0, len(partner)+13+len(id))
-	k = append(k, partner...)
-	k = append(k, sepDays)
-	k = binary.BigEndian.AppendUint32(k, day.Key())
-	k = binary.BigEndian.AppendUint64(k, timeBits(at))
-	return append(k, id...)
 }
 
 // splitKey returns a ledger key's partner, separator and the rest. It
@@ -147,34 +156,237 @@ func splitKey(k []byte) (partner []byte, sep byte, rest []byte, ok bool) {
 	return nil, 0, nil, false
 }
 
-// eachDay calls fn with the records of a partner's days from one date to
-// another (both included), in date order, stepping over their events: a
-// few at a time with the cursor, a busy day's in one seek.
-func eachDay(c *bolt.Cursor, partner string, from, to bot.Date, fn func(k, v []byte) error) error {
+// runEvent is an event in a run: its time, id and value (encodeEvent).
+type runEvent struct {
+	at  time.Time
+	id  string
+	val []byte
+}
+
+func (e *runEvent) before(o *runEvent) bool {
+	if !e.at.Equal(o.at) {
+		return e.at.Before(o.at)
+	}
+	return e.id < o.id
+}
+
+// A run's value: the first event's value (its time and id are in the
+// key), then for each further event BE(time), its id and its value, each
+// of those two after its length as a uvarint.
+func encodeRun(evs []runEvent) []byte {
+	n := 0
+	for i := range evs {
+		n += 12 + len(evs[i].id) + len(evs[i].val)
+	}
+	b := make([]byte, 0, n)
+	for i := range evs {
+		if i > 0 {
+			b = binary.BigEndian.AppendUint64(b, timeBits(evs[i].at))
+			b = binary.AppendUvarint(b, uint64(len(evs[i].id)))
+			b = append(b, evs[i].id...)
+		}
+		b = binary.AppendUvarint(b, uint64(len(evs[i].val)))
+		b = append(b, evs[i].val...)
+	}
+	return b
+}
+
+// decodeRun decodes a run whose key, after its month's key, is sfx: the
+// first event's time and id. The values point into v.
+func decodeRun(sfx, v []byte) ([]runEvent, error) {
+	if len(sfx) < 9 {
+		return nil, fmt.Errorf("malformed run key")
+	}
+	first := runEvent{at: bitsTime(binary.BigEndian.Uint64(sfx)), id: string(sfx[8:])}
+	var out []runEvent
+	bytesOf := func() ([]byte, bool) {
+		l, n := binary.Uvarint(v)
+		if n <= 0 || uint64(len(v)-n) < l {
+			return nil, false
+		}
+		b := v[n : n+int(l)]
+		v = v[n+int(l):]
+		return b, true
+	}
+	val, ok := bytesOf()
+	if !ok {
+		return nil, fmt.Errorf("malformed run")
+	}
+	first.val = val
+	out = append(out, first)
+	for len(v) > 0 {
+		if len(v) < 8 {
+			return nil, fmt.Errorf("malformed run")
+		}
+		e := runEvent{at: bitsTime(binary.BigEndian.Uint64(v))}
+		v = v[8:]
+		id, ok := bytesOf()
+		if !ok {
+			return nil, fmt.Errorf("malformed run")
+		}
+		if e.val, ok = bytesOf(); !ok {
+			return nil, fmt.Errorf("malformed run")
+		}
+		e.id = string(id)
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// splitRun cuts events (in order) into runs of up to maxRun bytes, each
+// of at least one event.
+func splitRun(evs []runEvent) [][]runEvent {
+	var out [][]runEvent
+	start, size := 0, 0
+	for i := range evs {
+		n := 12 + len(evs[i].id) + len(evs[i].val)
+		if i > start && size+n > maxRun {
+			out = append(out, evs[start:i])
+			start, size = i, 0
+		}
+		size += n
+	}
+	return append(out, evs[start:])
+}
+
+// writeEvents adds events (of one partner, in the month whose key is mk)
+// to the month's runs: each joins the last run whose first event is not
+// after it (the first run, for those before all), and a run grown past
+// maxRun is split.
+func writeEvents(lg *bolt.Bucket, mk []byte, evs []runEvent) error {
+	sort.Slice(evs, func(i, j int) bool { return evs[i].before(&evs[j]) })
+	var keys [][]byte
+	c := lg.Cursor()
+	for k, _ := c.Seek(mk); k != nil && hasPrefix(k, mk); k, _ = c.Next() {
+		if len(k) > len(mk) {
+			keys = append(keys, bytes.Clone(k))
+		}
+	}
+	groups := map[int][]runEvent{}
+	var order []int
+	for _, e := range evs {
+		sfx := runKey(nil, e.at, e.id)
+		i := sort.Search(len(keys), func(i int) bool { return bytes.Compare(keys[i][len(mk):], sfx) > 0 }) - 1
+		i = max(i, 0)
+		if _, ok := groups[i]; !ok {
+			order = append(order, i)
+		}
+		groups[i] = append(groups[i], e)
+	}
+	for _, i := range order {
+		add := groups[i]
+		var cur []runEvent
+		var old []byte
+		if i < len(keys) {
+			old = keys[i]
+			var err error
+			if cur, err = decodeRun(old[len(mk):], lg.Get(old)); err != nil {
+				return fmt.Errorf("run %q: %w", old, err)
+			}
+		}
+		merged := make([]runEvent, 0, len(cur)+len(add))
+		for a, b := 0, 0; a < len(cur) || b < len(add); {
+			if b == len(add) || a < len(cur) && cur[a].before(&add[b]) {
+				merged = append(merged, cur[a])
+				a++
+			} else {
+				merged = append(merged, add[b])
+				b++
+			}
+		}
+		for j, run := range splitRun(merged) {
+			k := runKey(mk, run[0].at, run[0].id)
+			if j == 0 && old != nil && !bytes.Equal(k, old) {
+				if err := lg.Delete(old); err != nil {
+					return err
+				}
+			}
+			if err := lg.Put(k, encodeRun(run)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writePartnerEvents writes a partner's events (in a ledger that has
+// none of them yet) into the runs of their months in loc.
+func writePartnerEvents(lg *bolt.Bucket, partner string, loc *time.Location, evs []runEvent) error {
+	byMonth := map[string][]runEvent{}
+	for _, e := range evs {
+		mk := string(monthKey(partner, bot.DateOf(e.at, loc)))
+		byMonth[mk] = append(byMonth[mk], e)
+	}
+	months := make([]string, 0, len(byMonth))
+	for mk := range byMonth {
+		months = append(months, mk)
+	}
+	sort.Strings(months)
+	for _, mk := range months {
+		if err := writeEvents(lg, []byte(mk), byMonth[mk]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// findEvent returns a partner's event at at with id id.
+func findEvent(lg *bolt.Bucket, loc *time.Location, partner string, at time.Time, id string) (bot.Event, bool, error) {
+	mk := monthKey(partner, bot.DateOf(at, loc))
+	target := runKey(mk, at, id)
+	c := lg.Cursor()
+	k, v := c.Seek(target)
+	if k == nil || !bytes.Equal(k, target) {
+		k, v = c.Prev()
+	}
+	if k == nil || !hasPrefix(k, mk) || len(k) == len(mk) {
+		return bot.Event{}, false, nil
+	}
+	run, err := decodeRun(k[len(mk):], v)
+	if err != nil {
+		return bot.Event{}, false, fmt.Errorf("run %q: %w", k, err)
+	}
+	for i := range run {
+		if run[i].id == id && run[i].at.Equal(at) {
+			e, err := decodeEventVal(partner, run[i].at, run[i].id, run[i].val)
+			return e, err == nil, err
+		}
+	}
+	return bot.Event{}, false, nil
+}
+
+// eachMonth calls fn with the records of a partner's months from the
+// month of one date to the month of another (both included), in order,
+// stepping over their runs of events: a few at a time with the cursor, a
+// busy month's in one seek.
+func eachMonth(c *bolt.Cursor, partner string, from, to bot.Date, fn func(month bot.Date, v []byte) error) error {
 	if to.Before(from) {
 		return nil
 	}
 	n := recLen(partner)
-	end := dayKey(partner, to)
-	k, v := c.Seek(dayKey(partner, from))
+	end := monthKey(partner, to)
+	k, v := c.Seek(monthKey(partner, from))
 	steps := 0
-	for k != nil && bytes.Compare(k, end) <= 0 {
+	for k != nil && bytes.Compare(k[:min(len(k), n)], end) <= 0 {
 		if len(k) == n {
-			if err := fn(k, v); err != nil {
+			if err := fn(monthOf(k), v); err != nil {
 				return err
 			}
 			steps = 0
 			k, v = c.Next()
 			continue
 		}
+		if len(k) < n || !hasPrefix(k, end[:n-4]) {
+			return nil
+		}
 		if steps < 8 {
 			steps++
 			k, v = c.Next()
 			continue
 		}
-		// Past the rest of this event's day: YYYYMMDD+1 need not be a
-		// date to sort after every key of the day and before the next.
-		next := dayKey(partner, bot.Date{})
+		// Past the rest of this month's runs: YYYYMM+1 need not be a
+		// month to sort after every key of the month and before the next.
+		next := bytes.Clone(k[:n])
 		binary.BigEndian.PutUint32(next[n-4:], binary.BigEndian.Uint32(k[n-4:n])+1)
 		k, v = c.Seek(next)
 		steps = 0
@@ -182,24 +394,57 @@ func eachDay(c *bolt.Cursor, partner string, from, to bot.Date, fn func(k, v []b
 	return nil
 }
 
-// eachEvent calls fn with a partner's events of the days from one date to
-// another (both included), in time order; fn must not write.
-func eachEvent(c *bolt.Cursor, partner string, from, to bot.Date, fn func(k, v []byte) error) error {
+// eachDay calls fn with a partner's days that have a record (totals or
+// lifecycle changes) from one date to another (both included), in order.
+func eachDay(c *bolt.Cursor, partner string, from, to bot.Date, fn func(d bot.Date, r *dayRec) error) error {
+	var r dayRec
+	return eachMonth(c, partner, from, to, func(month bot.Date, v []byte) error {
+		return monthDays(v, func(day int, b []byte) error {
+			d := bot.Date{Year: month.Year, Month: month.Month, Day: day}
+			if d.Before(from) || d.After(to) {
+				return nil
+			}
+			if err := decodeDay(b, &r); err != nil {
+				return fmt.Errorf("%s: %w", d, err)
+			}
+			return fn(d, &r)
+		})
+	})
+}
+
+// eachEvent calls fn with a partner's events of the months from the
+// month of one date to the month of another (both included), in time
+// order; fn must not write.
+func eachEvent(c *bolt.Cursor, partner string, from, to bot.Date, fn func(e *bot.Event) error) error {
 	n := recLen(partner)
-	end := dayKey(partner, to.AddDays(1))
-	for k, v := c.Seek(dayKey(partner, from)); k != nil && bytes.Compare(k, end) < 0; k, v = c.Next() {
+	start := monthKey(partner, from)
+	end := monthKey(partner, firstOfMonth(to).AddDays(31))
+	for k, v := c.Seek(start); k != nil && bytes.Compare(k, end) < 0; k, v = c.Next() {
 		if len(k) <= n {
 			continue
 		}
-		if err := fn(k, v); err != nil {
-			return err
+		if !hasPrefix(k, start[:n-4]) {
+			return nil
+		}
+		run, err := decodeRun(k[n:], v)
+		if err != nil {
+			return fmt.Errorf("run %q: %w", k, err)
+		}
+		for i := range run {
+			e, err := decodeEventVal(partner, run[i].at, run[i].id, run[i].val)
+			if err != nil {
+				return fmt.Errorf("event %q: %w", run[i].id, err)
+			}
+			if err := fn(&e); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
 // allDays is the widest range of days: every record and event.
-var allDays = [2]bot.Date{{Year: 1000, Month: 1, Day: 1}, {Year: 9999, Month: 12, Day: 31}}
+var allDays = [2]bot.Date{{Year: 1000, Month: 1, Day: 1}, {Year: 9999, Month: 12, Day: 1}}
 
 // itemSet gathers the commission items of a partner's events, for a
 // ledger that has none of them yet.
@@ -234,7 +479,7 @@ func (s itemSet) write(lg *bolt.Bucket) error {
 // dayRec is what the ledger keeps of a partner's day.
 type dayRec struct {
 	t    bot.Totals
-	life lifeStep // pending, approved and paid changes; day unused
+	life lifeStep // pending, approved, paid changes and what matures; day unused
 }
 
 func (r *dayRec) zero() bool {
@@ -243,9 +488,8 @@ func (r *dayRec) zero() bool {
 
 // Day records: a format byte then the totals as varints, in the order
 // of encodeTotals; format 2 goes on with the lifecycle changes (pending,
-// approved, paid), format 3 (schema 11) with what matures too (lifeStep).
-// A day without lifecycle changes is written in format 1, the daily
-// totals of schema 9.
+// approved, paid), format 3 with what matures too (lifeStep). A day
+// without lifecycle changes is written in format 1.
 const (
 	dayFormatLife    = 2
 	dayFormatMatures = 3
@@ -297,6 +541,112 @@ func decodeDay(b []byte, r *dayRec) error {
 	return nil
 }
 
+// monthRec is a partner's month: its lifecycle changes (the sum of its
+// days') and its days, by day of the month.
+type monthRec struct {
+	life lifeStep
+	days map[int]*dayRec
+}
+
+func (m *monthRec) day(d int) *dayRec {
+	if m.days == nil {
+		m.days = map[int]*dayRec{}
+	}
+	r := m.days[d]
+	if r == nil {
+		r = new(dayRec)
+		m.days[d] = r
+	}
+	return r
+}
+
+func (m *monthRec) zero() bool {
+	if !m.life.zero() {
+		return false
+	}
+	for _, r := range m.days {
+		if !r.zero() {
+			return false
+		}
+	}
+	return true
+}
+
+// A month record: the format byte, the month's lifecycle changes
+// (encodeLife) after their length as a uvarint, then each day with a
+// record: the day of the month, its record's length as a uvarint, its
+// record (encodeDay).
+const monthFormat = 3
+
+func encodeMonth(m *monthRec) []byte {
+	life := encodeLife(&m.life)
+	b := make([]byte, 0, 2+len(life)+len(m.days)*16)
+	b = append(b, monthFormat)
+	b = binary.AppendUvarint(b, uint64(len(life)))
+	b = append(b, life...)
+	days := make([]int, 0, len(m.days))
+	for d, r := range m.days {
+		if !r.zero() {
+			days = append(days, d)
+		}
+	}
+	sort.Ints(days)
+	for _, d := range days {
+		rec := encodeDay(m.days[d])
+		b = append(b, byte(d))
+		b = binary.AppendUvarint(b, uint64(len(rec)))
+		b = append(b, rec...)
+	}
+	return b
+}
+
+// monthLife decodes a month record's lifecycle changes and returns the
+// rest: its days.
+func monthLife(v []byte, s *lifeStep) ([]byte, error) {
+	if len(v) == 0 || v[0] != monthFormat {
+		return nil, fmt.Errorf("unknown month record format")
+	}
+	l, n := binary.Uvarint(v[1:])
+	if n <= 0 || uint64(len(v)-1-n) < l {
+		return nil, fmt.Errorf("malformed month record")
+	}
+	if err := decodeLife(v[1+n:1+n+int(l)], s); err != nil {
+		return nil, err
+	}
+	return v[1+n+int(l):], nil
+}
+
+// monthDays calls fn with each day of a month record and its record.
+func monthDays(v []byte, fn func(day int, rec []byte) error) error {
+	var s lifeStep
+	rest, err := monthLife(v, &s)
+	if err != nil {
+		return err
+	}
+	for len(rest) > 0 {
+		day := int(rest[0])
+		l, n := binary.Uvarint(rest[1:])
+		if n <= 0 || uint64(len(rest)-1-n) < l || day < 1 || day > 31 {
+			return fmt.Errorf("malformed month record")
+		}
+		if err := fn(day, rest[1+n:1+n+int(l)]); err != nil {
+			return err
+		}
+		rest = rest[1+n+int(l):]
+	}
+	return nil
+}
+
+func decodeMonth(v []byte, m *monthRec) error {
+	*m = monthRec{}
+	if _, err := monthLife(v, &m.life); err != nil {
+		return err
+	}
+	return monthDays(v, func(day int, b []byte) error {
+		return decodeDay(b, m.day(day))
+	})
+}
+
 // forEachPartner calls fn with each partner that has records in the
 // ledger, in id order. fn may write to the ledger: each partner is found
 // by a new cursor.
@@ -329,7 +679,7 @@ func partnersFrom(lg *bolt.Bucket, from string, n int, fn func(partner string) e
 	return string(next), nil
 }
 
-// rebuildLedger recounts every day and month record from the events and
+// rebuildLedger recounts every month record from the events and
 // commission items, in loc with hold days: after a change of time zone or
 // hold, a currency migration, or a migration of the layout.
 func rebuildLedger(tx *bolt.Tx, loc *time.Location, hold int) error {
@@ -339,36 +689,49 @@ func rebuildLedger(tx *bolt.Tx, loc *time.Location, hold int) error {
 	})
 }
 
+// rebuildPartner recounts a partner's month records from its events and
+// commission items, and writes its events again in the months of loc.
 func rebuildPartner(lg *bolt.Bucket, partner string, loc *time.Location, hold int) error {
-	days := map[string]*dayRec{}
-	life := newLifeDeltas()
-	sales := map[string][]byte{} // sales with commission: id → the entry of their item
-	var records [][]byte
-	type move struct{ from, to, v []byte }
-	var moves []move
+	var old [][]byte
+	var evs []runEvent
 	n := recLen(partner)
 	c := lg.Cursor()
 	prefix := ledgerPrefix(partner, sepDays)
 	for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
-		if len(k) == n {
-			records = append(records, bytes.Clone(k))
+		old = append(old, bytes.Clone(k))
+		if len(k) <= n {
 			continue
 		}
-		e, err := decodeTimeline(k, v)
+		run, err := decodeRun(k[n:], v)
 		if err != nil {
+			return fmt.Errorf("run %q: %w", k, err)
+		}
+		for _, e := range run {
+			e.val = bytes.Clone(e.val)
+			evs = append(evs, e)
+		}
+	}
+	for _, k := range old {
+		if err := lg.Delete(k); err != nil {
 			return err
 		}
+	}
+	months := map[string]*monthRec{}
+	life := newLifeDeltas()
+	sales := map[string][]byte{} // sales with commission: id → the entry of their item
+	for _, re := range evs {
+		e, err := decodeEventVal(partner, re.at, re.id, re.val)
+		if err != nil {
+			return fmt.Errorf("event %q: %w", re.id, err)
+		}
 		d := bot.DateOf(e.At, loc)
-		if binary.BigEndian.Uint32(k[n-4:n]) != d.Key() {
-			moves = append(moves, move{bytes.Clone(k), eventKey(partner, d, e.At, e.ID), bytes.Clone(v)})
+		mk := string(monthKey(partner, d))
+		m := months[mk]
+		if m == nil {
+			m = new(monthRec)
+			months[mk] = m
 		}
-		dk := string(dayKey(partner, d))
-		r := days[dk]
-		if r == nil {
-			r = new(dayRec)
-			days[dk] = r
-		}
-		r.t.Add(&e)
+		m.day(d.Day).t.Add(&e)
 		if e.Type == bot.EventPayout {
 			life.add(partner, []lifeStep{{day: d, paid: e.Amount}}, 1)
 		}
@@ -392,38 +755,26 @@ func rebuildPartner(lg *bolt.Bucket, partner string, loc *time.Location, hold in
 		}
 		life.add(partner, itemCurve(entries, loc, hold), 1)
 	}
-	for _, k := range records {
-		if err := lg.Delete(k); err != nil {
-			return err
-		}
+	if err := life.apply(lg, months); err != nil {
+		return err
 	}
-	for _, m := range moves {
-		if err := lg.Delete(m.from); err != nil {
-			return err
-		}
-	}
-	for _, m := range moves {
-		if err := lg.Put(m.to, m.v); err != nil {
-			return err
-		}
-	}
-	return life.apply(lg, days)
+	return writePartnerEvents(lg, partner, loc, evs)
 }
 
 // deletePartnerLedger removes every record of a partner from the ledger
 // and its events from bucketEvents, and returns how many events it had.
 func deletePartnerLedger(tx *bolt.Tx, partner string) (int, error) {
 	lg, evb := tx.Bucket(bucketLedger), tx.Bucket(bucketEvents)
-	var ids [][]byte
-	err := eachEvent(lg.Cursor(), partner, allDays[0], allDays[1], func(k, _ []byte) error {
-		ids = append(ids, bytes.Clone(k[recLen(partner)+8:]))
+	var ids []string
+	err := eachEvent(lg.Cursor(), partner, allDays[0], allDays[1], func(e *bot.Event) error {
+		ids = append(ids, e.ID)
 		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
 	for _, id := range ids {
-		if err := evb.Delete(id); err != nil {
+		if err := evb.Delete([]byte(id)); err != nil {
 			return 0, err
 		}
 	}
@@ -438,7 +789,7 @@ func deletePartnerLedger(tx *bolt.Tx, partner string) (int, error) {
 // countEvents returns how many events a partner has.
 func countEvents(lg *bolt.Bucket, partner string) int {
 	n := 0
-	_ = eachEvent(lg.Cursor(), partner, allDays[0], allDays[1], func(_, _ []byte) error {
+	_ = eachEvent(lg.Cursor(), partner, allDays[0], allDays[1], func(*bot.Event) error {
 		n++
 		return nil
 	})

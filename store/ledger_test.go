@@ -171,15 +171,16 @@ func refundSales(evs []bot.Event) []bot.Event {
 	return out
 }
 
-// A file of schema 10 (the hold's end written as a change of the day it
-// ends, every commission item in a record, the events index holding only
-// partners) or 11 (the hold's end as now) migrates to the same answers
-// with this schema's records: no record of a day on which only a hold
-// ended, none for an item that is only its sale. Refunds naming sales
+// A file of schema 12 (a record per day, each event under a key of its
+// own), 11 (also every commission item in a record, the events index
+// holding only partners) or 10 (also the hold's end written as a change of
+// the day it ends) migrates to the same answers with this schema's
+// records, which are fewer: a month's days in one record, its events in
+// runs, no record for an item that is only its sale. Refunds naming sales
 // stored before the migration then change the same figures as in a file
 // written in this schema.
-func TestStore_MigratesToSchema12(t *testing.T) {
-	for _, from := range []int{10, 11} {
+func TestStore_MigratesToSchema13(t *testing.T) {
+	for _, from := range []int{10, 11, 12} {
 		t.Run(fmt.Sprint("schema", from), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(8, uint64(from)))
 			dir := t.TempDir()
@@ -198,10 +199,13 @@ func TestStore_MigratesToSchema12(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if from == 10 {
+			switch from {
+			case 10:
 				err = store.DowngradeToSchema10(path, store.DefaultHoldDays)
-			} else {
+			case 11:
 				err = store.DowngradeToSchema11(path)
+			default:
+				err = store.DowngradeToSchema12(path)
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -215,8 +219,10 @@ func TestStore_MigratesToSchema12(t *testing.T) {
 			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
-			if n, err := store.LedgerKeys(path); err != nil || n != keys {
-				t.Fatalf("after migration the ledger has %d keys, want %d as written in this schema (%v)", n, keys, err)
+			// Runs of events may split at other events than in a file
+			// filled a batch at a time, never into more of them.
+			if n, err := store.LedgerKeys(path); err != nil || n > keys {
+				t.Fatalf("after migration the ledger has %d keys, want at most %d as written in this schema (%v)", n, keys, err)
 			}
 			s = mustOpen(t, path)
 			defer s.Close()
@@ -230,6 +236,81 @@ func TestStore_MigratesToSchema12(t *testing.T) {
 				}
 			}
 			sameView(t, "refunds after migration", ledgerView(t, s, partners), ledgerView(t, fresh, partners))
+		})
+	}
+}
+
+// A partner's busy month, its events arriving in no order over many
+// transactions, is kept in many runs: every event is found, in order,
+// counted once, and refunds naming sales anywhere in the runs take their
+// commission back, as a recount says. With tiny runs too, so nearly
+// every event splits one.
+func TestStore_BusyMonth(t *testing.T) {
+	for _, size := range []int{0, 64} {
+		t.Run(fmt.Sprint("max run ", size), func(t *testing.T) {
+			if size > 0 {
+				defer store.SetMaxRun(size)()
+			}
+			r := rand.New(rand.NewPCG(4, uint64(size)))
+			s := mustOpen(t, "")
+			mustPartner(t, s, "a")
+			start := time.Date(2026, 10, 1, 0, 0, 0, 0, waw)
+			var evs []bot.Event
+			for i := range 3000 {
+				e := bot.Event{ID: fmt.Sprintf("e%04d", i), Partner: "a", Type: bot.EventClick,
+					At: start.Add(time.Duration(r.Int64N(int64(31*24*time.Hour))) / time.Second * time.Second)}
+				if i%3 == 0 {
+					e.Type, e.Amount, e.Commission = bot.EventSale, bot.Amount(1000+r.IntN(9000)), bot.Amount(100+r.IntN(900))
+				}
+				evs = append(evs, e)
+			}
+			for i := 0; i < len(evs); i += 97 {
+				if _, err := s.Ingest(ctx, evs[i:min(i+97, len(evs))], nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			refunds := refundSales(evs)
+			if _, err := s.Ingest(ctx, refunds, nil); err != nil {
+				t.Fatal(err)
+			}
+			all := append(append([]bot.Event(nil), evs...), refunds...)
+			got, err := s.PartnerEvents(ctx, "a", start.AddDate(0, -1, 0), start.AddDate(0, 3, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(all) {
+				t.Fatalf("%d events read back, %d stored", len(got), len(all))
+			}
+			seen := map[string]bool{}
+			for i, e := range got {
+				if i > 0 && e.At.Before(got[i-1].At) {
+					t.Fatalf("event %s at %s after %s at %s", e.ID, e.At, got[i-1].ID, got[i-1].At)
+				}
+				if seen[e.ID] {
+					t.Fatalf("event %s read twice", e.ID)
+				}
+				seen[e.ID] = true
+			}
+			tot, err := s.Totals(ctx, "a", bot.MustDate("2026-10-01"), bot.MustDate("2026-10-31"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tot.Clicks+tot.Sales != int64(len(evs)) {
+				t.Fatalf("October counts %d clicks and %d sales, %d events were stored", tot.Clicks, tot.Sales, len(evs))
+			}
+			for _, d := range []string{"2026-10-15", "2026-11-20", "2026-12-31"} {
+				day := bot.MustDate(d)
+				c, err := s.Commissions(ctx, "a", day)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := recountCommissions(all, "a", day, store.DefaultHoldDays); c != want {
+					t.Fatalf("commissions as of %s: %+v, a recount says %+v", d, c, want)
+				}
+			}
+			if keys, err := s.LedgerKeysOpen(); err != nil || keys < 30 {
+				t.Fatalf("the month is in %d keys: its runs were not split (%v)", keys, err)
+			}
 		})
 	}
 }

@@ -48,7 +48,6 @@ package store
 // is the day's commission in the daily totals.
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -322,51 +321,48 @@ func (s *lifeStep) add(o *lifeStep, sign bot.Amount) {
 	s.matures += sign * o.matures
 }
 
-// apply writes the gathered changes into the ledger: months read,
-// changed and written back (deleted when they come back to zero); days
-// through recs, the day records the caller is writing (those not there
-// are read from the ledger first), which are all written at the end,
-// deleted when nothing is left in them.
-func (l *lifeDeltas) apply(lg *bolt.Bucket, recs map[string]*dayRec) error {
-	for k, d := range l.months {
+// apply writes the gathered changes into the ledger's month records:
+// through recs, the records the caller is writing (those not there are
+// read from the ledger first), which are all written at the end, deleted
+// when nothing is left in them.
+func (l *lifeDeltas) apply(lg *bolt.Bucket, recs map[string]*monthRec) error {
+	rec := func(mk string) (*monthRec, error) {
+		m := recs[mk]
+		if m == nil {
+			m = new(monthRec)
+			if v := lg.Get([]byte(mk)); v != nil {
+				if err := decodeMonth(v, m); err != nil {
+					return nil, fmt.Errorf("month %q: %w", mk, err)
+				}
+			}
+			recs[mk] = m
+		}
+		return m, nil
+	}
+	for mk, d := range l.months {
 		if d.zero() {
 			continue
 		}
-		var cur lifeStep
-		if v := lg.Get([]byte(k)); v != nil {
-			if err := decodeLife(v, &cur); err != nil {
-				return fmt.Errorf("lifecycle %q: %w", k, err)
-			}
-		}
-		cur.add(d, 1)
-		var err error
-		if cur.zero() {
-			err = lg.Delete([]byte(k))
-		} else {
-			err = lg.Put([]byte(k), encodeLife(&cur))
-		}
+		m, err := rec(mk)
 		if err != nil {
 			return err
 		}
+		m.life.add(d, 1)
 	}
-	rec := func(dk string) (*dayRec, error) {
-		r := recs[dk]
-		if r == nil {
-			r = new(dayRec)
-			if v := lg.Get([]byte(dk)); v != nil {
-				if err := decodeDay(v, r); err != nil {
-					return nil, fmt.Errorf("day %q: %w", dk, err)
-				}
-			}
-			recs[dk] = r
+	// Days are named by dayKey: partner 0x00 BE(YYYYMMDD).
+	day := func(dk string) (*dayRec, error) {
+		d := bot.DateFromKey(binary.BigEndian.Uint32([]byte(dk[len(dk)-4:])))
+		m, err := rec(string(monthKey(dk[:len(dk)-5], d)))
+		if err != nil {
+			return nil, err
 		}
-		return r, nil
+		return m.day(d.Day), nil
 	}
 	for dk, d := range l.days {
 		if d.zero() {
 			continue
 		}
-		r, err := rec(dk)
+		r, err := day(dk)
 		if err != nil {
 			return err
 		}
@@ -376,18 +372,18 @@ func (l *lifeDeltas) apply(lg *bolt.Bucket, recs map[string]*dayRec) error {
 		if n == 0 {
 			continue
 		}
-		r, err := rec(dk)
+		r, err := day(dk)
 		if err != nil {
 			return err
 		}
 		r.t.Commission += n
 	}
-	for dk, r := range recs {
+	for mk, m := range recs {
 		var err error
-		if r.zero() {
-			err = lg.Delete([]byte(dk))
+		if m.zero() {
+			err = lg.Delete([]byte(mk))
 		} else {
-			err = lg.Put([]byte(dk), encodeDay(r))
+			err = lg.Put([]byte(mk), encodeMonth(m))
 		}
 		if err != nil {
 			return err
@@ -449,37 +445,34 @@ func decodeLife(b []byte, s *lifeStep) error {
 func commissionsAsOf(tx *bolt.Tx, partner string, d bot.Date, hold int) (bot.Commissions, error) {
 	var sum, s lifeStep
 	var matured bot.Amount
-	lg := tx.Bucket(bucketLedger)
-	c := lg.Cursor()
 	cut := d.AddDays(-hold)
-	end, endMatured := monthKey(partner, d), monthKey(partner, cut)
-	for k, v := c.Seek(ledgerPrefix(partner, sepDays)); k != nil && bytes.Compare(k, end) < 0; k, v = c.Next() {
-		if err := decodeLife(v, &s); err != nil {
-			return bot.Commissions{}, fmt.Errorf("lifecycle %q: %w", k, err)
+	dm, cm := firstOfMonth(d), firstOfMonth(cut)
+	var r dayRec
+	err := eachMonth(tx.Bucket(bucketLedger).Cursor(), partner, allDays[0], d, func(month bot.Date, v []byte) error {
+		if _, err := monthLife(v, &s); err != nil {
+			return fmt.Errorf("month %s: %w", month, err)
 		}
-		sum.add(&s, 1)
-		if bytes.Compare(k, endMatured) < 0 {
+		if month.Before(cm) {
 			matured += s.matures
 		}
-	}
-	var r dayRec
-	first := func(d bot.Date) bot.Date { return bot.Date{Year: d.Year, Month: d.Month, Day: 1} }
-	err := eachDay(c, partner, first(d), d, func(k, v []byte) error {
-		if err := decodeDay(v, &r); err != nil {
-			return fmt.Errorf("day %q: %w", k, err)
+		if month.Before(dm) {
+			sum.add(&s, 1)
 		}
-		sum.add(&r.life, 1)
-		return nil
-	})
-	if err != nil {
-		return bot.Commissions{}, err
-	}
-	err = eachDay(c, partner, first(cut), cut, func(k, v []byte) error {
-		if err := decodeDay(v, &r); err != nil {
-			return fmt.Errorf("day %q: %w", k, err)
+		if month != dm && month != cm {
+			return nil
 		}
-		matured += r.life.matures
-		return nil
+		return monthDays(v, func(day int, b []byte) error {
+			if err := decodeDay(b, &r); err != nil {
+				return fmt.Errorf("month %s, day %d: %w", month, day, err)
+			}
+			if month == dm && day <= d.Day {
+				sum.add(&r.life, 1)
+			}
+			if month == cm && day <= cut.Day {
+				matured += r.life.matures
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return bot.Commissions{}, err

@@ -138,6 +138,10 @@ var migrations = []func(tx *bolt.Tx) error{
 	// its partner to find it (ledger.go). upgradeLedger has already
 	// dropped those items' records and rewritten the index.
 	func(tx *bolt.Tx) error { return nil },
+	// 12 → 13: a partner's month in one record, its days inside it, and
+	// its events in runs after it (ledger.go). upgradeLedger has already
+	// moved them.
+	func(tx *bolt.Tx) error { return nil },
 }
 
 // SchemaVersion is the schema this build writes.
@@ -350,23 +354,24 @@ func (s *Store) buildLedger() error {
 				partner := string(p)
 				prefix := prefixKey(partner)
 				items := itemSet{}
+				var evs []runEvent
 				for ; k != nil && hasPrefix(k, prefix); k, v = c.Next() {
 					rest := k[len(prefix):]
 					if len(rest) < 9 {
 						return fmt.Errorf("malformed timeline key %q", k)
 					}
 					at := bitsTime(binary.BigEndian.Uint64(rest))
-					nk := eventKey(partner, bot.DateOf(at, s.loc), at, string(rest[8:]))
-					e, err := decodeTimeline(nk, v)
+					e, err := decodeEventVal(partner, at, string(rest[8:]), v)
 					if err != nil {
 						return err
 					}
 					items.add(&e)
-					if err := lg.Put(nk, bytes.Clone(v)); err != nil {
-						return err
-					}
+					evs = append(evs, runEvent{at: at, id: e.ID, val: bytes.Clone(v)})
 				}
 				if err := items.write(lg); err != nil {
+					return err
+				}
+				if err := writePartnerEvents(lg, partner, s.loc, evs); err != nil {
 					return err
 				}
 				if err := rebuildPartner(lg, partner, s.loc, s.hold); err != nil {
@@ -387,18 +392,19 @@ func (s *Store) buildLedger() error {
 	return nil
 }
 
-// upgradeLedger brings the ledger of a schema 10 or 11 file to this
+// upgradeLedger brings the ledger of a schema 10, 11 or 12 file to this
 // schema, a few hundred partners to a transaction for the reason
 // buildLedger gives, before the migration's own transaction bumps the
 // schema. For each partner: the events index gets each event's time
-// beside its partner, the records of items that only their sale has are
-// dropped (the sale keeps them), and a schema 10 file's day and month
-// records are recounted from the events and items (schema 11 keeps what
-// the hold approves on the day the commission was created). Each step
-// gives the same result when run again, so a crash half way leaves the
-// file at its old schema, and the next start does it all again. A file
-// older than schema 10 needs none of it: buildLedger and the 9 → 10 step
-// write this schema's ledger already.
+// beside its partner (from 10 and 11), the records of items that only
+// their sale has are dropped (the sale keeps them; from 10 and 11), the
+// events move from keys of their own into runs after their month's record,
+// and the month records are counted from the events and items (the days'
+// records of schema 12 and before go). Each step gives the same result
+// when run again, so a crash half way leaves the file at its old schema,
+// and the next start does it all again. A file older than schema 10
+// needs none of it: buildLedger and the 9 → 10 step write this schema's
+// ledger already.
 func (s *Store) upgradeLedger() error {
 	var from uint32
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -411,7 +417,7 @@ func (s *Store) upgradeLedger() error {
 		}
 		return nil
 	})
-	if err != nil || from < 10 || from >= 12 {
+	if err != nil || from < 10 || from >= 13 {
 		return err
 	}
 	for next, first := "", true; first || next != ""; first = false {
@@ -419,13 +425,7 @@ func (s *Store) upgradeLedger() error {
 			lg, evb := tx.Bucket(bucketLedger), tx.Bucket(bucketEvents)
 			var err error
 			next, err = partnersFrom(lg, next, ledgerBatch, func(partner string) error {
-				if err := upgradePartner(lg, evb, partner); err != nil {
-					return err
-				}
-				if from == 10 {
-					return rebuildPartner(lg, partner, s.loc, s.hold)
-				}
-				return nil
+				return s.upgradePartner(lg, evb, partner, from)
 			})
 			return err
 		})
@@ -436,40 +436,48 @@ func (s *Store) upgradeLedger() error {
 	return nil
 }
 
-// upgradePartner rewrites a partner's entries in the events index as
-// partner and time, and drops the records of its items that are only
-// their sale.
-func upgradePartner(lg, evb *bolt.Bucket, partner string) error {
-	type put struct{ k, v []byte }
-	var puts []put
-	err := eachEvent(lg.Cursor(), partner, allDays[0], allDays[1], func(k, v []byte) error {
+// upgradePartner brings a partner's part of a schema 10 to 12 ledger to
+// this schema (upgradeLedger).
+func (s *Store) upgradePartner(lg, evb *bolt.Bucket, partner string, from uint32) error {
+	var evs []runEvent
+	var ids, vals [][]byte
+	err := eachEvent12(lg.Cursor(), partner, allDays[0], allDays[1], func(k, v []byte) error {
 		e, err := decodeTimeline(k, v)
 		if err != nil {
 			return err
 		}
-		puts = append(puts, put{[]byte(e.ID), indexValue(partner, e.At)})
+		evs = append(evs, runEvent{at: e.At, id: e.ID, val: bytes.Clone(v)})
+		ids, vals = append(ids, []byte(e.ID)), append(vals, indexValue(partner, e.At))
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for _, p := range puts {
-		if err := evb.Put(p.k, p.v); err != nil {
-			return err
+	if from < 12 {
+		for i := range ids {
+			if err := evb.Put(ids[i], vals[i]); err != nil {
+				return err
+			}
+		}
+		var drop [][]byte
+		prefix := ledgerPrefix(partner, sepItems)
+		c := lg.Cursor()
+		for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+			if implicitItem(string(k[len(prefix):]), v) {
+				drop = append(drop, bytes.Clone(k))
+			}
+		}
+		for _, k := range drop {
+			if err := lg.Delete(k); err != nil {
+				return err
+			}
 		}
 	}
-	var drop [][]byte
-	prefix := ledgerPrefix(partner, sepItems)
-	c := lg.Cursor()
-	for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
-		if implicitItem(string(k[len(prefix):]), v) {
-			drop = append(drop, bytes.Clone(k))
-		}
+	if err := deletePrefix(lg, ledgerPrefix(partner, sepDays)); err != nil {
+		return err
 	}
-	for _, k := range drop {
-		if err := lg.Delete(k); err != nil {
-			return err
-		}
+	if err := writePartnerEvents(lg, partner, s.loc, evs); err != nil {
+		return err
 	}
-	return nil
+	return rebuildPartner(lg, partner, s.loc, s.hold)
 }

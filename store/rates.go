@@ -227,37 +227,48 @@ func (s *Store) MigrateCurrency(ctx context.Context, code string, rate bot.Rate)
 		var items [][]byte // rebuilt below from the converted events
 		c := lg.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			_, sep, rest, _ := splitKey(k)
+			p, sep, rest, _ := splitKey(k)
 			if sep == sepItems {
 				items = append(items, bytes.Clone(k))
 			}
 			if sep != sepDays || len(rest) <= 4 {
-				continue // a day's or a month's record: recounted below
+				continue // a month's record: recounted below
 			}
-			e, err := decodeTimeline(k, v)
+			run, err := decodeRun(rest[4:], v)
 			if err != nil {
-				return err
+				return fmt.Errorf("run %q: %w", k, err)
 			}
-			if e.Amount == 0 && e.Commission == 0 && e.Currency == "" {
-				continue
-			}
-			switch e.Currency {
-			case to.Code:
-				e.Amount, e.Commission = e.OrigAmount, e.OrigCommission
-				e.Currency, e.OrigAmount, e.OrigCommission = "", 0, 0
-			case "":
-				e.Currency, e.OrigAmount, e.OrigCommission = from.Code, e.Amount, e.Commission
-				fallthrough
-			default:
-				if e.Amount, err = rate.Convert(e.Amount, from, to); err != nil {
-					return fmt.Errorf("event %s: %w", e.ID, err)
+			changed := false
+			for i := range run {
+				e, err := decodeEventVal(string(p), run[i].at, run[i].id, run[i].val)
+				if err != nil {
+					return err
 				}
-				if e.Commission, err = rate.Convert(e.Commission, from, to); err != nil {
-					return fmt.Errorf("event %s: %w", e.ID, err)
+				if e.Amount == 0 && e.Commission == 0 && e.Currency == "" {
+					continue
 				}
+				switch e.Currency {
+				case to.Code:
+					e.Amount, e.Commission = e.OrigAmount, e.OrigCommission
+					e.Currency, e.OrigAmount, e.OrigCommission = "", 0, 0
+				case "":
+					e.Currency, e.OrigAmount, e.OrigCommission = from.Code, e.Amount, e.Commission
+					fallthrough
+				default:
+					if e.Amount, err = rate.Convert(e.Amount, from, to); err != nil {
+						return fmt.Errorf("event %s: %w", e.ID, err)
+					}
+					if e.Commission, err = rate.Convert(e.Commission, from, to); err != nil {
+						return fmt.Errorf("event %s: %w", e.ID, err)
+					}
+				}
+				run[i].val = encodeEvent(&e)
+				changed = true
+				res.Events++
 			}
-			puts = append(puts, put{bytes.Clone(k), encodeEvent(&e)})
-			res.Events++
+			if changed {
+				puts = append(puts, put{bytes.Clone(k), encodeRun(run)})
+			}
 		}
 		for _, p := range puts {
 			if err := lg.Put(p.k, p.v); err != nil {
