@@ -130,7 +130,7 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 			be.Line = lineOf(i)
 			return &be
 		}
-		if err := events.Put(id, indexValue(e.Partner, e.At)); err != nil {
+		if err := events.Put(id, indexValue(e)); err != nil {
 			return err
 		}
 		days[day.Key()] = true

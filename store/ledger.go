@@ -81,15 +81,19 @@ func runKey(mk []byte, at time.Time, id string) []byte {
 	return append(k, id...)
 }
 
-// The events index (bucketEvents) maps an event's id to its partner and
-// time: partner 0x00 BE(time). With them a commission item kept in its
-// sale (below) is found from the sale's id. Files from before schema 12
-// kept only the partner.
-func indexValue(partner string, at time.Time) []byte {
-	v := make([]byte, 0, len(partner)+9)
-	v = append(v, partner...)
+// The events index (bucketEvents) maps an event's id to its partner, and
+// for a sale with commission to its partner and time: partner 0x00
+// BE(time). With them the commission item a sale keeps in itself (below)
+// is found from the sale's id. Files from before schema 12 kept only the
+// partner.
+func indexValue(e *bot.Event) []byte {
+	if e.Type != bot.EventSale || e.Commission == 0 {
+		return []byte(e.Partner)
+	}
+	v := make([]byte, 0, len(e.Partner)+9)
+	v = append(v, e.Partner...)
 	v = append(v, 0)
-	return binary.BigEndian.AppendUint64(v, timeBits(at))
+	return binary.BigEndian.AppendUint64(v, timeBits(e.At))
 }
 
 // indexPartner returns the partner of an events index value.

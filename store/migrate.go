@@ -100,9 +100,9 @@ var migrations = []func(tx *bolt.Tx) error{
 	},
 	// 9 → 10: the ledger (ledger.go), which buildLedger has already
 	// filled from the timeline in transactions of its own. Here the events
-	// index keeps only each event's partner and time (indexValue: the time
-	// since schema 12; a file that stops at 10 or 11 gets it in
-	// upgradeLedger) and the old buckets go.
+	// index keeps only each event's partner, and a sale's time
+	// (indexValue: since schema 12; a file that stops at 10 or 11 gets it
+	// in upgradeLedger) and the old buckets go.
 	func(tx *bolt.Tx) error {
 		if _, err := tx.CreateBucketIfNotExists(bucketLedger); err != nil {
 			return err
@@ -111,12 +111,16 @@ var migrations = []func(tx *bolt.Tx) error{
 		evb.FillPercent = 0.9
 		if tl := tx.Bucket(bucketTimeline); tl != nil {
 			c := tl.Cursor()
-			for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			for k, v := c.First(); k != nil; k, v = c.Next() {
 				p, _, rest, ok := splitKey(k)
 				if !ok || len(rest) < 9 {
 					return fmt.Errorf("malformed timeline key %q", k)
 				}
-				if err := evb.Put(rest[8:], indexValue(string(p), bitsTime(binary.BigEndian.Uint64(rest)))); err != nil {
+				e, err := decodeEventVal(string(p), bitsTime(binary.BigEndian.Uint64(rest)), string(rest[8:]), v)
+				if err != nil {
+					return err
+				}
+				if err := evb.Put(rest[8:], indexValue(&e)); err != nil {
 					return err
 				}
 			}
@@ -447,7 +451,7 @@ func (s *Store) upgradePartner(lg, evb *bolt.Bucket, partner string, from uint32
 			return err
 		}
 		evs = append(evs, runEvent{at: e.At, id: e.ID, val: bytes.Clone(v)})
-		ids, vals = append(ids, []byte(e.ID)), append(vals, indexValue(partner, e.At))
+		ids, vals = append(ids, []byte(e.ID)), append(vals, indexValue(&e))
 		return nil
 	})
 	if err != nil {

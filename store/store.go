@@ -31,7 +31,7 @@ var (
 	bucketManagers   = []byte("managers")   // id → JSON bot.Manager
 	bucketCodes      = []byte("codes")      // referral code → partner id
 	bucketIdentities = []byte("identities") // "slack:U1" → "partner:janko" | "manager:kasia"
-	bucketEvents     = []byte("events")     // event id → its partner and time (indexValue)
+	bucketEvents     = []byte("events")     // event id → its partner (and a sale's time: indexValue)
 	bucketLedger     = []byte("ledger")     // each partner's events, days, months and commission items (ledger.go)
 	bucketPromos     = []byte("promos")     // id → JSON bot.Promotion
 	bucketLinkCodes  = []byte("linkcodes")  // one-time code → JSON LinkCode
