@@ -88,7 +88,7 @@ func downgrade12(tx *bolt.Tx) error {
 			}
 			month := monthOf(k)
 			for d, r := range m.days {
-				if !r.zero() {
+				if r != nil && !r.zero() {
 					puts = append(puts, put{dayKey(partner, bot.Date{Year: month.Year, Month: month.Month, Day: d}), encodeDay(r)})
 				}
 			}

@@ -546,22 +546,17 @@ func decodeDay(b []byte, r *dayRec) error {
 }
 
 // monthRec is a partner's month: its lifecycle changes (the sum of its
-// days') and its days, by day of the month.
+// days') and its days, by day of the month (1 to 31; nil: no record).
 type monthRec struct {
 	life lifeStep
-	days map[int]*dayRec
+	days [32]*dayRec
 }
 
 func (m *monthRec) day(d int) *dayRec {
-	if m.days == nil {
-		m.days = map[int]*dayRec{}
+	if m.days[d] == nil {
+		m.days[d] = new(dayRec)
 	}
-	r := m.days[d]
-	if r == nil {
-		r = new(dayRec)
-		m.days[d] = r
-	}
-	return r
+	return m.days[d]
 }
 
 func (m *monthRec) zero() bool {
@@ -569,7 +564,7 @@ func (m *monthRec) zero() bool {
 		return false
 	}
 	for _, r := range m.days {
-		if !r.zero() {
+		if r != nil && !r.zero() {
 			return false
 		}
 	}
@@ -584,19 +579,15 @@ const monthFormat = 3
 
 func encodeMonth(m *monthRec) []byte {
 	life := encodeLife(&m.life)
-	b := make([]byte, 0, 2+len(life)+len(m.days)*16)
+	b := make([]byte, 0, 64+len(life))
 	b = append(b, monthFormat)
 	b = binary.AppendUvarint(b, uint64(len(life)))
 	b = append(b, life...)
-	days := make([]int, 0, len(m.days))
 	for d, r := range m.days {
-		if !r.zero() {
-			days = append(days, d)
+		if r == nil || r.zero() {
+			continue
 		}
-	}
-	sort.Ints(days)
-	for _, d := range days {
-		rec := encodeDay(m.days[d])
+		rec := encodeDay(r)
 		b = append(b, byte(d))
 		b = binary.AppendUvarint(b, uint64(len(rec)))
 		b = append(b, rec...)
