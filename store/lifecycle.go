@@ -35,17 +35,18 @@ package store
 // change) gives the same figures as the live updates.
 //
 // Storage (ledger.go): the ledger keeps each item's events (partner 0x01
-// ref → the entries, appended as they arrive). From them each item's
+// ref → the entries, appended as they arrive), except an item whose only
+// entry is its sale, which the sale keeps. From them each item's
 // contribution is a step function over days; the store keeps its
-// day-by-day changes, summed over a partner's items, in the partner's day
-// records and again in its month records, with payouts beside them. The
-// hold's end is the exception (schema 11): what it approves is kept on the
+// day-by-day changes, summed over a partner's items, in the days of the
+// partner's month records and again in the months, with payouts beside
+// them. The hold's end is the exception: what it approves is kept on the
 // day the item was created, as matures, and reads move it from pending to
-// approved hold days later, so a sale writes no record of the day its
-// hold ends. The
-// figures as of a day are then the months before it plus the days of its
-// month so far: a few dozen small reads, whatever the partner's history. The net change (pending + approved) of each day
-// is the day's commission in the daily totals.
+// approved hold days later, so a sale writes nothing in the month its
+// hold ends. The figures as of a day are then the months before it plus
+// the days of its month so far: one record a month, whatever the number
+// of sales. The net change (pending + approved) of each day is the day's
+// commission in the daily totals.
 
 import (
 	"context"
