@@ -336,8 +336,7 @@ func (l *sqliteLoader) close() error    { return l.db.Close() }
 // With split set it is the layout before schema 10: the events and the
 // days in B-trees of their own, the id entry holding the event's key.
 type boltFloor struct {
-	db    *bolt.DB
-	path  string
+	boltFile
 	loc   *time.Location
 	split bool
 }
@@ -382,7 +381,7 @@ func openBoltFloor(tb testing.TB, dir string, opt bolt.Options) loader {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &boltFloor{db: db, path: path, loc: fixture.Location}
+	return &boltFloor{boltFile: boltFile{db: db, path: path}, loc: fixture.Location}
 }
 
 func (f *boltFloor) load(ctx context.Context, evs []bot.Event) error {
@@ -438,26 +437,31 @@ func (f *boltFloor) load(ctx context.Context, evs []bot.Event) error {
 		return nil
 	})
 }
-func (f *boltFloor) files() []string { return []string{f.path} }
-func (f *boltFloor) close() error    { return f.db.Close() }
 
 // boltEvents is raw bbolt doing the events-only peer's work, no more:
 // each event's row under its id (the duplicate check), and a (partner,
 // time, id) index entry, as SQLite's table, primary key and index. It
 // shows where bbolt stands on the peer's own work.
-type boltEvents struct {
+type boltEvents struct{ boltFile }
+
+// boltFile is a raw bbolt loader's file.
+type boltFile struct {
 	db   *bolt.DB
 	path string
 }
 
-func newBoltEvents(tb testing.TB, dir string) loader {
-	path := filepath.Join(dir, "events.db")
+func (f *boltFile) files() []string { return []string{f.path} }
+func (f *boltFile) close() error    { return f.db.Close() }
+
+// openBolt opens a new bbolt file at path, as the store does, with the
+// named buckets.
+func openBolt(tb testing.TB, path string, buckets ...string) *bolt.DB {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{FreelistType: bolt.FreelistMapType, InitialMmapSize: 64 << 20})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range []string{"rows", "bypartner"} {
+		for _, b := range buckets {
 			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
 				return err
 			}
@@ -467,7 +471,12 @@ func newBoltEvents(tb testing.TB, dir string) loader {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &boltEvents{db: db, path: path}
+	return db
+}
+
+func newBoltEvents(tb testing.TB, dir string) loader {
+	path := filepath.Join(dir, "events.db")
+	return &boltEvents{boltFile{db: openBolt(tb, path, "rows", "bypartner"), path: path}}
 }
 
 func (l *boltEvents) load(ctx context.Context, evs []bot.Event) error {
@@ -493,8 +502,6 @@ func (l *boltEvents) load(ctx context.Context, evs []bot.Event) error {
 		return nil
 	})
 }
-func (l *boltEvents) files() []string { return []string{l.path} }
-func (l *boltEvents) close() error    { return l.db.Close() }
 
 // boltPacked is raw bbolt with a partner's month in one record: the
 // duplicate check (id → partner), and under partner BE(YYYYMM) the
@@ -503,29 +510,22 @@ func (l *boltEvents) close() error    { return l.db.Close() }
 // lifecycle: the floor of a packed layout, to size one before building
 // it.
 type boltPacked struct {
-	db   *bolt.DB
-	path string
-	loc  *time.Location
+	boltFile
+	loc *time.Location
 }
 
 func newBoltPacked(tb testing.TB, dir string) loader {
 	path := filepath.Join(dir, "packed.db")
-	db, err := bolt.Open(path, 0o600, &bolt.Options{FreelistType: bolt.FreelistMapType, InitialMmapSize: 64 << 20})
-	if err != nil {
-		tb.Fatal(err)
+	return &boltPacked{boltFile: boltFile{db: openBolt(tb, path, "ids", "months"), path: path}, loc: fixture.Location}
+}
+
+// firstSeen records an event's id under its partner in ids, and reports
+// false for an id already there (a duplicate).
+func firstSeen(ids *bolt.Bucket, e *bot.Event) (bool, error) {
+	if ids.Get([]byte(e.ID)) != nil {
+		return false, nil
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range []string{"ids", "months"} {
-			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return &boltPacked{db: db, path: path, loc: fixture.Location}
+	return true, ids.Put([]byte(e.ID), []byte(e.Partner))
 }
 
 func (l *boltPacked) load(ctx context.Context, evs []bot.Event) error {
@@ -536,11 +536,11 @@ func (l *boltPacked) load(ctx context.Context, evs []bot.Event) error {
 		var order []string
 		for i := range evs {
 			e := &evs[i]
-			if ids.Get([]byte(e.ID)) != nil {
+			if ok, err := firstSeen(ids, e); !ok {
+				if err != nil {
+					return err
+				}
 				continue
-			}
-			if err := ids.Put([]byte(e.ID), []byte(e.Partner)); err != nil {
-				return err
 			}
 			at := e.At.In(l.loc)
 			mk := string(binary.BigEndian.AppendUint32(append([]byte(e.Partner), 0), uint32(at.Year()*100+int(at.Month()))))
@@ -564,8 +564,6 @@ func (l *boltPacked) load(ctx context.Context, evs []bot.Event) error {
 		return nil
 	})
 }
-func (l *boltPacked) files() []string { return []string{l.path} }
-func (l *boltPacked) close() error    { return l.db.Close() }
 
 // boltPackedFull is boltPacked doing the store's work in that layout:
 // the month's record starts with a head (its lifecycle change, then each
@@ -684,11 +682,11 @@ func (l *boltPackedFull) load(ctx context.Context, evs []bot.Event) error {
 		}
 		for i := range evs {
 			e := &evs[i]
-			if ids.Get([]byte(e.ID)) != nil {
+			if ok, err := firstSeen(ids, e); !ok {
+				if err != nil {
+					return err
+				}
 				continue
-			}
-			if err := ids.Put([]byte(e.ID), []byte(e.Partner)); err != nil {
-				return err
 			}
 			at := e.At.In(l.loc)
 			d := bot.DateOf(e.At, l.loc)

@@ -120,45 +120,32 @@ func downgrade12(tx *bolt.Tx) error {
 // DowngradeToSchema12 rewrites a closed file's ledger as schema 12 kept
 // it: a record per day, each event under a key of its own.
 func DowngradeToSchema12(path string) error {
+	return downgrade(path, 12, downgrade12)
+}
+
+// downgrade runs steps on a closed file in one transaction and records
+// schema as its version.
+func downgrade(path string, schema uint32, steps ...func(*bolt.Tx) error) error {
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	return db.Update(func(tx *bolt.Tx) error {
-		if err := downgrade12(tx); err != nil {
-			return err
+		for _, step := range steps {
+			if err := step(tx); err != nil {
+				return err
+			}
 		}
-		return tx.Bucket(bucketMeta).Put(keySchema, be32(12))
+		return tx.Bucket(bucketMeta).Put(keySchema, be32(schema))
 	})
-}
-
-// SetLedgerBatch sets how many partners the schema 10 migration moves in
-// one transaction, so tests cross its batches, and returns the undo.
-func SetLedgerBatch(n int) func() {
-	old := ledgerBatch
-	ledgerBatch = n
-	return func() { ledgerBatch = old }
 }
 
 // DowngradeToSchema11 rewrites a closed file's ledger as schema 11 kept
 // it: as schema 12, every commission item in a record of its own, and the
 // events index holding only each event's partner.
 func DowngradeToSchema11(path string) error {
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	return db.Update(func(tx *bolt.Tx) error {
-		if err := downgrade12(tx); err != nil {
-			return err
-		}
-		if err := downgrade11(tx); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketMeta).Put(keySchema, be32(11))
-	})
+	return downgrade(path, 11, downgrade12, downgrade11)
 }
 
 func downgrade11(tx *bolt.Tx) error {
@@ -197,47 +184,12 @@ func downgrade11(tx *bolt.Tx) error {
 // approves as a change of the day (and month) the hold of hold days
 // ends, rather than as matures on the day it was created.
 func DowngradeToSchema10(path string, hold int) error {
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	return db.Update(func(tx *bolt.Tx) error {
-		if err := downgrade12(tx); err != nil {
-			return err
-		}
-		if err := downgrade11(tx); err != nil {
-			return err
-		}
+	return downgrade(path, 10, downgrade12, downgrade11, func(tx *bolt.Tx) error {
 		lg := tx.Bucket(bucketLedger)
 		days := map[string]*dayRec{}
 		months := map[string]*lifeStep{}
-		day := func(k []byte) (*dayRec, error) {
-			r := days[string(k)]
-			if r == nil {
-				r = new(dayRec)
-				if v := lg.Get(k); v != nil {
-					if err := decodeDay(v, r); err != nil {
-						return nil, err
-					}
-				}
-				days[string(k)] = r
-			}
-			return r, nil
-		}
-		month := func(k []byte) (*lifeStep, error) {
-			m := months[string(k)]
-			if m == nil {
-				m = new(lifeStep)
-				if v := lg.Get(k); v != nil {
-					if err := decodeLife(v, m); err != nil {
-						return nil, err
-					}
-				}
-				months[string(k)] = m
-			}
-			return m, nil
-		}
+		day := func(k []byte) (*dayRec, error) { return cached(lg, days, k, decodeDay) }
+		month := func(k []byte) (*lifeStep, error) { return cached(lg, months, k, decodeLife) }
 		type mature struct {
 			partner string
 			day     bot.Date
@@ -292,7 +244,7 @@ func DowngradeToSchema10(path string, hold int) error {
 				return err
 			}
 		}
-		return tx.Bucket(bucketMeta).Put(keySchema, be32(10))
+		return nil
 	})
 }
 
@@ -327,4 +279,28 @@ func (s *Store) LedgerKeysOpen() (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// cached returns the record under k, decoded from lg the first time and
+// kept in m after.
+func cached[T any](lg *bolt.Bucket, m map[string]*T, k []byte, decode func([]byte, *T) error) (*T, error) {
+	r := m[string(k)]
+	if r == nil {
+		r = new(T)
+		if v := lg.Get(k); v != nil {
+			if err := decode(v, r); err != nil {
+				return nil, err
+			}
+		}
+		m[string(k)] = r
+	}
+	return r, nil
+}
+
+// SetLedgerBatch sets how many partners a ledger migration moves in one
+// transaction, so tests cross its batches, and returns the undo.
+func SetLedgerBatch(n int) func() {
+	old := ledgerBatch
+	ledgerBatch = n
+	return func() { ledgerBatch = old }
 }
