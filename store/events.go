@@ -104,7 +104,11 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 		e := &ev
 		ok, seen := known[e.Partner]
 		if !seen {
-			ok = partners.Get([]byte(e.Partner)) != nil
+			if _, ok = s.partnerSeen.Load(e.Partner); !ok {
+				if ok = partners.Get([]byte(e.Partner)) != nil; ok {
+					s.partnerSeen.Store(e.Partner, struct{}{})
+				}
+			}
 			known[e.Partner] = ok
 		}
 		if !ok {

@@ -128,3 +128,23 @@ func TestStore_Partners(t *testing.T) {
 		}
 	})
 }
+
+// A partner removed is unknown to ingest at once, though an earlier
+// ingest looked it up.
+func TestStore_IngestAfterPartnerRemoved(t *testing.T) {
+	s := mustOpen(t, "")
+	mustPartner(t, s, "janko")
+	ev := func(id string) []bot.Event {
+		return []bot.Event{{ID: id, Type: bot.EventClick, Partner: "janko", At: tstart}}
+	}
+	if _, err := s.Ingest(ctx, ev("c1"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DeletePartner(ctx, "janko", true); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Ingest(ctx, ev("c2"), nil)
+	if be := bot.AsError(err); be == nil || be.Code != bot.EINVALID || be.Field != "partner" {
+		t.Fatalf("ingest for a removed partner: %v", err)
+	}
+}
