@@ -59,6 +59,13 @@ func (s *Store) Ingest(ctx context.Context, evs []bot.Event, lines []int) (bot.I
 	return res, nil
 }
 
+// The times an event may have: the instants whose nanoseconds since 1970
+// fit in an int64 (timeBits), whole years.
+var (
+	minEventTime = time.Date(1678, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxEventTime = time.Date(2261, 12, 31, 23, 59, 59, 0, time.UTC)
+)
+
 // errInjected lets tests fail a transaction after some of its writes.
 var errInjected = errors.New("injected failure")
 
@@ -113,6 +120,11 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 		}
 		if !ok {
 			return &bot.Error{Code: bot.EINVALID, Line: lineOf(i), Field: "partner", Message: fmt.Sprintf("unknown partner %q", e.Partner)}
+		}
+		if e.At.Before(minEventTime) || e.At.After(maxEventTime) {
+			// Times are kept as nanoseconds since 1970 in an int64.
+			return &bot.Error{Code: bot.EINVALID, Line: lineOf(i), Field: "at",
+				Message: fmt.Sprintf("time %s is out of range: events are kept from %d to %d", e.At.Format(time.RFC3339), minEventTime.Year(), maxEventTime.Year())}
 		}
 		id := []byte(e.ID)
 		if events.Get(id) != nil {
@@ -199,14 +211,16 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 			return err
 		}
 	}
-	if err := life.apply(lg, touched); err != nil {
-		return err
-	}
+	// Events first: a month's record keeps its first events, and the
+	// lifecycle's changes then write the records.
 	sort.Strings(runOrder)
 	for _, mk := range runOrder {
-		if err := writeEvents(lg, []byte(mk), runs[mk]); err != nil {
+		if err := writeEvents(lg, []byte(mk), touched[mk], runs[mk]); err != nil {
 			return err
 		}
+	}
+	if err := life.apply(lg, touched); err != nil {
+		return err
 	}
 	return meta.Put(keyLedgerMoney, binary.BigEndian.AppendUint64(nil, uint64(money)))
 }

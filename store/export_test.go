@@ -37,10 +37,10 @@ func DowngradeToSchema9(path string) error {
 			if !ok {
 				return fmt.Errorf("bad key %q", k)
 			}
-			if sep != sepDays || len(rest) <= 4 {
+			if sep != sepDays {
 				continue
 			}
-			run, err := decodeRun(rest[4:], v)
+			run, err := ledgerEvents(rest, v)
 			if err != nil {
 				return err
 			}
@@ -93,16 +93,16 @@ func downgrade12(tx *bolt.Tx) error {
 				}
 			}
 			puts = append(puts, put{bytes.Clone(k), encodeLife(&m.life)})
-			continue
+		} else {
+			runs = append(runs, bytes.Clone(k))
 		}
-		run, err := decodeRun(rest[4:], v)
+		run, err := ledgerEvents(rest, v)
 		if err != nil {
 			return err
 		}
 		for _, e := range run {
 			puts = append(puts, put{eventKey12(partner, bot.DateOf(e.at, loc), e.at, e.id), bytes.Clone(e.val)})
 		}
-		runs = append(runs, bytes.Clone(k))
 	}
 	for _, k := range runs {
 		if err := lg.Delete(k); err != nil {
@@ -303,4 +303,24 @@ func SetLedgerBatch(n int) func() {
 	old := ledgerBatch
 	ledgerBatch = n
 	return func() { ledgerBatch = old }
+}
+
+// ledgerEvents returns the events under a ledger key of the days section
+// whose part after the partner and separator is rest: a month record's
+// own events, or a run's.
+func ledgerEvents(rest, v []byte) ([]runEvent, error) {
+	if len(rest) == 4 {
+		return monthEvents(v)
+	}
+	return decodeRun(rest[4:], v)
+}
+
+// SetSchemaForTest records v as a closed file's schema and nothing else.
+func SetSchemaForTest(path string, v uint32) error {
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchema, be32(v)) })
 }

@@ -237,6 +237,59 @@ func decodeRun(sfx, v []byte) ([]runEvent, error) {
 	return out, nil
 }
 
+// appendEvents appends events, each complete: BE(time), then its id and
+// its value, each after its length as a uvarint (a month record's own
+// events).
+func appendEvents(b []byte, evs []runEvent) []byte {
+	for i := range evs {
+		b = binary.BigEndian.AppendUint64(b, timeBits(evs[i].at))
+		b = binary.AppendUvarint(b, uint64(len(evs[i].id)))
+		b = append(b, evs[i].id...)
+		b = binary.AppendUvarint(b, uint64(len(evs[i].val)))
+		b = append(b, evs[i].val...)
+	}
+	return b
+}
+
+func decodeEvents(v []byte) ([]runEvent, error) {
+	var out []runEvent
+	bytesOf := func() ([]byte, bool) {
+		l, n := binary.Uvarint(v)
+		if n <= 0 || uint64(len(v)-n) < l {
+			return nil, false
+		}
+		b := v[n : n+int(l)]
+		v = v[n+int(l):]
+		return b, true
+	}
+	for len(v) > 0 {
+		if len(v) < 8 {
+			return nil, fmt.Errorf("malformed events")
+		}
+		e := runEvent{at: bitsTime(binary.BigEndian.Uint64(v))}
+		v = v[8:]
+		id, ok := bytesOf()
+		if !ok {
+			return nil, fmt.Errorf("malformed events")
+		}
+		if e.val, ok = bytesOf(); !ok {
+			return nil, fmt.Errorf("malformed events")
+		}
+		e.id = string(id)
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// runSize is about what events take in a run.
+func runSize(evs []runEvent) int {
+	n := 0
+	for i := range evs {
+		n += 12 + len(evs[i].id) + len(evs[i].val)
+	}
+	return n
+}
+
 // splitRun cuts events (in order) into runs of up to maxRun bytes, each
 // of at least one event.
 func splitRun(evs []runEvent) [][]runEvent {
@@ -253,59 +306,55 @@ func splitRun(evs []runEvent) [][]runEvent {
 	return append(out, evs[start:])
 }
 
-// writeEvents adds events (of one partner, in the month whose key is mk)
-// to the month's runs: each joins the last run whose first event is not
-// after it (the first run, for those before all), and a run grown past
-// maxRun is split.
-func writeEvents(lg *bolt.Bucket, mk []byte, evs []runEvent) error {
+// writeEvents adds events (of one partner) to the month whose key is mk
+// and whose record is m: those before the month's first run join the
+// events m keeps, the others the last run whose first event is not after
+// them. Events kept past maxRun bytes, and runs grown past it, are split
+// into runs. The caller writes m afterwards.
+func writeEvents(lg *bolt.Bucket, mk []byte, m *monthRec, evs []runEvent) error {
 	sort.Slice(evs, func(i, j int) bool { return evs[i].before(&evs[j]) })
 	var keys [][]byte
-	c := lg.Cursor()
-	for k, _ := c.Seek(mk); k != nil && hasPrefix(k, mk); k, _ = c.Next() {
-		if len(k) > len(mk) {
-			keys = append(keys, bytes.Clone(k))
+	if m.hasRuns {
+		c := lg.Cursor()
+		for k, _ := c.Seek(mk); k != nil && hasPrefix(k, mk); k, _ = c.Next() {
+			if len(k) > len(mk) {
+				keys = append(keys, bytes.Clone(k))
+			}
 		}
 	}
+	// Group -1: the events m keeps.
 	groups := map[int][]runEvent{}
 	var order []int
 	for _, e := range evs {
 		sfx := runKey(nil, e.at, e.id)
 		i := sort.Search(len(keys), func(i int) bool { return bytes.Compare(keys[i][len(mk):], sfx) > 0 }) - 1
-		i = max(i, 0)
 		if _, ok := groups[i]; !ok {
 			order = append(order, i)
 		}
 		groups[i] = append(groups[i], e)
 	}
+	put := func(run []runEvent) error {
+		m.hasRuns = true
+		return lg.Put(runKey(mk, run[0].at, run[0].id), encodeRun(run))
+	}
 	for _, i := range order {
-		add := groups[i]
-		var cur []runEvent
-		var old []byte
-		if i < len(keys) {
-			old = keys[i]
-			var err error
-			if cur, err = decodeRun(old[len(mk):], lg.Get(old)); err != nil {
-				return fmt.Errorf("run %q: %w", old, err)
-			}
-		}
-		merged := make([]runEvent, 0, len(cur)+len(add))
-		for a, b := 0, 0; a < len(cur) || b < len(add); {
-			if b == len(add) || a < len(cur) && cur[a].before(&add[b]) {
-				merged = append(merged, cur[a])
-				a++
-			} else {
-				merged = append(merged, add[b])
-				b++
-			}
-		}
-		for j, run := range splitRun(merged) {
-			k := runKey(mk, run[0].at, run[0].id)
-			if j == 0 && old != nil && !bytes.Equal(k, old) {
-				if err := lg.Delete(old); err != nil {
+		if i < 0 {
+			runs := splitRun(mergeEvents(m.inline, groups[i]))
+			m.inline = runs[0]
+			for _, run := range runs[1:] {
+				if err := put(run); err != nil {
 					return err
 				}
 			}
-			if err := lg.Put(k, encodeRun(run)); err != nil {
+			continue
+		}
+		old := keys[i]
+		cur, err := decodeRun(old[len(mk):], lg.Get(old))
+		if err != nil {
+			return fmt.Errorf("run %q: %w", old, err)
+		}
+		for _, run := range splitRun(mergeEvents(cur, groups[i])) {
+			if err := put(run); err != nil {
 				return err
 			}
 		}
@@ -313,25 +362,19 @@ func writeEvents(lg *bolt.Bucket, mk []byte, evs []runEvent) error {
 	return nil
 }
 
-// writePartnerEvents writes a partner's events (in a ledger that has
-// none of them yet) into the runs of their months in loc.
-func writePartnerEvents(lg *bolt.Bucket, partner string, loc *time.Location, evs []runEvent) error {
-	byMonth := map[string][]runEvent{}
-	for _, e := range evs {
-		mk := string(monthKey(partner, bot.DateOf(e.at, loc)))
-		byMonth[mk] = append(byMonth[mk], e)
-	}
-	months := make([]string, 0, len(byMonth))
-	for mk := range byMonth {
-		months = append(months, mk)
-	}
-	sort.Strings(months)
-	for _, mk := range months {
-		if err := writeEvents(lg, []byte(mk), byMonth[mk]); err != nil {
-			return err
+// mergeEvents merges two lists of events in order into a new one.
+func mergeEvents(cur, add []runEvent) []runEvent {
+	merged := make([]runEvent, 0, len(cur)+len(add))
+	for a, b := 0, 0; a < len(cur) || b < len(add); {
+		if b == len(add) || a < len(cur) && cur[a].before(&add[b]) {
+			merged = append(merged, cur[a])
+			a++
+		} else {
+			merged = append(merged, add[b])
+			b++
 		}
 	}
-	return nil
+	return merged
 }
 
 // findEvent returns a partner's event at at with id id.
@@ -343,12 +386,18 @@ func findEvent(lg *bolt.Bucket, loc *time.Location, partner string, at time.Time
 	if k == nil || !bytes.Equal(k, target) {
 		k, v = c.Prev()
 	}
-	if k == nil || !hasPrefix(k, mk) || len(k) == len(mk) {
+	if k == nil || !hasPrefix(k, mk) {
 		return bot.Event{}, false, nil
 	}
-	run, err := decodeRun(k[len(mk):], v)
+	var run []runEvent
+	var err error
+	if len(k) == len(mk) {
+		run, err = monthEvents(v)
+	} else {
+		run, err = decodeRun(k[len(mk):], v)
+	}
 	if err != nil {
-		return bot.Event{}, false, fmt.Errorf("run %q: %w", k, err)
+		return bot.Event{}, false, fmt.Errorf("events of %q: %w", k, err)
 	}
 	for i := range run {
 		if run[i].id == id && run[i].at.Equal(at) {
@@ -424,15 +473,18 @@ func eachEvent(c *bolt.Cursor, partner string, from, to bot.Date, fn func(e *bot
 	start := monthKey(partner, from)
 	end := monthKey(partner, firstOfMonth(to).AddDays(31))
 	for k, v := c.Seek(start); k != nil && bytes.Compare(k, end) < 0; k, v = c.Next() {
-		if len(k) <= n {
-			continue
-		}
-		if !hasPrefix(k, start[:n-4]) {
+		if len(k) < n || !hasPrefix(k, start[:n-4]) {
 			return nil
 		}
-		run, err := decodeRun(k[n:], v)
+		var run []runEvent
+		var err error
+		if len(k) == n {
+			run, err = monthEvents(v)
+		} else {
+			run, err = decodeRun(k[n:], v)
+		}
 		if err != nil {
-			return fmt.Errorf("run %q: %w", k, err)
+			return fmt.Errorf("events of %q: %w", k, err)
 		}
 		for i := range run {
 			e, err := decodeEventVal(partner, run[i].at, run[i].id, run[i].val)
@@ -546,10 +598,13 @@ func decodeDay(b []byte, r *dayRec) error {
 }
 
 // monthRec is a partner's month: its lifecycle changes (the sum of its
-// days') and its days, by day of the month (1 to 31; nil: no record).
+// days'), its days, by day of the month (1 to 31; nil: no record), and
+// its first events, those before its first run, kept in the record.
 type monthRec struct {
-	life lifeStep
-	days [32]*dayRec
+	life    lifeStep
+	days    [32]*dayRec
+	inline  []runEvent
+	hasRuns bool // some of its events are in runs after it
 }
 
 func (m *monthRec) day(d int) *dayRec {
@@ -560,7 +615,7 @@ func (m *monthRec) day(d int) *dayRec {
 }
 
 func (m *monthRec) zero() bool {
-	if !m.life.zero() {
+	if !m.life.zero() || len(m.inline) > 0 {
 		return false
 	}
 	for _, r := range m.days {
@@ -571,50 +626,76 @@ func (m *monthRec) zero() bool {
 	return true
 }
 
-// A month record: the format byte, the month's lifecycle changes
-// (encodeLife) after their length as a uvarint, then each day with a
-// record: the day of the month, its record's length as a uvarint, its
-// record (encodeDay).
-const monthFormat = 3
+// A month record: the format byte; a flags byte (1: the month has runs);
+// the month's lifecycle changes
+// (encodeLife) after their length as a uvarint; its days after their
+// length as a uvarint, each the day of the month, its record's length as
+// a uvarint and its record (encodeDay); then the month's first events
+// (appendEvents).
+const monthFormat = 4
 
 func encodeMonth(m *monthRec) []byte {
 	life := encodeLife(&m.life)
-	b := make([]byte, 0, 64+len(life))
-	b = append(b, monthFormat)
-	b = binary.AppendUvarint(b, uint64(len(life)))
-	b = append(b, life...)
+	var days []byte
 	for d, r := range m.days {
 		if r == nil || r.zero() {
 			continue
 		}
 		rec := encodeDay(r)
-		b = append(b, byte(d))
-		b = binary.AppendUvarint(b, uint64(len(rec)))
-		b = append(b, rec...)
+		days = append(days, byte(d))
+		days = binary.AppendUvarint(days, uint64(len(rec)))
+		days = append(days, rec...)
 	}
-	return b
+	b := make([]byte, 0, 8+len(life)+len(days)+runSize(m.inline))
+	b = append(b, monthFormat, 0)
+	if m.hasRuns {
+		b[1] = 1
+	}
+	b = binary.AppendUvarint(b, uint64(len(life)))
+	b = append(b, life...)
+	b = binary.AppendUvarint(b, uint64(len(days)))
+	b = append(b, days...)
+	return appendEvents(b, m.inline)
 }
 
-// monthLife decodes a month record's lifecycle changes and returns the
-// rest: its days.
-func monthLife(v []byte, s *lifeStep) ([]byte, error) {
-	if len(v) == 0 || v[0] != monthFormat {
-		return nil, fmt.Errorf("unknown month record format")
+// monthParts splits a month record into its lifecycle changes, its days
+// and its events.
+func monthParts(v []byte) (life, days, events []byte, err error) {
+	if len(v) < 2 || v[0] != monthFormat {
+		return nil, nil, nil, fmt.Errorf("unknown month record format")
 	}
-	l, n := binary.Uvarint(v[1:])
-	if n <= 0 || uint64(len(v)-1-n) < l {
-		return nil, fmt.Errorf("malformed month record")
+	rest := v[2:]
+	part := func() ([]byte, bool) {
+		l, n := binary.Uvarint(rest)
+		if n <= 0 || uint64(len(rest)-n) < l {
+			return nil, false
+		}
+		b := rest[n : n+int(l)]
+		rest = rest[n+int(l):]
+		return b, true
 	}
-	if err := decodeLife(v[1+n:1+n+int(l)], s); err != nil {
-		return nil, err
+	var ok bool
+	if life, ok = part(); !ok {
+		return nil, nil, nil, fmt.Errorf("malformed month record")
 	}
-	return v[1+n+int(l):], nil
+	if days, ok = part(); !ok {
+		return nil, nil, nil, fmt.Errorf("malformed month record")
+	}
+	return life, days, rest, nil
+}
+
+// monthLife decodes a month record's lifecycle changes.
+func monthLife(v []byte, s *lifeStep) error {
+	life, _, _, err := monthParts(v)
+	if err != nil {
+		return err
+	}
+	return decodeLife(life, s)
 }
 
 // monthDays calls fn with each day of a month record and its record.
 func monthDays(v []byte, fn func(day int, rec []byte) error) error {
-	var s lifeStep
-	rest, err := monthLife(v, &s)
+	_, rest, _, err := monthParts(v)
 	if err != nil {
 		return err
 	}
@@ -632,9 +713,27 @@ func monthDays(v []byte, fn func(day int, rec []byte) error) error {
 	return nil
 }
 
+// monthEvents returns the events a month record keeps; they point into v.
+func monthEvents(v []byte) ([]runEvent, error) {
+	_, _, events, err := monthParts(v)
+	if err != nil {
+		return nil, err
+	}
+	return decodeEvents(events)
+}
+
 func decodeMonth(v []byte, m *monthRec) error {
 	*m = monthRec{}
-	if _, err := monthLife(v, &m.life); err != nil {
+	life, _, events, err := monthParts(v)
+	if err != nil {
+		return err
+	}
+	if err := decodeLife(life, &m.life); err != nil {
+		return err
+	}
+	m.hasRuns = v[1]&1 != 0
+	// Kept past writes to the ledger, which may move v.
+	if m.inline, err = decodeEvents(bytes.Clone(events)); err != nil {
 		return err
 	}
 	return monthDays(v, func(day int, b []byte) error {
@@ -694,12 +793,15 @@ func rebuildPartner(lg *bolt.Bucket, partner string, loc *time.Location, hold in
 	prefix := ledgerPrefix(partner, sepDays)
 	for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
 		old = append(old, bytes.Clone(k))
-		if len(k) <= n {
-			continue
+		var run []runEvent
+		var err error
+		if len(k) == n {
+			run, err = monthEvents(v)
+		} else {
+			run, err = decodeRun(k[n:], v)
 		}
-		run, err := decodeRun(k[n:], v)
 		if err != nil {
-			return fmt.Errorf("run %q: %w", k, err)
+			return fmt.Errorf("events of %q: %w", k, err)
 		}
 		for _, e := range run {
 			e.val = bytes.Clone(e.val)
@@ -711,7 +813,15 @@ func rebuildPartner(lg *bolt.Bucket, partner string, loc *time.Location, hold in
 			return err
 		}
 	}
+	return rebuildPartnerFrom(lg, partner, loc, hold, evs)
+}
+
+// rebuildPartnerFrom writes a partner's month records and runs from its
+// events (the ledger holding none of its months) and its commission
+// items, in loc with hold days.
+func rebuildPartnerFrom(lg *bolt.Bucket, partner string, loc *time.Location, hold int, evs []runEvent) error {
 	months := map[string]*monthRec{}
+	byMonth := map[string][]runEvent{}
 	life := newLifeDeltas()
 	sales := map[string][]byte{} // sales with commission: id → the entry of their item
 	for _, re := range evs {
@@ -727,6 +837,7 @@ func rebuildPartner(lg *bolt.Bucket, partner string, loc *time.Location, hold in
 			months[mk] = m
 		}
 		m.day(d.Day).t.Add(&e)
+		byMonth[mk] = append(byMonth[mk], re)
 		if e.Type == bot.EventPayout {
 			life.add(partner, []lifeStep{{day: d, paid: e.Amount}}, 1)
 		}
@@ -734,7 +845,8 @@ func rebuildPartner(lg *bolt.Bucket, partner string, loc *time.Location, hold in
 			sales[e.ID] = appendEntry(nil, &e)
 		}
 	}
-	prefix = ledgerPrefix(partner, sepItems)
+	c := lg.Cursor()
+	prefix := ledgerPrefix(partner, sepItems)
 	for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
 		entries, err := decodeEntries(v)
 		if err != nil {
@@ -750,10 +862,17 @@ func rebuildPartner(lg *bolt.Bucket, partner string, loc *time.Location, hold in
 		}
 		life.add(partner, itemCurve(entries, loc, hold), 1)
 	}
-	if err := life.apply(lg, months); err != nil {
-		return err
+	keys := make([]string, 0, len(byMonth))
+	for mk := range byMonth {
+		keys = append(keys, mk)
 	}
-	return writePartnerEvents(lg, partner, loc, evs)
+	sort.Strings(keys)
+	for _, mk := range keys {
+		if err := writeEvents(lg, []byte(mk), months[mk], byMonth[mk]); err != nil {
+			return err
+		}
+	}
+	return life.apply(lg, months)
 }
 
 // deletePartnerLedger removes every record of a partner from the ledger

@@ -450,7 +450,7 @@ func commissionsAsOf(tx *bolt.Tx, partner string, d bot.Date, hold int) (bot.Com
 	dm, cm := firstOfMonth(d), firstOfMonth(cut)
 	var r dayRec
 	err := eachMonth(tx.Bucket(bucketLedger).Cursor(), partner, allDays[0], d, func(month bot.Date, v []byte) error {
-		if _, err := monthLife(v, &s); err != nil {
+		if err := monthLife(v, &s); err != nil {
 			return fmt.Errorf("month %s: %w", month, err)
 		}
 		if month.Before(cm) {

@@ -256,7 +256,7 @@ func (s *Store) checkReadable(tx *bolt.Tx) error {
 		return fmt.Errorf("not a partnerbot database")
 	}
 	b := meta.Get(keySchema)
-	if len(b) != 4 || binary.BigEndian.Uint32(b) != SchemaVersion {
+	if len(b) != 4 || binary.BigEndian.Uint32(b) != SchemaVersion || meta.Get(keyUpgradeFrom) != nil {
 		return fmt.Errorf("database schema differs from this partnerbot's (%d); open it read-write once to migrate", SchemaVersion)
 	}
 	if tz := meta.Get(keyTZ); string(tz) != s.loc.String() {
@@ -375,10 +375,7 @@ func (s *Store) buildLedger() error {
 				if err := items.write(lg); err != nil {
 					return err
 				}
-				if err := writePartnerEvents(lg, partner, s.loc, evs); err != nil {
-					return err
-				}
-				if err := rebuildPartner(lg, partner, s.loc, s.hold); err != nil {
+				if err := rebuildPartnerFrom(lg, partner, s.loc, s.hold, evs); err != nil {
 					return err
 				}
 				next = append([]byte(partner), 1)
@@ -398,17 +395,17 @@ func (s *Store) buildLedger() error {
 
 // upgradeLedger brings the ledger of a schema 10, 11 or 12 file to this
 // schema, a few hundred partners to a transaction for the reason
-// buildLedger gives, before the migration's own transaction bumps the
-// schema. For each partner: the events index gets each event's time
-// beside its partner (from 10 and 11), the records of items that only
-// their sale has are dropped (the sale keeps them; from 10 and 11), the
-// events move from keys of their own into runs after their month's record,
-// and the month records are counted from the events and items (the days'
-// records of schema 12 and before go). Each step gives the same result
-// when run again, so a crash half way leaves the file at its old schema,
-// and the next start does it all again. A file older than schema 10
-// needs none of it: buildLedger and the 9 → 10 step write this schema's
-// ledger already.
+// buildLedger gives, before the migration's own transaction. For each
+// partner: the events index gets a sale's time beside its partner (from
+// 10 and 11), the records of items that only their sale has are dropped
+// (the sale keeps them; from 10 and 11), the events move from keys of
+// their own into their months' records and runs, and the month records
+// are counted from the events and items (the days' records of schema 12
+// and before go). The first transaction records the schema the upgrade
+// started from (keyUpgradeFrom) and already writes the new schema, so
+// that a build of the old one refuses the file while it is half moved; a
+// start after a crash goes on where it stopped, passing over partners
+// already moved; the last transaction clears the mark.
 func (s *Store) upgradeLedger() error {
 	var from uint32
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -416,7 +413,9 @@ func (s *Store) upgradeLedger() error {
 		if meta == nil || tx.Bucket(bucketLedger) == nil {
 			return nil
 		}
-		if v := meta.Get(keySchema); len(v) == 4 {
+		if v := meta.Get(keyUpgradeFrom); len(v) == 4 {
+			from = binary.BigEndian.Uint32(v)
+		} else if v := meta.Get(keySchema); len(v) == 4 {
 			from = binary.BigEndian.Uint32(v)
 		}
 		return nil
@@ -426,6 +425,15 @@ func (s *Store) upgradeLedger() error {
 	}
 	for next, first := "", true; first || next != ""; first = false {
 		err := s.db.Update(func(tx *bolt.Tx) error {
+			if first {
+				meta := tx.Bucket(bucketMeta)
+				if err := meta.Put(keyUpgradeFrom, be32(from)); err != nil {
+					return err
+				}
+				if err := meta.Put(keySchema, be32(SchemaVersion)); err != nil {
+					return err
+				}
+			}
 			lg, evb := tx.Bucket(bucketLedger), tx.Bucket(bucketEvents)
 			var err error
 			next, err = partnersFrom(lg, next, ledgerBatch, func(partner string) error {
@@ -437,12 +445,37 @@ func (s *Store) upgradeLedger() error {
 			return err
 		}
 	}
-	return nil
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Delete(keyUpgradeFrom)
+	})
+}
+
+// movedAlready reports whether a partner's part of the ledger is in this
+// schema's layout: a month record of this schema, or a run of events.
+func movedAlready(lg *bolt.Bucket, partner string) bool {
+	n := recLen(partner)
+	prefix := ledgerPrefix(partner, sepDays)
+	c := lg.Cursor()
+	for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+		if len(k) < n {
+			return false
+		}
+		if binary.BigEndian.Uint32(k[n-4:n]) >= 10000101 {
+			return false // the first day record of the old layout: months came first
+		}
+		if len(k) > n || len(v) > 0 && v[0] == monthFormat {
+			return true
+		}
+	}
+	return false
 }
 
 // upgradePartner brings a partner's part of a schema 10 to 12 ledger to
 // this schema (upgradeLedger).
 func (s *Store) upgradePartner(lg, evb *bolt.Bucket, partner string, from uint32) error {
+	if movedAlready(lg, partner) {
+		return nil
+	}
 	var evs []runEvent
 	var ids, vals [][]byte
 	err := eachEvent12(lg.Cursor(), partner, allDays[0], allDays[1], func(k, v []byte) error {
@@ -480,8 +513,5 @@ func (s *Store) upgradePartner(lg, evb *bolt.Bucket, partner string, from uint32
 	if err := deletePrefix(lg, ledgerPrefix(partner, sepDays)); err != nil {
 		return err
 	}
-	if err := writePartnerEvents(lg, partner, s.loc, evs); err != nil {
-		return err
-	}
-	return rebuildPartner(lg, partner, s.loc, s.hold)
+	return rebuildPartnerFrom(lg, partner, s.loc, s.hold, evs)
 }

@@ -225,24 +225,15 @@ func (s *Store) MigrateCurrency(ctx context.Context, code string, rate bot.Rate)
 		type put struct{ k, v []byte }
 		var puts []put
 		var items [][]byte // rebuilt below from the converted events
-		c := lg.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			p, sep, rest, _ := splitKey(k)
-			if sep == sepItems {
-				items = append(items, bytes.Clone(k))
-			}
-			if sep != sepDays || len(rest) <= 4 {
-				continue // a month's record: recounted below
-			}
-			run, err := decodeRun(rest[4:], v)
-			if err != nil {
-				return fmt.Errorf("run %q: %w", k, err)
-			}
+		var index []put    // events index entries of the converted events
+		// convert converts a partner's events in place, and reports
+		// whether any had money.
+		convert := func(partner string, evs []runEvent) (bool, error) {
 			changed := false
-			for i := range run {
-				e, err := decodeEventVal(string(p), run[i].at, run[i].id, run[i].val)
+			for i := range evs {
+				e, err := decodeEventVal(partner, evs[i].at, evs[i].id, evs[i].val)
 				if err != nil {
-					return err
+					return false, err
 				}
 				if e.Amount == 0 && e.Commission == 0 && e.Currency == "" {
 					continue
@@ -256,22 +247,60 @@ func (s *Store) MigrateCurrency(ctx context.Context, code string, rate bot.Rate)
 					fallthrough
 				default:
 					if e.Amount, err = rate.Convert(e.Amount, from, to); err != nil {
-						return fmt.Errorf("event %s: %w", e.ID, err)
+						return false, fmt.Errorf("event %s: %w", e.ID, err)
 					}
 					if e.Commission, err = rate.Convert(e.Commission, from, to); err != nil {
-						return fmt.Errorf("event %s: %w", e.ID, err)
+						return false, fmt.Errorf("event %s: %w", e.ID, err)
 					}
 				}
-				run[i].val = encodeEvent(&e)
+				evs[i].val = encodeEvent(&e)
+				// A sale's commission may become zero or stop being zero:
+				// the index keeps a sale's time only while it is not.
+				index = append(index, put{[]byte(e.ID), indexValue(&e)})
 				changed = true
 				res.Events++
 			}
-			if changed {
+			return changed, nil
+		}
+		c := lg.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			p, sep, rest, _ := splitKey(k)
+			if sep == sepItems {
+				items = append(items, bytes.Clone(k))
+			}
+			if sep != sepDays {
+				continue
+			}
+			if len(rest) == 4 { // a month's record: its events; the rest is recounted below
+				var m monthRec
+				if err := decodeMonth(v, &m); err != nil {
+					return fmt.Errorf("month %q: %w", k, err)
+				}
+				if changed, err := convert(string(p), m.inline); err != nil {
+					return err
+				} else if changed {
+					puts = append(puts, put{bytes.Clone(k), encodeMonth(&m)})
+				}
+				continue
+			}
+			run, err := decodeRun(rest[4:], v)
+			if err != nil {
+				return fmt.Errorf("run %q: %w", k, err)
+			}
+			if changed, err := convert(string(p), run); err != nil {
+				return err
+			} else if changed {
 				puts = append(puts, put{bytes.Clone(k), encodeRun(run)})
 			}
 		}
 		for _, p := range puts {
 			if err := lg.Put(p.k, p.v); err != nil {
+				return err
+			}
+		}
+		evb := tx.Bucket(bucketEvents)
+		for _, p := range index {
+			if err := evb.Put(p.k, p.v); err != nil {
 				return err
 			}
 		}

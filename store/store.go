@@ -60,6 +60,10 @@ var (
 	// keyLedgerMoney is the sum of the absolute values of every amount
 	// and commission stored (BE uint64), kept under bot.MaxLedgerMoney.
 	keyLedgerMoney = []byte("ledgermoney")
+	// keyUpgradeFrom is the schema (BE uint32) a ledger upgrade that has
+	// not finished started from (upgradeLedger); the file already says
+	// the new schema, so that older builds refuse it.
+	keyUpgradeFrom = []byte("upgradefrom")
 
 	// Buckets of schema 9 and before, which schema 10 folded into
 	// bucketLedger; named here for the migrations only.

@@ -422,3 +422,20 @@ func crashChild() {
 		fmt.Printf("ack b%d-19\n", i)
 	}
 }
+
+// An event whose time cannot be kept (nanoseconds since 1970 past an
+// int64) is refused, naming its line and field, and nothing is stored.
+func TestStore_IngestTimeOutOfRange(t *testing.T) {
+	s := mustOpen(t, "")
+	mustPartner(t, s, "a")
+	for _, at := range []string{"2300-01-15T10:00:00Z", "1600-01-15T10:00:00Z"} {
+		evs := []bot.Event{ev("ok1", bot.EventClick, "a", "2026-11-16T10:00:00Z", 0, 0), ev("s1", bot.EventSale, "a", at, 1000, 100)}
+		_, err := s.Ingest(ctx, evs, nil)
+		if be := bot.AsError(err); be == nil || be.Code != bot.EINVALID || be.Field != "at" || be.Line != 2 {
+			t.Fatalf("a sale at %s: %v", at, err)
+		}
+	}
+	if n, err := s.EventCount(ctx); err != nil || n != 0 {
+		t.Fatalf("%d events stored, %v", n, err)
+	}
+}
