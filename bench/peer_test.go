@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,6 +29,7 @@ import (
 var (
 	nEvents = flag.Int("events", 200_000, "events each ingest benchmark loads into a new file")
 	nBatch  = flag.Int("batch", 1000, "events per transaction")
+	only    = flag.String("loaders", "", "comma-separated loader names to run (all when empty), e.g. partnerbot,sqlite")
 	order   = flag.String("order", "random", "the order events arrive in: random (a shuffled backfill) or time (live webhooks: by time, ids ascending)")
 )
 
@@ -775,6 +777,9 @@ func BenchmarkIngest(b *testing.B) {
 	evs := events(*nEvents)
 	ctx := context.Background()
 	for _, lo := range loaders {
+		if *only != "" && !slices.Contains(strings.Split(*only, ","), lo.name) {
+			continue
+		}
 		b.Run(lo.name, func(b *testing.B) {
 			var size, disk, wrote int64
 			for b.Loop() {

@@ -87,8 +87,8 @@ func downgrade12(tx *bolt.Tx) error {
 				return err
 			}
 			month := monthOf(k)
-			for d, r := range m.days {
-				if r != nil && !r.zero() {
+			for d := 1; d < 32; d++ {
+				if r := &m.days[d]; m.has&(1<<d) != 0 && !r.zero() {
 					puts = append(puts, put{dayKey(partner, bot.Date{Year: month.Year, Month: month.Month, Day: d}), encodeDay(r)})
 				}
 			}

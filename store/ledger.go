@@ -281,13 +281,18 @@ func decodeEvents(v []byte) ([]runEvent, error) {
 	return out, nil
 }
 
-// runSize is about what events take in a run.
-func runSize(evs []runEvent) int {
-	n := 0
-	for i := range evs {
-		n += 12 + len(evs[i].id) + len(evs[i].val)
+// eventSize is what an event takes encoded in full (appendEvents); in a
+// run the first one takes a little less.
+func eventSize(e *runEvent) int {
+	return 8 + uvarintLen(len(e.id)) + len(e.id) + uvarintLen(len(e.val)) + len(e.val)
+}
+
+func uvarintLen(n int) int {
+	l := 1
+	for ; n >= 0x80; n >>= 7 {
+		l++
 	}
-	return n
+	return l
 }
 
 // splitRun cuts events (in order) into runs of up to maxRun bytes, each
@@ -296,7 +301,7 @@ func splitRun(evs []runEvent) [][]runEvent {
 	var out [][]runEvent
 	start, size := 0, 0
 	for i := range evs {
-		n := 12 + len(evs[i].id) + len(evs[i].val)
+		n := eventSize(&evs[i])
 		if i > start && size+n > maxRun {
 			out = append(out, evs[start:i])
 			start, size = i, 0
@@ -339,8 +344,16 @@ func writeEvents(lg *bolt.Bucket, mk []byte, m *monthRec, evs []runEvent) error 
 	}
 	for _, i := range order {
 		if i < 0 {
-			runs := splitRun(mergeEvents(m.inline, groups[i]))
-			m.inline = runs[0]
+			if merged, ok := mergeEncoded(m.events, groups[i]); ok {
+				m.events = merged
+				continue
+			}
+			cur, err := decodeEvents(m.events)
+			if err != nil {
+				return fmt.Errorf("events of month %q: %w", mk, err)
+			}
+			runs := splitRun(mergeEvents(cur, groups[i]))
+			m.events = appendEvents(nil, runs[0])
 			for _, run := range runs[1:] {
 				if err := put(run); err != nil {
 					return err
@@ -360,6 +373,51 @@ func writeEvents(lg *bolt.Bucket, mk []byte, m *monthRec, evs []runEvent) error 
 		}
 	}
 	return nil
+}
+
+// mergeEncoded merges events (in order) into encoded ones (appendEvents)
+// without decoding them, and reports false, doing nothing, when the
+// result would be past maxRun bytes: then the events are split into runs.
+func mergeEncoded(enc []byte, add []runEvent) ([]byte, bool) {
+	size := len(enc)
+	for i := range add {
+		size += eventSize(&add[i])
+	}
+	if size > maxRun {
+		return nil, false
+	}
+	out := make([]byte, 0, size)
+	j := 0
+	rest := enc
+	for len(rest) > 0 {
+		// The next encoded event: BE(time), uvarint(len id) id, uvarint(len val) val.
+		if len(rest) < 8 {
+			return nil, false
+		}
+		bits := binary.BigEndian.Uint64(rest)
+		l, n := binary.Uvarint(rest[8:])
+		if n <= 0 || uint64(len(rest)-8-n) < l {
+			return nil, false
+		}
+		id := rest[8+n : 8+n+int(l)]
+		p := 8 + n + int(l)
+		l, n = binary.Uvarint(rest[p:])
+		if n <= 0 || uint64(len(rest)-p-n) < l {
+			return nil, false
+		}
+		end := p + n + int(l)
+		for j < len(add) {
+			ab := timeBits(add[j].at)
+			if ab > bits || ab == bits && add[j].id >= string(id) {
+				break
+			}
+			out = appendEvents(out, add[j:j+1])
+			j++
+		}
+		out = append(out, rest[:end]...)
+		rest = rest[end:]
+	}
+	return appendEvents(out, add[j:]), true
 }
 
 // mergeEvents merges two lists of events in order into a new one.
@@ -598,28 +656,29 @@ func decodeDay(b []byte, r *dayRec) error {
 }
 
 // monthRec is a partner's month: its lifecycle changes (the sum of its
-// days'), its days, by day of the month (1 to 31; nil: no record), and
-// its first events, those before its first run, kept in the record.
+// days'), its days, by day of the month (1 to 31, those whose bit is set
+// in has), and its first events, those before its first run, kept in the
+// record as encoded (appendEvents): a batch adds to them without
+// decoding them.
 type monthRec struct {
 	life    lifeStep
-	days    [32]*dayRec
-	inline  []runEvent
+	days    [32]dayRec
+	has     uint32
+	events  []byte
 	hasRuns bool // some of its events are in runs after it
 }
 
 func (m *monthRec) day(d int) *dayRec {
-	if m.days[d] == nil {
-		m.days[d] = new(dayRec)
-	}
-	return m.days[d]
+	m.has |= 1 << d
+	return &m.days[d]
 }
 
 func (m *monthRec) zero() bool {
-	if !m.life.zero() || len(m.inline) > 0 {
+	if !m.life.zero() || len(m.events) > 0 {
 		return false
 	}
-	for _, r := range m.days {
-		if r != nil && !r.zero() {
+	for d := 1; d < 32; d++ {
+		if m.has&(1<<d) != 0 && !m.days[d].zero() {
 			return false
 		}
 	}
@@ -637,8 +696,9 @@ const monthFormat = 4
 func encodeMonth(m *monthRec) []byte {
 	life := encodeLife(&m.life)
 	var days []byte
-	for d, r := range m.days {
-		if r == nil || r.zero() {
+	for d := 1; d < 32; d++ {
+		r := &m.days[d]
+		if m.has&(1<<d) == 0 || r.zero() {
 			continue
 		}
 		rec := encodeDay(r)
@@ -646,7 +706,7 @@ func encodeMonth(m *monthRec) []byte {
 		days = binary.AppendUvarint(days, uint64(len(rec)))
 		days = append(days, rec...)
 	}
-	b := make([]byte, 0, 8+len(life)+len(days)+runSize(m.inline))
+	b := make([]byte, 0, 8+len(life)+len(days)+len(m.events))
 	b = append(b, monthFormat, 0)
 	if m.hasRuns {
 		b[1] = 1
@@ -655,7 +715,7 @@ func encodeMonth(m *monthRec) []byte {
 	b = append(b, life...)
 	b = binary.AppendUvarint(b, uint64(len(days)))
 	b = append(b, days...)
-	return appendEvents(b, m.inline)
+	return append(b, m.events...)
 }
 
 // monthParts splits a month record into its lifecycle changes, its days
@@ -733,9 +793,7 @@ func decodeMonth(v []byte, m *monthRec) error {
 	}
 	m.hasRuns = v[1]&1 != 0
 	// Kept past writes to the ledger, which may move v.
-	if m.inline, err = decodeEvents(bytes.Clone(events)); err != nil {
-		return err
-	}
+	m.events = bytes.Clone(events)
 	return monthDays(v, func(day int, b []byte) error {
 		return decodeDay(b, m.day(day))
 	})

@@ -276,9 +276,14 @@ func (s *Store) MigrateCurrency(ctx context.Context, code string, rate bot.Rate)
 				if err := decodeMonth(v, &m); err != nil {
 					return fmt.Errorf("month %q: %w", k, err)
 				}
-				if changed, err := convert(string(p), m.inline); err != nil {
+				evs, err := decodeEvents(m.events)
+				if err != nil {
+					return fmt.Errorf("month %q: %w", k, err)
+				}
+				if changed, err := convert(string(p), evs); err != nil {
 					return err
 				} else if changed {
+					m.events = appendEvents(nil, evs)
 					puts = append(puts, put{bytes.Clone(k), encodeMonth(&m)})
 				}
 				continue
