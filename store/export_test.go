@@ -306,13 +306,9 @@ func SetLedgerBatch(n int) func() {
 }
 
 // ledgerEvents returns the events under a ledger key of the days section
-// whose part after the partner and separator is rest: a month record's
-// own events, or a run's.
+// whose part after the partner and separator is rest.
 func ledgerEvents(rest, v []byte) ([]runEvent, error) {
-	if len(rest) == 4 {
-		return monthEvents(v)
-	}
-	return decodeRun(rest[4:], v)
+	return keyEvents(rest, 4, v)
 }
 
 // SetSchemaForTest records v as a closed file's schema and nothing else.

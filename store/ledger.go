@@ -174,25 +174,14 @@ func (e *runEvent) before(o *runEvent) bool {
 	return e.id < o.id
 }
 
-// A run's value: the first event's value (its time and id are in the
-// key), then for each further event BE(time), its id and its value, each
-// of those two after its length as a uvarint.
+// A run's value: the first event's value after its length as a uvarint
+// (its time and id are in the key), then the further events as
+// appendEvents writes them.
 func encodeRun(evs []runEvent) []byte {
-	n := 0
-	for i := range evs {
-		n += 12 + len(evs[i].id) + len(evs[i].val)
-	}
-	b := make([]byte, 0, n)
-	for i := range evs {
-		if i > 0 {
-			b = binary.BigEndian.AppendUint64(b, timeBits(evs[i].at))
-			b = binary.AppendUvarint(b, uint64(len(evs[i].id)))
-			b = append(b, evs[i].id...)
-		}
-		b = binary.AppendUvarint(b, uint64(len(evs[i].val)))
-		b = append(b, evs[i].val...)
-	}
-	return b
+	b := make([]byte, 0, binary.MaxVarintLen32+len(evs[0].val)+eventsSize(evs[1:]))
+	b = binary.AppendUvarint(b, uint64(len(evs[0].val)))
+	b = append(b, evs[0].val...)
+	return appendEvents(b, evs[1:])
 }
 
 // decodeRun decodes a run whose key, after its month's key, is sfx: the
@@ -201,40 +190,25 @@ func decodeRun(sfx, v []byte) ([]runEvent, error) {
 	if len(sfx) < 9 {
 		return nil, fmt.Errorf("malformed run key")
 	}
-	first := runEvent{at: bitsTime(binary.BigEndian.Uint64(sfx)), id: string(sfx[8:])}
-	var out []runEvent
-	bytesOf := func() ([]byte, bool) {
-		l, n := binary.Uvarint(v)
-		if n <= 0 || uint64(len(v)-n) < l {
-			return nil, false
-		}
-		b := v[n : n+int(l)]
-		v = v[n+int(l):]
-		return b, true
-	}
-	val, ok := bytesOf()
-	if !ok {
+	l, n := binary.Uvarint(v)
+	if n <= 0 || uint64(len(v)-n) < l {
 		return nil, fmt.Errorf("malformed run")
 	}
-	first.val = val
-	out = append(out, first)
-	for len(v) > 0 {
-		if len(v) < 8 {
-			return nil, fmt.Errorf("malformed run")
-		}
-		e := runEvent{at: bitsTime(binary.BigEndian.Uint64(v))}
-		v = v[8:]
-		id, ok := bytesOf()
-		if !ok {
-			return nil, fmt.Errorf("malformed run")
-		}
-		if e.val, ok = bytesOf(); !ok {
-			return nil, fmt.Errorf("malformed run")
-		}
-		e.id = string(id)
-		out = append(out, e)
+	first := runEvent{at: bitsTime(binary.BigEndian.Uint64(sfx)), id: string(sfx[8:]), val: v[n : n+int(l)]}
+	rest, err := decodeEvents(v[n+int(l):])
+	if err != nil {
+		return nil, fmt.Errorf("run: %w", err)
 	}
-	return out, nil
+	return append([]runEvent{first}, rest...), nil
+}
+
+// eventsSize is what events take encoded by appendEvents.
+func eventsSize(evs []runEvent) int {
+	n := 0
+	for i := range evs {
+		n += eventSize(&evs[i])
+	}
+	return n
 }
 
 // appendEvents appends events, each complete: BE(time), then its id and
@@ -435,6 +409,15 @@ func mergeEvents(cur, add []runEvent) []runEvent {
 	return merged
 }
 
+// keyEvents returns the events under a key k of a partner's days section,
+// whose month keys are n bytes long: a month record's own, or a run's.
+func keyEvents(k []byte, n int, v []byte) ([]runEvent, error) {
+	if len(k) == n {
+		return monthEvents(v)
+	}
+	return decodeRun(k[n:], v)
+}
+
 // findEvent returns a partner's event at at with id id.
 func findEvent(lg *bolt.Bucket, loc *time.Location, partner string, at time.Time, id string) (bot.Event, bool, error) {
 	mk := monthKey(partner, bot.DateOf(at, loc))
@@ -447,13 +430,7 @@ func findEvent(lg *bolt.Bucket, loc *time.Location, partner string, at time.Time
 	if k == nil || !hasPrefix(k, mk) {
 		return bot.Event{}, false, nil
 	}
-	var run []runEvent
-	var err error
-	if len(k) == len(mk) {
-		run, err = monthEvents(v)
-	} else {
-		run, err = decodeRun(k[len(mk):], v)
-	}
+	run, err := keyEvents(k, len(mk), v)
 	if err != nil {
 		return bot.Event{}, false, fmt.Errorf("events of %q: %w", k, err)
 	}
@@ -534,13 +511,7 @@ func eachEvent(c *bolt.Cursor, partner string, from, to bot.Date, fn func(e *bot
 		if len(k) < n || !hasPrefix(k, start[:n-4]) {
 			return nil
 		}
-		var run []runEvent
-		var err error
-		if len(k) == n {
-			run, err = monthEvents(v)
-		} else {
-			run, err = decodeRun(k[n:], v)
-		}
+		run, err := keyEvents(k, n, v)
 		if err != nil {
 			return fmt.Errorf("events of %q: %w", k, err)
 		}
@@ -851,13 +822,7 @@ func rebuildPartner(lg *bolt.Bucket, partner string, loc *time.Location, hold in
 	prefix := ledgerPrefix(partner, sepDays)
 	for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
 		old = append(old, bytes.Clone(k))
-		var run []runEvent
-		var err error
-		if len(k) == n {
-			run, err = monthEvents(v)
-		} else {
-			run, err = decodeRun(k[n:], v)
-		}
+		run, err := keyEvents(k, n, v)
 		if err != nil {
 			return fmt.Errorf("events of %q: %w", k, err)
 		}
