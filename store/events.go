@@ -111,11 +111,7 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 		e := &ev
 		ok, seen := known[e.Partner]
 		if !seen {
-			if _, ok = s.partnerSeen.Load(e.Partner); !ok {
-				if ok = partners.Get([]byte(e.Partner)) != nil; ok {
-					s.partnerSeen.Store(e.Partner, struct{}{})
-				}
-			}
+			ok = partners.Get([]byte(e.Partner)) != nil
 			known[e.Partner] = ok
 		}
 		if !ok {

@@ -34,41 +34,6 @@ func eventKey12(partner string, day bot.Date, at time.Time, id string) []byte {
 	return append(k, id...)
 }
 
-// eachDay12 calls fn (schema 10 to 12) with the records of a partner's days from one date to
-// another (both included), in date order, stepping over their events: a
-// few at a time with the cursor, a busy day's in one seek.
-func eachDay12(c *bolt.Cursor, partner string, from, to bot.Date, fn func(k, v []byte) error) error {
-	if to.Before(from) {
-		return nil
-	}
-	n := recLen(partner)
-	end := dayKey(partner, to)
-	k, v := c.Seek(dayKey(partner, from))
-	steps := 0
-	for k != nil && bytes.Compare(k, end) <= 0 {
-		if len(k) == n {
-			if err := fn(k, v); err != nil {
-				return err
-			}
-			steps = 0
-			k, v = c.Next()
-			continue
-		}
-		if steps < 8 {
-			steps++
-			k, v = c.Next()
-			continue
-		}
-		// Past the rest of this event's day: YYYYMMDD+1 need not be a
-		// date to sort after every key of the day and before the next.
-		next := dayKey(partner, bot.Date{})
-		binary.BigEndian.PutUint32(next[n-4:], binary.BigEndian.Uint32(k[n-4:n])+1)
-		k, v = c.Seek(next)
-		steps = 0
-	}
-	return nil
-}
-
 // eachEvent12 calls fn (schema 10 to 12) with a partner's events of the days from one date to
 // another (both included), in time order; fn must not write.
 func eachEvent12(c *bolt.Cursor, partner string, from, to bot.Date, fn func(k, v []byte) error) error {

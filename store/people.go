@@ -258,7 +258,6 @@ func (s *Store) DeletePartner(ctx context.Context, id string, purge bool) (event
 		if err := setAttribution(tx, id, &p, nil); err != nil {
 			return err
 		}
-		s.partnerSeen.Delete(id)
 		return b.Delete([]byte(id))
 	})
 	if err == nil {

@@ -128,12 +128,6 @@ type Store struct {
 	stopOnce   sync.Once
 
 	groupCommits, groupWrites atomic.Uint64
-
-	// partnerSeen holds ids of partners ingest found in the partners
-	// bucket, so a batch does not look each of its partners up again.
-	// DeletePartner drops the id inside its write transaction: writes are
-	// serialised, so no later ingest can find it here.
-	partnerSeen sync.Map
 }
 
 // Open opens or creates the database file at path and brings its schema
