@@ -190,12 +190,12 @@ func decodeRun(sfx, v []byte) ([]runEvent, error) {
 	if len(sfx) < 9 {
 		return nil, fmt.Errorf("malformed run key")
 	}
-	l, n := binary.Uvarint(v)
-	if n <= 0 || uint64(len(v)-n) < l {
+	val, more, ok := prefixed(v)
+	if !ok {
 		return nil, fmt.Errorf("malformed run")
 	}
-	first := runEvent{at: bitsTime(binary.BigEndian.Uint64(sfx)), id: string(sfx[8:]), val: v[n : n+int(l)]}
-	rest, err := decodeEvents(v[n+int(l):])
+	first := runEvent{at: bitsTime(binary.BigEndian.Uint64(sfx)), id: string(sfx[8:]), val: val}
+	rest, err := decodeEvents(more)
 	if err != nil {
 		return nil, fmt.Errorf("run: %w", err)
 	}
@@ -227,32 +227,38 @@ func appendEvents(b []byte, evs []runEvent) []byte {
 
 func decodeEvents(v []byte) ([]runEvent, error) {
 	var out []runEvent
-	bytesOf := func() ([]byte, bool) {
-		l, n := binary.Uvarint(v)
-		if n <= 0 || uint64(len(v)-n) < l {
-			return nil, false
-		}
-		b := v[n : n+int(l)]
-		v = v[n+int(l):]
-		return b, true
-	}
 	for len(v) > 0 {
-		if len(v) < 8 {
-			return nil, fmt.Errorf("malformed events")
-		}
-		e := runEvent{at: bitsTime(binary.BigEndian.Uint64(v))}
-		v = v[8:]
-		id, ok := bytesOf()
+		bits, id, val, rest, ok := nextEvent(v)
 		if !ok {
 			return nil, fmt.Errorf("malformed events")
 		}
-		if e.val, ok = bytesOf(); !ok {
-			return nil, fmt.Errorf("malformed events")
-		}
-		e.id = string(id)
-		out = append(out, e)
+		out = append(out, runEvent{at: bitsTime(bits), id: string(id), val: val})
+		v = rest
 	}
 	return out, nil
+}
+
+// nextEvent splits the first event off events encoded by appendEvents:
+// its time (timeBits), id and value, and the events after it.
+func nextEvent(b []byte) (bits uint64, id, val, rest []byte, ok bool) {
+	if len(b) < 8 {
+		return 0, nil, nil, nil, false
+	}
+	bits = binary.BigEndian.Uint64(b)
+	if id, rest, ok = prefixed(b[8:]); !ok {
+		return 0, nil, nil, nil, false
+	}
+	val, rest, ok = prefixed(rest)
+	return bits, id, val, rest, ok
+}
+
+// prefixed splits a field written after its length as a uvarint off b.
+func prefixed(b []byte) (field, rest []byte, ok bool) {
+	l, n := binary.Uvarint(b)
+	if n <= 0 || uint64(len(b)-n) < l {
+		return nil, nil, false
+	}
+	return b[n : n+int(l)], b[n+int(l):], true
 }
 
 // eventSize is what an event takes encoded in full (appendEvents); in a
@@ -364,22 +370,11 @@ func mergeEncoded(enc []byte, add []runEvent) ([]byte, bool) {
 	j := 0
 	rest := enc
 	for len(rest) > 0 {
-		// The next encoded event: BE(time), uvarint(len id) id, uvarint(len val) val.
-		if len(rest) < 8 {
+		bits, id, _, after, ok := nextEvent(rest)
+		if !ok {
 			return nil, false
 		}
-		bits := binary.BigEndian.Uint64(rest)
-		l, n := binary.Uvarint(rest[8:])
-		if n <= 0 || uint64(len(rest)-8-n) < l {
-			return nil, false
-		}
-		id := rest[8+n : 8+n+int(l)]
-		p := 8 + n + int(l)
-		l, n = binary.Uvarint(rest[p:])
-		if n <= 0 || uint64(len(rest)-p-n) < l {
-			return nil, false
-		}
-		end := p + n + int(l)
+		end := len(rest) - len(after)
 		for j < len(add) {
 			ab := timeBits(add[j].at)
 			if ab > bits || ab == bits && add[j].id >= string(id) {
@@ -695,24 +690,14 @@ func monthParts(v []byte) (life, days, events []byte, err error) {
 	if len(v) < 2 || v[0] != monthFormat {
 		return nil, nil, nil, fmt.Errorf("unknown month record format")
 	}
-	rest := v[2:]
-	part := func() ([]byte, bool) {
-		l, n := binary.Uvarint(rest)
-		if n <= 0 || uint64(len(rest)-n) < l {
-			return nil, false
-		}
-		b := rest[n : n+int(l)]
-		rest = rest[n+int(l):]
-		return b, true
+	life, rest, ok := prefixed(v[2:])
+	if ok {
+		days, events, ok = prefixed(rest)
 	}
-	var ok bool
-	if life, ok = part(); !ok {
+	if !ok {
 		return nil, nil, nil, fmt.Errorf("malformed month record")
 	}
-	if days, ok = part(); !ok {
-		return nil, nil, nil, fmt.Errorf("malformed month record")
-	}
-	return life, days, rest, nil
+	return life, days, events, nil
 }
 
 // monthLife decodes a month record's lifecycle changes.
@@ -726,20 +711,25 @@ func monthLife(v []byte, s *lifeStep) error {
 
 // monthDays calls fn with each day of a month record and its record.
 func monthDays(v []byte, fn func(day int, rec []byte) error) error {
-	_, rest, _, err := monthParts(v)
+	_, days, _, err := monthParts(v)
 	if err != nil {
 		return err
 	}
-	for len(rest) > 0 {
-		day := int(rest[0])
-		l, n := binary.Uvarint(rest[1:])
-		if n <= 0 || uint64(len(rest)-1-n) < l || day < 1 || day > 31 {
+	return eachDayEntry(days, fn)
+}
+
+// eachDayEntry calls fn with each day in a month record's days part.
+func eachDayEntry(days []byte, fn func(day int, rec []byte) error) error {
+	for len(days) > 0 {
+		day := int(days[0])
+		rec, rest, ok := prefixed(days[1:])
+		if !ok || day < 1 || day > 31 {
 			return fmt.Errorf("malformed month record")
 		}
-		if err := fn(day, rest[1+n:1+n+int(l)]); err != nil {
+		if err := fn(day, rec); err != nil {
 			return err
 		}
-		rest = rest[1+n+int(l):]
+		days = rest
 	}
 	return nil
 }
@@ -755,7 +745,7 @@ func monthEvents(v []byte) ([]runEvent, error) {
 
 func decodeMonth(v []byte, m *monthRec) error {
 	*m = monthRec{}
-	life, _, events, err := monthParts(v)
+	life, days, events, err := monthParts(v)
 	if err != nil {
 		return err
 	}
@@ -765,7 +755,7 @@ func decodeMonth(v []byte, m *monthRec) error {
 	m.hasRuns = v[1]&1 != 0
 	// Kept past writes to the ledger, which may move v.
 	m.events = bytes.Clone(events)
-	return monthDays(v, func(day int, b []byte) error {
+	return eachDayEntry(days, func(day int, b []byte) error {
 		return decodeDay(b, m.day(day))
 	})
 }
