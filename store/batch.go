@@ -25,6 +25,9 @@ type Tx struct {
 
 // Update runs fn in one write transaction and commits it when fn returns
 // nil; an error from fn rolls every write of fn back and is returned.
+// fn must not call the Store's reads of the ledger (Stats, Totals and
+// the like): they may fold staged events, which takes the writer's lock
+// fn holds. Read before, then write in fn.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err

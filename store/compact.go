@@ -54,6 +54,11 @@ func (s *Store) Compact(ctx context.Context) (CompactResult, error) {
 		return res, fmt.Errorf("compact: %w", err)
 	}
 	s.stopCommitter()
+	// The copy then holds the ledger whole and an empty log.
+	if err := s.Settle(); err != nil {
+		s.db.Close()
+		return res, fmt.Errorf("compact %s: %w", s.path, err)
+	}
 	res.Keys, err = s.compactTo(tmp, st.Mode().Perm())
 	if err != nil {
 		os.Remove(tmp)

@@ -39,7 +39,7 @@ func (s *Store) StatsAt(ctx context.Context, partner string, p bot.Period, now t
 		return st, nil
 	}
 	var prev bot.Totals
-	if err := s.db.View(func(tx *bolt.Tx) error {
+	if err := s.viewLedger(func(tx *bolt.Tx) error {
 		var err error
 		prev, err = sumDays(tx.Bucket(bucketLedger), partner, st.PrevPeriod.From, d.AddDays(-1))
 		return err

@@ -69,17 +69,31 @@ var (
 // errInjected lets tests fail a transaction after some of its writes.
 var errInjected = errors.New("injected failure")
 
-// ingestTx writes evs in tx. s.failAfter, when positive, fails the
-// transaction after that many events were written: the tests' way to
-// break a request in the middle.
+// ingestTx writes evs in tx: admit checks and indexes them, and they are
+// staged, or folded into the ledger with the events staged before them
+// (see stage.go). s.failAfter, when positive, fails the transaction after
+// that many events were admitted: the tests' way to break a request in
+// the middle.
 func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.IngestResult, days map[uint32]bool) error {
+	acc, err := s.admit(tx, evs, lines, res, days)
+	if err != nil || len(acc) == 0 {
+		return err
+	}
+	return s.stage(tx, acc)
+}
+
+// admit does what Ingest promises of a request: it refuses the whole of
+// it on a bad event, counts duplicates, converts foreign money, keeps
+// the ledger's money sum and writes each accepted event's id into the
+// events index, so that what it returns, the accepted events as stored,
+// is final once tx commits. The ledger itself is written by applyLedger.
+func (s *Store) admit(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.IngestResult, days map[uint32]bool) ([]bot.Event, error) {
 	loc := s.loc
 	partners := tx.Bucket(bucketPartners)
 	events := tx.Bucket(bucketEvents)
 	// Ids often come in ascending order (a platform's sequence, a
 	// backfill): fuller pages then stay full instead of half empty.
 	events.FillPercent = 0.9
-	lg := tx.Bucket(bucketLedger)
 	meta := tx.Bucket(bucketMeta)
 	rates := newRateCache(tx.Bucket(bucketRates))
 	money := ledgerMoney(meta)
@@ -90,20 +104,7 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 		}
 		return i + 1
 	}
-	// Months touched by this batch, written once at the end: a batch
-	// often holds many events of one partner and month; and the events,
-	// added to their months' runs at the end.
-	touched := map[string]*monthRec{}
-	runs := map[string][]runEvent{}
-	var runOrder []string
-	// Commission items touched, with their entries before the batch.
-	type itemChange struct {
-		partner, ref  string
-		before, after []byte
-	}
-	changed := map[string]*itemChange{}
-	var itemOrder []string
-	life := newLifeDeltas()
+	acc := make([]bot.Event, 0, len(evs))
 	for i := range evs {
 		// A copy: conversion changes it, and the caller's events must stay
 		// as given, since a group commit may run this function again.
@@ -115,11 +116,11 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 			known[e.Partner] = ok
 		}
 		if !ok {
-			return &bot.Error{Code: bot.EINVALID, Line: lineOf(i), Field: "partner", Message: fmt.Sprintf("unknown partner %q", e.Partner)}
+			return nil, &bot.Error{Code: bot.EINVALID, Line: lineOf(i), Field: "partner", Message: fmt.Sprintf("unknown partner %q", e.Partner)}
 		}
 		if e.At.Before(minEventTime) || e.At.After(maxEventTime) {
 			// Times are kept as nanoseconds since 1970 in an int64.
-			return &bot.Error{Code: bot.EINVALID, Line: lineOf(i), Field: "at",
+			return nil, &bot.Error{Code: bot.EINVALID, Line: lineOf(i), Field: "at",
 				Message: fmt.Sprintf("time %s is out of range: events are kept from %d to %d", e.At.Format(time.RFC3339), minEventTime.Year(), maxEventTime.Year())}
 		}
 		id := []byte(e.ID)
@@ -132,20 +133,54 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 			if be := bot.AsError(err); be != nil {
 				c := *be
 				c.Line = lineOf(i)
-				return &c
+				return nil, &c
 			}
-			return err
+			return nil, err
 		}
 		var err error
 		if money, err = addMoney(money, e); err != nil {
 			be := *bot.AsError(err)
 			be.Line = lineOf(i)
-			return &be
+			return nil, &be
 		}
 		if err := events.Put(id, indexValue(e)); err != nil {
-			return err
+			return nil, err
 		}
 		days[day.Key()] = true
+		acc = append(acc, *e)
+		res.Accepted++
+		if s.failAfter > 0 && res.Accepted >= s.failAfter {
+			return nil, errInjected
+		}
+	}
+	if len(acc) == 0 {
+		return nil, nil
+	}
+	return acc, meta.Put(keyLedgerMoney, binary.BigEndian.AppendUint64(nil, uint64(money)))
+}
+
+// applyLedger writes admitted events (admit) into the ledger, in order:
+// their months' day totals and events, commission items and lifecycle.
+// A batch often holds many events of one partner and month, so each
+// month's record is read and written once.
+func (s *Store) applyLedger(tx *bolt.Tx, evs []bot.Event) error {
+	loc := s.loc
+	events := tx.Bucket(bucketEvents)
+	lg := tx.Bucket(bucketLedger)
+	touched := map[string]*monthRec{}
+	runs := map[string][]runEvent{}
+	var runOrder []string
+	// Commission items touched, with their entries before the batch.
+	type itemChange struct {
+		partner, ref  string
+		before, after []byte
+	}
+	changed := map[string]*itemChange{}
+	var itemOrder []string
+	life := newLifeDeltas()
+	for i := range evs {
+		e := &evs[i]
+		day := bot.DateOf(e.At, loc)
 		mk := string(monthKey(e.Partner, day))
 		m := touched[mk]
 		if m == nil {
@@ -183,10 +218,6 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 			}
 			ch.after = appendEntry(ch.after, e)
 		}
-		res.Accepted++
-		if s.failAfter > 0 && res.Accepted >= s.failAfter {
-			return errInjected
-		}
 	}
 	for _, ik := range itemOrder {
 		ch := changed[ik]
@@ -215,10 +246,7 @@ func (s *Store) ingestTx(tx *bolt.Tx, evs []bot.Event, lines []int, res *bot.Ing
 			return err
 		}
 	}
-	if err := life.apply(lg, touched); err != nil {
-		return err
-	}
-	return meta.Put(keyLedgerMoney, binary.BigEndian.AppendUint64(nil, uint64(money)))
+	return life.apply(lg, touched)
 }
 
 // ledgerMoney returns the sum of the absolute values of the money stored.
@@ -259,7 +287,7 @@ func (s *Store) HasEvent(ctx context.Context, id string) (bool, error) {
 // included.
 func (s *Store) Totals(ctx context.Context, partner string, from, to bot.Date) (bot.Totals, error) {
 	var t bot.Totals
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.viewLedger(func(tx *bolt.Tx) error {
 		var err error
 		t, err = sumDays(tx.Bucket(bucketLedger), partner, from, to)
 		return err
@@ -279,7 +307,7 @@ func sumDays(lg *bolt.Bucket, partner string, from, to bot.Date) (bot.Totals, er
 // DailyTotals calls fn for each day from one date to another (both
 // included) on which the partner had any event, in date order.
 func (s *Store) DailyTotals(ctx context.Context, partner string, from, to bot.Date, fn func(bot.Date, bot.Totals) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.viewLedger(func(tx *bolt.Tx) error {
 		return eachDay(tx.Bucket(bucketLedger).Cursor(), partner, from, to, func(d bot.Date, r *dayRec) error {
 			if r.t == (bot.Totals{}) {
 				return nil // a day when only commission's lifecycle moved
@@ -296,7 +324,7 @@ func (s *Store) DailyTotals(ctx context.Context, partner string, from, to bot.Da
 func (s *Store) Stats(ctx context.Context, partner string, p bot.Period, today bot.Date, cur bot.Currency) (bot.Stats, error) {
 	st := bot.Stats{Partner: partner, Currency: cur, Period: p}
 	st.Through, st.PrevPeriod, st.PrevThrough = p.Comparable(today)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.viewLedger(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketPartners).Get([]byte(partner)) == nil {
 			return notFound("partner", partner)
 		}
@@ -321,7 +349,7 @@ func (s *Store) Stats(ctx context.Context, partner string, p bot.Period, today b
 // (excluded) in time order; types, when given, filters them.
 func (s *Store) PartnerEvents(ctx context.Context, partner string, start, end time.Time, types ...bot.EventType) ([]bot.Event, error) {
 	var out []bot.Event
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.viewLedger(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketLedger).Cursor()
 		return eachEvent(c, partner, bot.DateOf(start, s.loc), bot.DateOf(end, s.loc), func(e *bot.Event) error {
 			if e.At.Before(start) || !e.At.Before(end) || len(types) > 0 && !hasType(types, e.Type) {
@@ -498,7 +526,7 @@ func encodeTotals(t *bot.Totals) []byte {
 // range are absent.
 func (s *Store) AllTotals(ctx context.Context, from, to bot.Date) (map[string]bot.Totals, error) {
 	out := map[string]bot.Totals{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.viewLedger(func(tx *bolt.Tx) error {
 		daily := tx.Bucket(bucketLedger)
 		pc := tx.Bucket(bucketPartners).Cursor()
 		for k, _ := pc.First(); k != nil; k, _ = pc.Next() {

@@ -486,7 +486,7 @@ func commissionsAsOf(tx *bolt.Tx, partner string, d bot.Date, hold int) (bot.Com
 // Returns ENOTFOUND when the partner does not exist.
 func (s *Store) Commissions(ctx context.Context, partner string, d bot.Date) (bot.Commissions, error) {
 	var out bot.Commissions
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.viewLedger(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketPartners).Get([]byte(partner)) == nil {
 			return notFound("partner", partner)
 		}

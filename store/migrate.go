@@ -146,6 +146,10 @@ var migrations = []func(tx *bolt.Tx) error{
 	// its events in runs after it (ledger.go). upgradeLedger has already
 	// moved them.
 	func(tx *bolt.Tx) error { return nil },
+	// 13 → 14: the log of events admitted and not yet in the ledger
+	// (stage.go). migrate makes sure of it too: upgradeLedger writes this
+	// schema before the steps run.
+	func(tx *bolt.Tx) error { return createBuckets(tx, bucketStaged) },
 }
 
 // SchemaVersion is the schema this build writes.
@@ -191,6 +195,14 @@ func (s *Store) migrate() error {
 			return err
 		}
 		if err := s.ensureCurrency(meta); err != nil {
+			return err
+		}
+		// Events staged before a crash go into the ledger before anything
+		// reads or recounts it.
+		if err := createBuckets(tx, bucketStaged); err != nil {
+			return err
+		}
+		if err := s.foldIn(tx); err != nil {
 			return err
 		}
 		return s.ensureLedger(tx, meta)

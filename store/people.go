@@ -230,6 +230,9 @@ func (s *Store) DeletePartner(ctx context.Context, id string, purge bool) (event
 		if err := getJSON(b, id, &p, "partner"); err != nil {
 			return err
 		}
+		if err := s.foldIn(tx); err != nil {
+			return err
+		}
 		events = countEvents(tx.Bucket(bucketLedger), id)
 		if events > 0 && !purge {
 			return bot.Errorf(bot.ECONFLICT, "partner %q has %d events; set its status to ended to keep its history, or remove it with --purge to delete them too", id, events)

@@ -221,6 +221,9 @@ func (s *Store) MigrateCurrency(ctx context.Context, code string, rate bot.Rate)
 	from := s.currency
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		res.Events, res.DroppedRates = 0, nil
+		if err := s.foldIn(tx); err != nil {
+			return err
+		}
 		lg := tx.Bucket(bucketLedger)
 		type put struct{ k, v []byte }
 		var puts []put
