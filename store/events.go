@@ -512,7 +512,11 @@ func decodeEventVal(partner string, at time.Time, id string, v []byte) (bot.Even
 const totalsFormat = 1
 
 func encodeTotals(t *bot.Totals) []byte {
-	b := make([]byte, 0, 1+11*binary.MaxVarintLen64)
+	return appendTotals(make([]byte, 0, 1+11*binary.MaxVarintLen64), t)
+}
+
+// appendTotals appends encodeTotals's encoding to b.
+func appendTotals(b []byte, t *bot.Totals) []byte {
 	b = append(b, totalsFormat)
 	for _, v := range [...]int64{t.Clicks, t.Signups, t.Sales, t.Refunds, t.ContactsIn, t.ContactsOut, t.Materials,
 		int64(t.SalesAmount), int64(t.RefundAmount), int64(t.Commission), int64(t.Payouts)} {

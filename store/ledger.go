@@ -576,18 +576,24 @@ const (
 )
 
 func encodeDay(r *dayRec) []byte {
-	b := encodeTotals(&r.t)
+	return appendDay(make([]byte, 0, 1+15*binary.MaxVarintLen64), r)
+}
+
+// appendDay appends encodeDay's encoding to b.
+func appendDay(b []byte, r *dayRec) []byte {
+	f := len(b)
+	b = appendTotals(b, &r.t)
 	if r.life.zero() {
 		return b
 	}
-	b[0] = dayFormatLife
+	b[f] = dayFormatLife
 	b = binary.AppendVarint(b, int64(r.life.pending))
 	b = binary.AppendVarint(b, int64(r.life.approved))
 	b = binary.AppendVarint(b, int64(r.life.paid))
 	if r.life.matures == 0 {
 		return b
 	}
-	b[0] = dayFormatMatures
+	b[f] = dayFormatMatures
 	return binary.AppendVarint(b, int64(r.life.matures))
 }
 
@@ -660,19 +666,24 @@ func (m *monthRec) zero() bool {
 const monthFormat = 4
 
 func encodeMonth(m *monthRec) []byte {
-	life := encodeLife(&m.life)
-	var days []byte
+	// One allocation a record: the parts are built on the stack first,
+	// as their lengths come before them.
+	var lifeBuf [1 + 4*binary.MaxVarintLen64]byte
+	life := appendLife(lifeBuf[:0], &m.life)
+	var daysBuf [1024]byte
+	days := daysBuf[:0]
+	var rec [1 + 15*binary.MaxVarintLen64]byte
 	for d := 1; d < 32; d++ {
 		r := &m.days[d]
 		if m.has&(1<<d) == 0 || r.zero() {
 			continue
 		}
-		rec := encodeDay(r)
+		enc := appendDay(rec[:0], r)
 		days = append(days, byte(d))
-		days = binary.AppendUvarint(days, uint64(len(rec)))
-		days = append(days, rec...)
+		days = binary.AppendUvarint(days, uint64(len(enc)))
+		days = append(days, enc...)
 	}
-	b := make([]byte, 0, 8+len(life)+len(days)+len(m.events))
+	b := make([]byte, 0, 2+2*binary.MaxVarintLen16+len(life)+len(days)+len(m.events))
 	b = append(b, monthFormat, 0)
 	if m.hasRuns {
 		b[1] = 1

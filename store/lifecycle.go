@@ -379,7 +379,14 @@ func (l *lifeDeltas) apply(lg *bolt.Bucket, recs map[string]*monthRec) error {
 		}
 		r.t.Commission += n
 	}
-	for mk, m := range recs {
+	// In key order: each Put's path down the tree is mostly the last one's.
+	keys := make([]string, 0, len(recs))
+	for mk := range recs {
+		keys = append(keys, mk)
+	}
+	sort.Strings(keys)
+	for _, mk := range keys {
+		m := recs[mk]
 		var err error
 		if m.zero() {
 			err = lg.Delete([]byte(mk))
@@ -402,7 +409,12 @@ const (
 )
 
 func encodeLife(s *lifeStep) []byte {
-	b := make([]byte, 0, 1+4*binary.MaxVarintLen64)
+	return appendLife(make([]byte, 0, 1+4*binary.MaxVarintLen64), s)
+}
+
+// appendLife appends encodeLife's encoding to b.
+func appendLife(b []byte, s *lifeStep) []byte {
+	f := len(b)
 	b = append(b, lifeFormat)
 	b = binary.AppendVarint(b, int64(s.pending))
 	b = binary.AppendVarint(b, int64(s.approved))
@@ -410,7 +422,7 @@ func encodeLife(s *lifeStep) []byte {
 	if s.matures == 0 {
 		return b
 	}
-	b[0] = lifeFormatMatures
+	b[f] = lifeFormatMatures
 	return binary.AppendVarint(b, int64(s.matures))
 }
 
