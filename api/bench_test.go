@@ -64,7 +64,12 @@ func BenchmarkHTTPIngestNDJSON(b *testing.B) {
 					b.Fatalf("status %d", resp.StatusCode)
 				}
 			}
-			b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "events/s")
+			// The events staged last go into the ledger too, counted in the rate.
+			t0 := time.Now()
+			if err := s.Settle(); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N*size)/(b.Elapsed()+time.Since(t0)).Seconds(), "events/s")
 		})
 	}
 }

@@ -101,7 +101,12 @@ func BenchmarkIngest(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.N*len(batch))/b.Elapsed().Seconds(), "events/s")
+	// The events staged last go into the ledger too, counted in the rate.
+	t0 := time.Now()
+	if err := s.Settle(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N*len(batch))/(b.Elapsed()+time.Since(t0)).Seconds(), "events/s")
 }
 
 // BenchmarkRawPut is a floor under BenchmarkIngest: the same events'
