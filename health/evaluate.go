@@ -201,11 +201,17 @@ func (e *Evaluator) facts(p *bot.Partner, now time.Time, firsts []bot.Date, mont
 // once for all partners and reads events only of partners with contacts
 // in the window, so its cost grows with partners, not their square.
 func (e *Evaluator) EvaluateAll(ctx context.Context, now time.Time) ([]Result, error) {
-	start, from, today := e.window(now)
 	ps, err := e.src.Partners(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("health: %w", err)
 	}
+	return e.evaluateAll(ctx, ps, now)
+}
+
+// evaluateAll is EvaluateAll over partners already read.
+func (e *Evaluator) evaluateAll(ctx context.Context, ps []bot.Partner, now time.Time) ([]Result, error) {
+	start, from, today := e.window(now)
+	var err error
 	k := max(e.rules.InactiveMonths, 1)
 	n := max(TrendMonths, k)
 	firsts := fullMonths(today, n)
@@ -329,7 +335,7 @@ func (e *Evaluator) EvaluateSome(ctx context.Context, ids []string, now time.Tim
 		want[id] = true
 	}
 	if len(ids)*8 >= len(ps) {
-		all, err := e.EvaluateAll(ctx, now)
+		all, err := e.evaluateAll(ctx, ps, now)
 		if err != nil {
 			return nil, err
 		}
