@@ -19,6 +19,7 @@ type EvalSource interface {
 	Partners(ctx context.Context) ([]bot.Partner, error)
 	Totals(ctx context.Context, partner string, from, to bot.Date) (bot.Totals, error)
 	AllTotals(ctx context.Context, from, to bot.Date) (map[string]bot.Totals, error)
+	AllTotalsIn(ctx context.Context, periods []bot.Period) ([]map[string]bot.Totals, error)
 	PartnerEvents(ctx context.Context, partner string, start, end time.Time, types ...bot.EventType) ([]bot.Event, error)
 	ChangeStamp(from, to bot.Date) uint64
 }
@@ -211,20 +212,20 @@ func (e *Evaluator) EvaluateAll(ctx context.Context, now time.Time) ([]Result, e
 // evaluateAll is EvaluateAll over partners already read.
 func (e *Evaluator) evaluateAll(ctx context.Context, ps []bot.Partner, now time.Time) ([]Result, error) {
 	start, from, today := e.window(now)
-	var err error
 	k := max(e.rules.InactiveMonths, 1)
 	n := max(TrendMonths, k)
 	firsts := fullMonths(today, n)
-	byMonth := make([]map[string]bot.Totals, n)
+	// The months, and then the window, in one read of each partner.
+	periods := make([]bot.Period, n+1)
 	for i, m := range firsts {
-		if byMonth[i], err = e.src.AllTotals(ctx, m, monthEnd(m)); err != nil {
-			return nil, fmt.Errorf("health: %w", err)
-		}
+		periods[i] = bot.Period{From: m, To: monthEnd(m)}
 	}
-	win, err := e.src.AllTotals(ctx, from, today)
+	periods[n] = bot.Period{From: from, To: today}
+	sums, err := e.src.AllTotalsIn(ctx, periods)
 	if err != nil {
 		return nil, fmt.Errorf("health: %w", err)
 	}
+	byMonth, win := sums[:n], sums[n]
 	prog := flagsOf(win)
 	e.mu.Lock()
 	e.prog = programCache{from: from, to: today, stamp: e.src.ChangeStamp(from, today), flags: prog, ok: true}

@@ -525,6 +525,54 @@ func appendTotals(b []byte, t *bot.Totals) []byte {
 	return b
 }
 
+// AllTotalsIn is AllTotals for several periods at once, out[i] for
+// periods[i]: each partner's months are read and decoded once for all
+// of them, where a call per period reads the months they share again.
+func (s *Store) AllTotalsIn(ctx context.Context, periods []bot.Period) ([]map[string]bot.Totals, error) {
+	out := make([]map[string]bot.Totals, len(periods))
+	for i := range out {
+		out[i] = map[string]bot.Totals{}
+	}
+	if len(periods) == 0 {
+		return out, nil
+	}
+	from, to := periods[0].From, periods[0].To
+	for _, p := range periods[1:] {
+		if p.From.Before(from) {
+			from = p.From
+		}
+		if p.To.After(to) {
+			to = p.To
+		}
+	}
+	sums := make([]bot.Totals, len(periods))
+	err := s.viewLedger(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketLedger).Cursor()
+		pc := tx.Bucket(bucketPartners).Cursor()
+		for k, _ := pc.First(); k != nil; k, _ = pc.Next() {
+			clear(sums)
+			err := eachDay(c, string(k), from, to, func(d bot.Date, r *dayRec) error {
+				for i := range periods {
+					if !d.Before(periods[i].From) && !d.After(periods[i].To) {
+						sums[i].Merge(r.t)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for i := range sums {
+				if sums[i] != (bot.Totals{}) {
+					out[i][string(k)] = sums[i]
+				}
+			}
+		}
+		return ctx.Err()
+	})
+	return out, err
+}
+
 // AllTotals adds up every partner's daily totals from one day to another
 // (both included), keyed by partner id. Partners with no events in the
 // range are absent.

@@ -314,3 +314,32 @@ func TestStore_BusyMonth(t *testing.T) {
 		})
 	}
 }
+
+// AllTotalsIn answers for each period what AllTotals does for it alone:
+// overlapping periods, one inside another, one-day ones, empty ones.
+func TestStore_AllTotalsInMatchesAllTotals(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	s := mustOpen(t, filepath.Join(t.TempDir(), "at.db"))
+	defer s.Close()
+	storeHistory(t, s, []string{"a", "b", "c"}, randomHistory(r, 700), 50)
+	mustPartner(t, s, "quiet") // no events: absent from every map
+	var periods []bot.Period
+	for range 12 {
+		from := bot.MustDate("2025-12-20").AddDays(r.IntN(360))
+		periods = append(periods, bot.Period{From: from, To: from.AddDays(r.IntN(70) - 3)})
+	}
+	periods = append(periods, bot.Period{From: bot.MustDate("2026-03-01"), To: bot.MustDate("2026-03-01")})
+	got, err := s.AllTotalsIn(ctx, periods)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range periods {
+		want, err := s.AllTotals(ctx, p.From, p.To)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got[i], want) {
+			t.Fatalf("%s..%s: AllTotalsIn %v, AllTotals %v", p.From, p.To, got[i], want)
+		}
+	}
+}
