@@ -27,7 +27,9 @@ type Tx struct {
 // nil; an error from fn rolls every write of fn back and is returned.
 // fn must not call the Store's reads of the ledger (Stats, Totals and
 // the like): they may fold staged events, which takes the writer's lock
-// fn holds. Read before, then write in fn.
+// fn holds. Read before, then write in fn. For the same reason no read
+// of the ledger may run inside another's callback (DailyTotals'): a fold
+// that grows the file waits for every open read transaction.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err

@@ -84,7 +84,6 @@ func (s *Store) foldTx(tx *bolt.Tx, more []bot.Event) error {
 	}
 	evs = append(evs, more...)
 	if len(evs) == 0 {
-		s.markFolded(seq)
 		return errNothingStaged
 	}
 	if err := s.applyLedger(tx, evs); err != nil {
@@ -144,8 +143,18 @@ func (s *Store) Settle() error {
 	if s.db.IsReadOnly() {
 		return nil
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error { return s.foldTx(tx, nil) })
-	if err != nil && !errors.Is(err, errNothingStaged) {
+	var seq uint64
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		seq = s.stageSeq.Load()
+		return s.foldTx(tx, nil)
+	})
+	switch {
+	case errors.Is(err, errNothingStaged):
+		// Marked only here, where the transaction did nothing else: in
+		// another one, an earlier fold may yet roll back.
+		s.markFolded(seq)
+		return nil
+	case err != nil:
 		return fmt.Errorf("fold staged events into the ledger: %w", err)
 	}
 	return nil

@@ -240,7 +240,10 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
 		return 0, err
 	}
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	// A copy with the ledger whole reads the same anywhere, even opened
+	// read-only (which cannot fold); what is staged after this is not in
+	// the copy either way.
+	err := s.viewLedger(func(tx *bolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)
 		return err
