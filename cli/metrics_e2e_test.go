@@ -110,7 +110,7 @@ func TestCLI_ServeMetrics(t *testing.T) {
 	}
 
 	before := scrapeMetrics(t, run.base)
-	for _, name := range []string{"go_goroutines", "process_cpu_seconds_total", "partnerbot_db_bytes", "partnerbot_http_requests_total"} {
+	for _, name := range []string{"go_goroutines", "process_cpu_seconds_total", "partnerbot_db_bytes", "partnerbot_db_staged_events", "partnerbot_http_requests_total"} {
 		if before[name] == nil {
 			t.Errorf("no %s before anything happened", name)
 		}

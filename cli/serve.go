@@ -78,6 +78,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	reg := metrics.New()
 	reg.GaugeFunc("partnerbot_db_bytes", "Size of the database file.", func() float64 { return float64(s.Size()) })
+	reg.GaugeFunc("partnerbot_db_staged_events", "Events stored and not yet folded into the ledger (folded 4 096 at a time and before any read).",
+		func() float64 { return float64(s.Staged()) })
 	notifier := m.notifier(s)
 	w := m.newWatch(s, notifier)
 	rcv := hooks.New(hooks.Options{Store: s, Clock: m.Clock, Secrets: cfg.Secrets.WebhookSecrets(), Logger: log,

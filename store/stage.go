@@ -160,6 +160,20 @@ func (s *Store) Settle() error {
 	return nil
 }
 
+// Staged returns how many events are staged and not yet folded into the
+// ledger (a gauge for operators: it stays under the fold size, 4 096,
+// and drops to zero at the first read after ingest stops).
+func (s *Store) Staged() int {
+	var n uint64
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		if meta := tx.Bucket(bucketMeta); meta != nil {
+			n = stagedCount(meta)
+		}
+		return nil
+	})
+	return int(n)
+}
+
 // A staged record holds a request's admitted events, each as its partner
 // (after its length as a uvarint) and then as a month record keeps an
 // event (appendEvents).

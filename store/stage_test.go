@@ -67,6 +67,9 @@ func TestStore_StagedSurviveReopen(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if n := s.Staged(); n != 30 {
+		t.Fatalf("Staged() = %d after 30 events, want 30", n)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -81,6 +84,9 @@ func TestStore_StagedSurviveReopen(t *testing.T) {
 		}
 		if tot.Sales != 30 || tot.SalesAmount != 30000 {
 			t.Fatalf("after reopening: %+v, want 30 sales of 30000", tot)
+		}
+		if n := s.Staged(); n != 0 {
+			t.Fatalf("Staged() = %d after reopening, want 0", n)
 		}
 		s.Close()
 	}
