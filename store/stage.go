@@ -24,7 +24,7 @@ import (
 // Every read of the ledger folds the log first (settle), so a reader
 // sees every event whose Ingest returned; writers that rewrite the
 // ledger (a partner's deletion, a currency migration, a recount) fold
-// in their own transaction (foldTx).
+// in their own transaction (foldIn).
 
 // defaultFoldEvents is when the log is folded: enough events that a
 // month's page takes several, few enough that the fold's transaction
