@@ -577,20 +577,9 @@ func (s *Store) AllTotalsIn(ctx context.Context, periods []bot.Period) ([]map[st
 // (both included), keyed by partner id. Partners with no events in the
 // range are absent.
 func (s *Store) AllTotals(ctx context.Context, from, to bot.Date) (map[string]bot.Totals, error) {
-	out := map[string]bot.Totals{}
-	err := s.viewLedger(func(tx *bolt.Tx) error {
-		daily := tx.Bucket(bucketLedger)
-		pc := tx.Bucket(bucketPartners).Cursor()
-		for k, _ := pc.First(); k != nil; k, _ = pc.Next() {
-			t, err := sumDays(daily, string(k), from, to)
-			if err != nil {
-				return err
-			}
-			if t != (bot.Totals{}) {
-				out[string(k)] = t
-			}
-		}
-		return ctx.Err()
-	})
-	return out, err
+	out, err := s.AllTotalsIn(ctx, []bot.Period{{From: from, To: to}})
+	if err != nil {
+		return map[string]bot.Totals{}, err
+	}
+	return out[0], nil
 }
